@@ -1,0 +1,1 @@
+"""pybpf: the eBPF toolchain that runs in plain Python."""

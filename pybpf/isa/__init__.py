@@ -1,0 +1,1 @@
+"""The BPF instruction set: opcodes, the instruction record, THE opcode table, disassembly."""

@@ -1,0 +1,64 @@
+"""Layout of the arrays shared by the compiled interpreter and its Python driver.
+
+All VM state lives in numpy arrays so that a run can stop (to call a Python
+helper, or on a fault) and resume where it stopped.
+
+Virtual addresses: region ``k`` of the region table occupies
+``(k + 1) << 32 .. (k + 1) << 32 | 0xffffffff``; the low 32 bits are an offset
+that must lie in ``[lo, hi)`` of the region for an access to succeed.
+"""
+
+import numpy as np
+
+# Indexes into the uint64 state vector ``st``.
+PC = 0           # next instruction (slot index); on a fault, the faulting one
+STATUS = 1       # why the last run() returned (see below)
+DEPTH = 2        # current bpf-to-bpf call depth (0 = main program)
+COUNT = 3        # instructions executed so far in this run
+BUDGET = 4       # maximum instructions for this run
+AUX = 5          # helper id for HELPER, faulting address for FAULT_*
+AUX2 = 6         # access size for FAULT_*, call kind for HELPER (0 helper, 1 kfunc)
+PKT_DATA = 7     # virtual address of the packet's data (ctx field id 1)
+PKT_END = 8      # ... data_end (ctx field id 2)
+PKT_META = 9     # ... data_meta (ctx field id 3)
+STACK_VA = 10    # virtual address of the stack region's start
+CODE_VA = 11     # virtual address base of code pointers (callx / BPF_PSEUDO_FUNC)
+NCODE = 12       # number of instruction slots
+STATE_SIZE = 16
+
+# Context pointer-field ids (ctxmap values): which state slot a 4-byte load yields.
+CTX_DATA, CTX_DATA_END, CTX_DATA_META = 1, 2, 3
+CTX_FIELD_STATE = {CTX_DATA: PKT_DATA, CTX_DATA_END: PKT_END, CTX_DATA_META: PKT_META}
+
+# Status codes.
+RUNNING = 0
+EXIT = 1          # program returned; r0 holds the result
+HELPER = 2        # call helper/kfunc st[AUX]; resume at st[PC] after setting r0
+FAULT_LOAD = 3
+FAULT_STORE = 4
+BUDGET_EXCEEDED = 5
+CALL_DEPTH = 6
+BAD_INSN = 7      # executed something not executable (lddw tail, end of code, pseudo lddw)
+BAD_CALLX = 8     # callx to an address that is no function
+STATUS_NAMES = {RUNNING: "running", EXIT: "exit", HELPER: "helper", FAULT_LOAD: "load fault",
+                 FAULT_STORE: "store fault", BUDGET_EXCEEDED: "budget exceeded",
+                 CALL_DEPTH: "call depth", BAD_INSN: "bad instruction", BAD_CALLX: "bad callx"}
+
+# Region flags.
+F_RO = 1          # stores fault
+F_CTX = 2         # accesses go through the context accessor (pointer fields)
+
+# Fixed region indexes.
+REGION_STACK = 0
+REGION_CTX = 1
+REGION_CODE = 2
+FIRST_FREE_REGION = 3
+
+FRAME_WORDS = 6   # per saved frame: return pc, r6, r7, r8, r9, r10
+
+U64 = np.uint64
+
+
+def region_va(k: int) -> int:
+    """Virtual address of offset 0 of region ``k``."""
+    return (k + 1) << 32
