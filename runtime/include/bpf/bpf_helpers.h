@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bpf_helpers.h -- pybpf's own minimal helper header for BPF C programs.
+ *
+ * Source-compatible with libbpf's <bpf/bpf_helpers.h> for the common basics:
+ * SEC(), __always_inline / __noinline, the BTF map-definition macros
+ * (__uint, __type, __array), bpf_printk() and helper declarations written in
+ * libbpf's style (a const function pointer whose value is the helper id).
+ *
+ * Programs written against this header also compile against libbpf, and the
+ * other way round as long as they only use what is declared here.
+ */
+#ifndef __PYBPF_BPF_HELPERS_H
+#define __PYBPF_BPF_HELPERS_H
+
+#include <linux/bpf.h>
+
+/* ---- section placement and function attributes ------------------------ */
+
+/* Place a program, map or license string in the named ELF section. */
+#define SEC(name) __attribute__((section(name), used))
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#ifndef __noinline
+#define __noinline __attribute__((noinline))
+#endif
+
+#ifndef __weak
+#define __weak __attribute__((weak))
+#endif
+
+#ifndef __hidden
+#define __hidden __attribute__((visibility("hidden")))
+#endif
+
+#ifndef likely
+#define likely(x) __builtin_expect(!!(x), 1)
+#endif
+
+#ifndef unlikely
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
+
+#ifndef barrier
+#define barrier() asm volatile("" ::: "memory")
+#endif
+
+#ifndef offsetof
+#define offsetof(type, member) __builtin_offsetof(type, member)
+#endif
+
+/* ---- BTF-defined map descriptions ------------------------------------- *
+ *
+ *   struct {
+ *       __uint(type, BPF_MAP_TYPE_HASH);
+ *       __uint(max_entries, 1024);
+ *       __type(key, __u32);
+ *       __type(value, __u64);
+ *   } counters SEC(".maps");
+ *
+ * The members carry no data: their *types* (visible in BTF) encode the
+ * values, which is how libbpf and the pybpf loader read them back.
+ */
+#define __uint(name, val) int (*name)[val]
+#define __type(name, val) __typeof__(val) *name
+#define __array(name, val) __typeof__(val) *name[]
+
+/* ---- helper declarations ---------------------------------------------- *
+ *
+ * Each helper is a const pointer to a function whose address is the helper
+ * number from the kernel UAPI (enum bpf_func_id); clang turns a call through
+ * it into `call <id>`.
+ *
+ * The block between the BEGIN/END markers is meant to be regenerated from a
+ * table of helpers; keep hand edits out of it.
+ */
+struct bpf_map;  /* opaque, as in libbpf */
+
+/* BEGIN PYBPF HELPER DECLARATIONS */
+static void *(* const bpf_map_lookup_elem)(void *map, const void *key) = (void *) 1;
+static long (* const bpf_map_update_elem)(void *map, const void *key, const void *value, __u64 flags) = (void *) 2;
+static long (* const bpf_map_delete_elem)(void *map, const void *key) = (void *) 3;
+static __u64 (* const bpf_ktime_get_ns)(void) = (void *) 5;
+static long (* const bpf_trace_printk)(const char *fmt, __u32 fmt_size, ...) = (void *) 6;
+static __u32 (* const bpf_get_prandom_u32)(void) = (void *) 7;
+static __u32 (* const bpf_get_smp_processor_id)(void) = (void *) 8;
+static long (* const bpf_tail_call)(void *ctx, void *prog_array_map, __u32 index) = (void *) 12;
+static long (* const bpf_redirect)(__u32 ifindex, __u64 flags) = (void *) 23;
+static long (* const bpf_xdp_adjust_head)(struct xdp_md *xdp_md, int delta) = (void *) 44;
+static long (* const bpf_redirect_map)(void *map, __u64 key, __u64 flags) = (void *) 51;
+static long (* const bpf_xdp_adjust_meta)(struct xdp_md *xdp_md, int delta) = (void *) 54;
+static long (* const bpf_xdp_adjust_tail)(struct xdp_md *xdp_md, int delta) = (void *) 65;
+/* END PYBPF HELPER DECLARATIONS */
+
+/* ---- bpf_printk -------------------------------------------------------- *
+ *
+ * printf-style tracing through bpf_trace_printk (at most three arguments).
+ * The format string lives in .rodata, as with libbpf.
+ */
+#define bpf_printk(fmt, ...)                                        \
+	({                                                          \
+		static const char ____pybpf_fmt[] = fmt;            \
+		bpf_trace_printk(____pybpf_fmt, sizeof(____pybpf_fmt), \
+				 ##__VA_ARGS__);                    \
+	})
+
+#endif /* __PYBPF_BPF_HELPERS_H */
