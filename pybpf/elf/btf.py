@@ -19,6 +19,7 @@ Every parsing problem raises :class:`ELFError` (the reader adds the file name).
 
 from __future__ import annotations
 
+import posixpath
 import struct
 from dataclasses import dataclass, field
 
@@ -493,10 +494,16 @@ def parse_btf_ext(data: bytes, btf: BTF) -> BTFExt:
     for sec, buf, p in records(li_off, li_len, "line_info", 16):
         insn_off, file_off, line_off, line_col = struct.unpack_from("<IIII", buf, p)
         ext.line_info.setdefault(sec, []).append(
-            LineInfo(insn_off // 8, btf.string_at(file_off), line_col >> 10, line_col & 0x3FF,
+            LineInfo(insn_off // 8, _tidy_path(btf.string_at(file_off)), line_col >> 10,
+                     line_col & 0x3FF,
                      btf.string_at(line_off)))
     for sec, buf, p in records(co_off, co_len, "core_relo", 16):
         insn_off, type_id, access_off, kind = struct.unpack_from("<IIII", buf, p)
         ext.core_relos.setdefault(sec, []).append(
             CoreRelo(insn_off // 8, type_id, btf.string_at(access_off), kind))
     return ext
+
+
+def _tidy_path(name: str) -> str:
+    """``./programs/x.c`` -> ``programs/x.c`` (clang records the path as it was given)."""
+    return posixpath.normpath(name) if name else name

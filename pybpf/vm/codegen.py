@@ -315,5 +315,20 @@ def load_interpreter():
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
+        _warm_up(module.run)
         _MODULE = module
     return _MODULE.run
+
+
+def _warm_up(run) -> None:
+    """Compile (or load from Numba's cache) for the array types every run uses, once,
+    so that the first real run is not charged with it."""
+    import numpy as np
+    i64 = np.zeros(2, dtype=np.int64)
+    u64 = np.zeros(2, dtype=np.uint64)
+    h = np.array([table.INDEX["exit"], ILLEGAL], dtype=np.int64)
+    st = np.zeros(abi.STATE_SIZE, dtype=np.uint64)
+    st[abi.BUDGET] = 1
+    run(h, i64, i64, i64, u64, u64, np.zeros(11, dtype=np.uint64), st,
+        np.zeros(abi.FRAME_WORDS * 8, dtype=np.uint64), np.zeros(1, dtype=np.uint8),
+        u64, u64, u64, u64, np.zeros(1, dtype=np.uint8))

@@ -95,6 +95,7 @@ class Machine:
                 self.executed = int(st[abi.COUNT])
                 return int(regs[0])
             if status == abi.HELPER:
+                self.executed = int(st[abi.COUNT])  # also right if the helper fails
                 try:
                     regs[0] = np.uint64(self._call_helper() & 0xFFFFFFFFFFFFFFFF)
                 except ProgramExit as stop:

@@ -1,0 +1,113 @@
+"""The ``pybpf`` command end to end, in subprocesses as a user runs it."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pybpf.pcap import read_packets
+
+REPO = Path(__file__).resolve().parents[1]
+FILTER = REPO / "programs" / "examples" / "xdp_filter.o"
+PCAP = REPO / "programs" / "pcaps" / "default.pcap"
+sys.path.insert(0, str(REPO / "programs" / "pcaps"))
+import make_default  # noqa: E402  (the generator states each packet's intended verdict)
+
+
+def pybpf(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "pybpf", *map(str, args)], input=stdin,
+                          capture_output=True, text=True, cwd=REPO, timeout=300)
+
+
+def test_run_without_arguments_runs_the_bundled_default():
+    proc = pybpf("run")
+    assert proc.returncode == 0, proc.stderr
+    drops = make_default.EXPECTED_XDP_FILTER.count(make_default.XDP_DROP)
+    passes = make_default.EXPECTED_XDP_FILTER.count(make_default.XDP_PASS)
+    assert "xdp_filter.o:xdp_filter (xdp) on default.pcap: 21 packets" in proc.stdout
+    assert f"XDP_DROP       {drops}" in proc.stdout
+    assert f"XDP_PASS       {passes}" in proc.stdout
+
+
+def test_run_json_lines_match_the_intended_verdicts_and_echo_the_packets(tmp_path):
+    proc = pybpf("run", FILTER, "--pcap", PCAP, "--json", "--out-dir", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    packets = read_packets(PCAP)
+    assert lines[-1] == {"maps": {}}
+    records = lines[:-1]
+    assert [r["index"] for r in records] == list(range(len(packets)))
+    assert [r["retval"] for r in records] == make_default.EXPECTED_XDP_FILTER
+    for rec, pkt in zip(records, packets):
+        assert rec["verdict"] == {1: "XDP_DROP", 2: "XDP_PASS"}[rec["retval"]]
+        assert bytes.fromhex(rec["data"]) == pkt.data  # xdp_filter never changes a packet
+    dropped = read_packets(tmp_path / "XDP_DROP.pcap")
+    passed = read_packets(tmp_path / "XDP_PASS.pcap")
+    assert len(dropped) + len(passed) == len(packets)
+    want = [p for p, v in zip(packets, make_default.EXPECTED_XDP_FILTER) if v == 1]
+    assert [(p.ts_ns, p.data) for p in dropped] == [(p.ts_ns, p.data) for p in want]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "/etc/passwd", "--pcap", PCAP], "not an ELF file"),
+    (["run", FILTER, "--pcap", "/etc/passwd"], "/etc/passwd"),
+    (["run", FILTER, "--pcap", PCAP, "--program", "nope"], "no program named 'nope'"),
+    (["run", FILTER], "--pcap is required"),
+    (["conformance", REPO / "no-such-dir"], "is not a directory"),
+])
+def test_bad_input_is_one_clear_error_line(args, message):
+    proc = pybpf(*args)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("pybpf: error: ")
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_disasm_interleaves_c_source_lines():
+    proc = pybpf("disasm", FILTER)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.startswith("xdp_filter (section xdp, type xdp):")
+    assert "r2 = *(u32 *)(r1 +4)" in out                      # ctx->data_end
+    assert "; .end = (void *)(long)ctx->data_end, @ programs/examples/xdp_filter.c:" in out
+    assert "call pc" in out                                    # the bpf-to-bpf call to parse_l4
+    assert any(line.endswith(") exit") for line in out.splitlines())
+    slots = [int(line.split(":")[0]) for line in out.splitlines() if line[:1].isdigit()]
+    assert slots == sorted(slots) and slots[0] == 0
+
+
+@pytest.mark.parametrize("program, mem, expected", [
+    ("b7 00 00 00 05 00 00 00 95 00 00 00 00 00 00 00", None, "5"),
+    ("b700000005000000" "9500000000000000", None, "5"),                 # contiguous hex
+    ("bf 20 00 00 00 00 00 00 95 00 00 00 00 00 00 00", "aa  bb  11  ", "3"),  # r0 = r2 (mem length)
+    ("61 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00", "11 22 33 44", "44332211"),
+])
+def test_conformance_plugin_protocol(program, mem, expected):
+    args = ["conformance-plugin"] + ([mem] if mem is not None else [])
+    proc = pybpf(*args, stdin=program)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == expected
+
+
+def test_conformance_plugin_reports_errors_on_stderr_with_nonzero_exit():
+    proc = pybpf("conformance-plugin", stdin="07 00 01 00 01 00 00 00 95 00 00 00 00 00 00 00")
+    assert proc.returncode == 1
+    assert "uses reserved field off" in proc.stderr
+    assert proc.stdout == ""
+    proc = pybpf("conformance-plugin", stdin="zz")
+    assert proc.returncode == 1 and "not hex" in proc.stderr
+
+
+def test_conformance_command_counts(corpus_dir):
+    proc = pybpf("conformance", corpus_dir / "tests")
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout.splitlines()[-1] == "313 passed, 0 failed"
+    proc = pybpf("conformance", corpus_dir / "negative")
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout.splitlines()[-1] == "60 passed, 0 failed"
+    # Run positive cases as if they were negative: they must now all count as failures.
+    proc = pybpf("conformance", "--negative", corpus_dir / "tests")
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[-1] == "0 passed, 313 failed"
