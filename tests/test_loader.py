@@ -1,0 +1,82 @@
+"""Loading compiled C: linking, global data, run-time faults reported at the C line."""
+
+import pytest
+
+from pybpf.errors import LinkError, MemoryFault, PyBPFError
+from pybpf.loader import load
+from pybpf.toolchain import compile as compile_c, zig_available
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parent / "loader_src"
+pytestmark = pytest.mark.skipif(not zig_available(), reason="the pinned ziglang compiler is not installed")
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("loader")
+    return lambda name: compile_c(SRC / f"{name}.c", out=out / f"{name}.o")
+
+
+def test_unchecked_packet_read_faults_at_the_c_line(build):
+    prog = load(build("unchecked")).program()
+    with pytest.raises(MemoryFault) as err:
+        prog.run(bytes(20))
+    msg = str(err.value)
+    assert msg.startswith("unchecked.o:unchecked: insn 1 (tests/loader_src/unchecked.c:10): ")
+    assert "r1 = *(u8 *)(r1 +40)" in msg
+    assert "invalid read of 1 byte at packet+296 (valid offsets 256..275)" in msg
+    assert err.value.pc == 1
+    # A packet long enough makes the same program run normally.
+    packet = bytearray(60)
+    packet[40] = 6
+    assert prog.run(bytes(packet)).verdict == "XDP_DROP"
+
+
+def test_global_data_persists_across_runs_and_rodata_is_read(build):
+    obj = load(build("globals"))
+    prog = obj.program("globals")
+    assert sorted(obj.data) == [".bss", ".data", ".rodata"]
+    assert prog.run(bytes(30)).verdict == "XDP_PASS"     # 30 <= threshold 60
+    assert prog.run(bytes(100)).verdict == "XDP_DROP"    # 100 > 60
+    assert int.from_bytes(obj.memory.read(obj.data[".data"]), "little") == 7 + 2
+    assert int.from_bytes(obj.memory.read(obj.data[".bss"]), "little") == 130
+    assert int.from_bytes(obj.memory.read(obj.data[".rodata"]), "little") == 60
+
+
+def test_disassembly_names_global_data_and_the_call(build):
+    text = load(build("globals")).program().disassemble()
+    assert "r3 = .data+0" in text
+    assert "r2 = .bss+0" in text
+    assert "r2 = .rodata+0" in text
+    assert "call pc+1" in text
+    assert "; seen += 1; @ tests/loader_src/globals.c:19" in text
+
+
+def test_rodata_is_read_only_at_run_time(build):
+    obj = load(build("globals"))
+    region = obj.data[".rodata"]
+    from pybpf.isa.insn import Insn
+    from pybpf.vm import Machine, build_code
+    # *(u32 *)(r1 + 0) = 1 with r1 = the .rodata address
+    code = build_code([Insn(0x62, 1, 0, 0, 1), Insn(0xb7, 0, 0, 0, 0), Insn(0x95)], name="w")
+    with pytest.raises(MemoryFault, match=r"invalid write of 4 bytes at \.rodata\+0"):
+        Machine(code, obj.memory).run(region.va)
+
+
+def test_maps_are_refused_with_a_clear_error(tmp_path):
+    src = tmp_path / "withmap.c"
+    src.write_text(
+        '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n'
+        'struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1);'
+        ' __type(key, __u32); __type(value, __u64); } counters SEC(".maps");\n'
+        'SEC("xdp") int prog(struct xdp_md *ctx) { __u32 k = 0;'
+        ' __u64 *v = bpf_map_lookup_elem(&counters, &k); if (v) *v += 1; return XDP_PASS; }\n'
+        'char LICENSE[] SEC("license") = "GPL";\n')
+    with pytest.raises(LinkError, match=r"withmap\.o:prog: insn \d+: uses map 'counters' \(array\)"):
+        load(compile_c(src, out=tmp_path / "withmap.o"))
+
+
+def test_program_selection_errors(build):
+    obj = load(build("globals"))
+    with pytest.raises(PyBPFError, match="no program named 'nope' \\(programs: globals\\)"):
+        obj.program("nope")
