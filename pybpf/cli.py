@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from .errors import PyBPFError
+from .errors import PyBPFError, TestRunRefused
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OBJECT = REPO / "programs" / "examples" / "xdp_filter.o"
@@ -40,6 +40,11 @@ def _cmd_run(args) -> int:
     for pkt in packets:
         try:
             result = prog.run(pkt.data)
+        except TestRunRefused as exc:  # the kernel would refuse this input: not a failure
+            verdicts[f"refused ({exc.errno_name})"] += 1
+            if args.json:
+                print(json.dumps({"index": pkt.index, "error": str(exc)}), file=out)
+            continue
         except PyBPFError as exc:
             failures += 1
             verdicts["error"] += 1
@@ -66,7 +71,7 @@ def _cmd_run(args) -> int:
         print(f"{obj.filename}:{prog.name} ({prog.type}) on {Path(pcap_path).name}: "
               f"{len(packets)} packets in {elapsed * 1e3:.1f} ms ({rate:,.0f} packets/s)", file=out)
         for verdict, n in sorted(verdicts.items()):
-            print(f"  {verdict:<14} {n}", file=out)
+            print(f"  {verdict:<18} {n}", file=out)
         if args.out_dir:
             print(f"output packets written to {args.out_dir}/<verdict>.pcap", file=out)
     return 1 if failures else 0
@@ -90,6 +95,8 @@ def _cmd_conformance(args) -> int:
     directory = Path(args.directory)
     if not directory.is_dir():
         raise PyBPFError(f"conformance: {directory} is not a directory")
+    if not any(directory.glob("*.data")):
+        raise PyBPFError(f"conformance: {directory} has no .data test files")
     return main(directory, negative=True if args.negative else None, verbose=args.verbose)
 
 

@@ -74,3 +74,16 @@ class PcapError(PyBPFError, ValueError):
 
     The message names the file, and the packet or block and offset when known.
     """
+
+
+class TestRunRefused(PyBPFError, ValueError):
+    """The input would make BPF_PROG_TEST_RUN fail (the kernel's ``errno_name``, e.g. EINVAL).
+
+    ``pybpf run --json`` reports such a packet with ``"error"`` instead of a retval.
+    """
+
+    __test__ = False  # not a pytest class, despite the name
+
+    def __init__(self, message: str, errno_name: str = "EINVAL"):
+        self.errno_name = errno_name
+        super().__init__(f"{message} ({errno_name}, as BPF_PROG_TEST_RUN would refuse it)")

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field, replace
 
 from .elf import link_program, read_object
+from .helpers import check_calls, resolve_user_helpers
 from .elf.link import LinkedProgram
 from .errors import LinkError, PyBPFError
 from .isa import opcodes as o
@@ -49,6 +50,7 @@ class Program:
         insns = obj._patch(linked)
         where = f"{obj.filename}:{self.name}"
         self.code = build_code(insns, name=where, line_of=linked.line_of)
+        check_calls(where, self.code, helpers)
         self.machine = Machine(self.code, obj.memory, helpers=helpers, budget=budget)
         self._ctx = None
 
@@ -88,6 +90,7 @@ class Object:
     """A loaded BPF object: its programs share memory (global data, later maps)."""
 
     def __init__(self, spec: ObjectSpec, helpers: dict | None = None, budget: int | None = None):
+        """``helpers`` supplies or replaces helpers: ``{"name" or id: fn(machine, r1..r5)}``."""
         from .vm.machine import DEFAULT_BUDGET
         self.spec = spec
         self.filename = os.path.basename(spec.path) if spec.path and spec.path != "<bytes>" else spec.name
@@ -101,10 +104,10 @@ class Object:
             self._data_va[region.va] = name
         self._xdp = None
         self.programs: dict[str, Program] = {}
+        user = resolve_user_helpers(helpers)
         for name in spec.programs:
             linked = link_program(spec, name)
-            self.programs[name] = Program(self, linked, dict(helpers or {}),
-                                          budget or DEFAULT_BUDGET)
+            self.programs[name] = Program(self, linked, user, budget or DEFAULT_BUDGET)
 
     def __repr__(self) -> str:
         return f"<Object {self.filename} programs={list(self.programs)}>"

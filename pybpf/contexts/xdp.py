@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import PyBPFError, TestRunRefused
 from ..vm import abi
 from ..vm.memory import Memory, Region
 
@@ -31,6 +32,15 @@ XDP_MD_SIZE = 24
 XDP_FRAME_SIZE = 4096
 
 XDP_VERDICTS = {0: "XDP_ABORTED", 1: "XDP_DROP", 2: "XDP_PASS", 3: "XDP_TX", 4: "XDP_REDIRECT"}
+
+#: BPF_PROG_TEST_RUN refuses XDP input shorter than an Ethernet header (EINVAL).
+ETH_HLEN = 14
+#: Tail room the kernel reserves after the packet (SKB_DATA_ALIGN(sizeof(struct
+#: skb_shared_info)) on x86-64): the linear part of a test-run frame is at most
+#: XDP_FRAME_SIZE - XDP_PACKET_HEADROOM - XDP_TAILROOM bytes; longer input goes to
+#: fragments, which pybpf does not model yet.
+XDP_TAILROOM = 320
+XDP_MAX_LINEAR = XDP_FRAME_SIZE - XDP_PACKET_HEADROOM - XDP_TAILROOM
 
 #: Defaults BPF_PROG_TEST_RUN uses when no ctx_in is given (observed on Linux 6.18).
 DEFAULT_INGRESS_IFINDEX = 1
@@ -54,10 +64,9 @@ class XdpPacket:
 class XdpContext:
     """Sets up ``xdp_md`` and the packet region of a :class:`Memory` for XDP runs."""
 
-    def __init__(self, memory: Memory, max_packet: int = XDP_FRAME_SIZE):
+    def __init__(self, memory: Memory):
         self.memory = memory
-        capacity = max(XDP_FRAME_SIZE, XDP_PACKET_HEADROOM + max_packet)
-        self.region = memory.add_region("packet", capacity)
+        self.region = memory.add_region("packet", XDP_FRAME_SIZE)
         ctx = memory.regions[abi.REGION_CTX]
         if ctx.size < XDP_MD_SIZE:
             raise ValueError("memory was created without room for xdp_md (ctx_size=24)")
@@ -73,8 +82,12 @@ class XdpContext:
              rx_queue_index: int = DEFAULT_RX_QUEUE_INDEX, st: np.ndarray | None = None) -> None:
         """Place ``data`` after the headroom and fill ``xdp_md``; ``st`` gets the pointers."""
         head = XDP_PACKET_HEADROOM
-        if head + len(data) > self.region.size:
-            raise ValueError(f"packet of {len(data)} bytes exceeds the buffer of {self.region.size}")
+        if len(data) < ETH_HLEN:
+            raise TestRunRefused(f"XDP input of {len(data)} bytes is shorter than an Ethernet header")
+        if len(data) > XDP_MAX_LINEAR:
+            raise PyBPFError(f"XDP input of {len(data)} bytes exceeds the {XDP_MAX_LINEAR}-byte "
+                             f"linear frame: the kernel would pass the rest as fragments "
+                             f"(multi-buffer XDP), which pybpf does not model yet")
         view = self.memory.view(self.region)
         view[:] = 0
         view[head:head + len(data)] = np.frombuffer(bytes(data), dtype=np.uint8)

@@ -55,6 +55,8 @@ def _format(row, insn: Insn, imm: int, helper_name, lddw_name) -> str:
             return f"r{d} = map[id:{imm}]"
         if insn.src == o.BPF_PSEUDO_MAP_VALUE:
             return f"r{d} = map[id:{imm & 0xFFFFFFFF}][0]+{imm >> 32}"
+        if insn.src == o.BPF_PSEUDO_MAP_IDX_VALUE:  # bpftool's xlated_dumper form
+            return f"r{d} = map[idx:{imm & 0xFFFFFFFF}]+{imm >> 32}"
         if insn.src == o.BPF_PSEUDO_FUNC:
             return f"r{d} = func pc{_s32(imm) + 1:+d}"
         return f"r{d} = 0x{imm & 0xFFFFFFFFFFFFFFFF:x}"
@@ -95,7 +97,7 @@ def _format(row, insn: Insn, imm: int, helper_name, lddw_name) -> str:
         if insn.src == o.BPF_PSEUDO_KFUNC_CALL:
             return f"call kernel-function#{imm}"
         name = helper_name(imm) if helper_name else None
-        return f"call {name}#{imm}" if name else f"call #{imm}"
+        return f"call {name or 'unknown'}#{imm}"  # the kernel's fallback name is "unknown"
     if kind == "callx":
         return f"callx r{d}"
     if kind == "exit":

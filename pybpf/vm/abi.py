@@ -24,7 +24,14 @@ PKT_META = 9     # ... data_meta (ctx field id 3)
 STACK_VA = 10    # virtual address of the stack region's start
 CODE_VA = 11     # virtual address base of code pointers (callx / BPF_PSEUDO_FUNC)
 NCODE = 12       # number of instruction slots
+CLOCK = 13       # virtual clock, ns (bpf_ktime_get_ns and friends)
+PRNG = 14        # state of the seeded generator behind bpf_get_prandom_u32
+CPU = 15         # the CPU id the program runs on (bpf_get_smp_processor_id)
 STATE_SIZE = 16
+
+#: Size of the per-machine mask saying which helper ids run compiled (1) rather
+#: than through the Python trampoline (0).
+HOT_MASK_SIZE = 512
 
 # Context pointer-field ids (ctxmap values): which state slot a 4-byte load yields.
 CTX_DATA, CTX_DATA_END, CTX_DATA_META = 1, 2, 3

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from ..isa import table
+from ..isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
 from ..isa.table import ROWS
 from . import abi
 
@@ -33,6 +34,7 @@ import numpy as np
 from numba import njit
 from pybpf.isa.semantics import *  # noqa: F401,F403
 from pybpf.vm.ctxaccess import ctx_load, ctx_store_ok
+{HOT_IMPORTS}
 
 U64 = np.uint64
 MASK32 = U64(0xFFFFFFFF)
@@ -44,7 +46,8 @@ F_CTX = U64({F_CTX})
 
 
 @njit(cache=True, nogil=True)
-def run(h, dsts, srcs, offs, offu, immu, regs, st, frames, arena, rbase, rlo, rhi, rflag, ctxmap):
+def run(h, dsts, srcs, offs, offu, immu, regs, st, frames, arena, rbase, rlo, rhi, rflag, ctxmap,
+        hot, maps):
     """Run from st[PC] until exit, a helper call, a fault or the budget; return the status."""
     pc = np.int64(st[{PC}])
     count = np.int64(st[{COUNT}])
@@ -69,9 +72,9 @@ _FOOTER = '''\
 '''
 
 
-def _fmt(text: str) -> str:
+def _fmt(text: str, **extra) -> str:
     names = {k: getattr(abi, k) for k in dir(abi) if k.isupper()}
-    return text.format(**names)
+    return text.format(**names, **extra)
 
 
 def _check(addr: str, size: int, fault: int, write: bool) -> list[str]:
@@ -177,8 +180,11 @@ def _body(row) -> list[str]:
         if row.key[1] == 1:  # bpf-to-bpf
             return _push_frame("pc + np.int64(np.int32(immu[pc] & MASK32)) + 1")
         kfunc = 1 if row.key[1] == 2 else 0
-        return ["st[{AUX}] = immu[pc] & MASK32".format(AUX=abi.AUX), f"st[{abi.AUX2}] = U64({kfunc})",
-                "pc += 1", f"status = {abi.HELPER}", "break"]
+        trampoline = [f"st[{abi.AUX}] = immu[pc] & MASK32", f"st[{abi.AUX2}] = U64({kfunc})",
+                      "pc += 1", f"status = {abi.HELPER}", "break"]
+        if kfunc:
+            return trampoline
+        return _hot_dispatch() + ["else:"] + ["    " + x for x in trampoline]
     if kind == "callx":
         return [
             "t = regs[dsts[pc]]",
@@ -201,6 +207,7 @@ def _body(row) -> list[str]:
             f"    status = {abi.EXIT}",
             "    break",
             "depth -= 1",
+            f"rhi[{abi.REGION_STACK}] = U64((depth + 1) * {STACK_SIZE})",
             f"fb = depth * {abi.FRAME_WORDS}",
             "pc = np.int64(frames[fb])",
             "regs[6] = frames[fb + 1]",
@@ -212,8 +219,25 @@ def _body(row) -> list[str]:
     raise AssertionError(f"no code generator for kind {kind!r}")
 
 
+def _hot_helpers() -> list[tuple[int, str, str]]:
+    """(id, module, function) of every hot helper, sorted by id."""
+    from ..helpers import HOT
+    return sorted((hid, *HOT[hid].split(":")) for hid in HOT)
+
+
+def _hot_dispatch() -> list[str]:
+    """Call a compiled helper in place when the machine's mask enables it."""
+    lines = [f"hid = immu[pc] & MASK32",
+             f"if hid < U64({abi.HOT_MASK_SIZE}) and hot[hid] != 0:"]
+    for n, (hid, _mod, _fn) in enumerate(_hot_helpers()):
+        lines.append(f"    {'if' if n == 0 else 'elif'} hid == U64({hid}):")
+        lines.append(f"        hs = hot_{hid}(regs, st, arena, rbase, rlo, rhi, rflag, maps)")
+    lines += ["    else:", f"        hs = {abi.BAD_INSN}",
+              "    if hs != 0:", "        status = hs", "        break", "    pc += 1"]
+    return lines
+
+
 def _push_frame(target: str) -> list[str]:
-    from ..isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
     return [
         f"if depth + 1 >= {MAX_CALL_FRAMES}:",
         f"    status = {abi.CALL_DEPTH}",
@@ -227,6 +251,7 @@ def _push_frame(target: str) -> list[str]:
         "frames[fb + 5] = regs[10]",
         "depth += 1",
         f"regs[10] = st[{abi.STACK_VA}] + U64((depth + 1) * {STACK_SIZE})",
+        f"rhi[{abi.REGION_STACK}] = U64((depth + 1) * {STACK_SIZE})",  # frames above are not live
         f"pc = {target}",
     ]
 
@@ -268,7 +293,8 @@ def _ldpkt(row) -> list[str]:
 
 def interpreter_source() -> str:
     """The full source of the generated interpreter module."""
-    out = [_fmt(_HEADER)]
+    imports = "\n".join(f"from {mod} import {fn} as hot_{hid}" for hid, mod, fn in _hot_helpers())
+    out = [_fmt(_HEADER, HOT_IMPORTS=imports)]
     for i, row in enumerate(ROWS):
         out.append(f"        {'if' if i == 0 else 'elif'} op == {i}:  # {row.name}")
         out.extend("            " + line for line in _body(row))
@@ -287,10 +313,11 @@ def cache_dir() -> Path:
 
 
 def _fingerprint(source: str) -> str:
+    from ..helpers import hot
     from ..isa import semantics
     from . import ctxaccess
     h = hashlib.sha256(source.encode())
-    for mod in (semantics, ctxaccess):
+    for mod in (semantics, ctxaccess, hot, abi):
         h.update(inspect.getsource(mod).encode())
     return h.hexdigest()[:16]
 
@@ -331,4 +358,5 @@ def _warm_up(run) -> None:
     st[abi.BUDGET] = 1
     run(h, i64, i64, i64, u64, u64, np.zeros(11, dtype=np.uint64), st,
         np.zeros(abi.FRAME_WORDS * 8, dtype=np.uint64), np.zeros(1, dtype=np.uint8),
-        u64, u64, u64, u64, np.zeros(1, dtype=np.uint8))
+        u64, u64, u64, u64, np.zeros(1, dtype=np.uint8),
+        np.zeros(abi.HOT_MASK_SIZE, dtype=np.uint8), np.zeros((1, 8), dtype=np.int64))

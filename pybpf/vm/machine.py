@@ -59,10 +59,20 @@ class Machine:
                  budget: int = DEFAULT_BUDGET, helper_name=None):
         self.code = code
         self.memory = memory if memory is not None else Memory()
-        self.helpers = dict(helpers or {})
+        from ..helpers import PYTHON
+        self.helpers = {**PYTHON, **(helpers or {})}
         self.kfuncs = dict(kfuncs or {})
         self.budget = budget
+        if helper_name is None:
+            from ..helpers import helper_name
         self.helper_name = helper_name
+        self.hot = np.zeros(abi.HOT_MASK_SIZE, dtype=np.uint8)
+        from ..helpers import HOT
+        for hid in HOT:
+            if hid not in self.helpers:  # a user's implementation replaces the compiled one
+                self.hot[hid] = 1
+        self.maps = np.zeros((1, 8), dtype=np.int64)
+        self.trace: list[str] = []
         self.regs = np.zeros(11, dtype=np.uint64)
         self.st = np.zeros(abi.STATE_SIZE, dtype=np.uint64)
         self.frames = np.zeros(abi.FRAME_WORDS * MAX_CALL_FRAMES, dtype=np.uint64)
@@ -70,8 +80,73 @@ class Machine:
         self.executed = 0  # instructions executed by the last run
 
     # -- running ---------------------------------------------------------------------------
-    def run(self, *args: int) -> int:
-        """Run from instruction 0 with ``r1..`` set from ``args``; return ``r0`` (u64)."""
+    # -- deterministic environment ------------------------------------------------------
+    @property
+    def clock_ns(self) -> int:
+        """The virtual clock that bpf_ktime_get_ns and friends read."""
+        return int(self.st[abi.CLOCK])
+
+    @clock_ns.setter
+    def clock_ns(self, value: int) -> None:
+        self.st[abi.CLOCK] = np.uint64(value)
+
+    @property
+    def cpu(self) -> int:
+        return int(self.st[abi.CPU])
+
+    @cpu.setter
+    def cpu(self, value: int) -> None:
+        self.st[abi.CPU] = np.uint64(value)
+
+    def seed(self, value: int) -> None:
+        """Seed the generator behind bpf_get_prandom_u32."""
+        self.st[abi.PRNG] = np.uint64(value & 0xFFFFFFFFFFFFFFFF)
+
+    # -- memory access for Python helpers ---------------------------------------------------
+    def _translate(self, va: int, size: int, write: bool) -> int:
+        mem = self.memory
+        k = (va >> 32) - 1
+        off = va & 0xFFFFFFFF
+        ok = (0 <= k < len(mem.regions) and size >= 0 and int(mem.rlo[k]) <= off
+              and off + size <= int(mem.rhi[k]) and not (write and int(mem.rflag[k]))
+              and not int(mem.rflag[k]) & abi.F_CTX)
+        if not ok:
+            pc = int(self.st[abi.PC]) - 1
+            kind = "write" if write else "read"
+            raise MemoryFault(f"{self.describe_insn(pc)}: the helper's {kind} of {size} bytes at "
+                              f"{mem.describe(va)} is out of bounds", pc, self.where(pc))
+        return int(mem.rbase[k]) + off
+
+    def read_bytes(self, va: int, size: int) -> bytes:
+        """``size`` bytes at virtual address ``va`` (bounds-checked like the program's loads)."""
+        p = self._translate(va, size, write=False)
+        return self.memory.arena[p:p + size].tobytes()
+
+    def write_bytes(self, va: int, data: bytes) -> None:
+        p = self._translate(va, len(data), write=True)
+        self.memory.arena[p:p + len(data)] = np.frombuffer(bytes(data), dtype=np.uint8)
+
+    def read_cstring(self, va: int, limit: int = 4096) -> str | None:
+        """A NUL-terminated string at ``va`` within its region, or None if it has no end."""
+        mem = self.memory
+        k = (va >> 32) - 1
+        if not 0 <= k < len(mem.regions):
+            return None
+        end = min(int(mem.rhi[k]), (va & 0xFFFFFFFF) + limit)
+        raw = self.read_bytes(va, max(0, end - (va & 0xFFFFFFFF)))
+        if b"\0" not in raw:
+            return None
+        return raw.split(b"\0", 1)[0].decode("latin-1")
+
+    def trace_line(self, text: str) -> None:
+        """Record one bpf_trace_printk line as the kernel's trace_pipe shows it."""
+        ns = self.clock_ns
+        self.trace.append(f"{'pybpf':>16}-1       [{self.cpu:03d}] ..... "
+                          f"{ns // 1_000_000_000}.{ns % 1_000_000_000 // 1000:06d}: "
+                          f"bpf_trace_printk: {text.rstrip(chr(10))}")
+
+    def run(self, *args: int, entry: int = 0) -> int:
+        """Run from slot ``entry`` with ``r1..`` set from ``args``; return ``r0`` (u64)."""
         mem, st, regs = self.memory, self.st, self.regs
         regs[:] = 0
         for i, value in enumerate(args[:5]):
@@ -79,7 +154,8 @@ class Machine:
         stack_va = abi.region_va(abi.REGION_STACK)
         regs[10] = np.uint64(stack_va + STACK_SIZE)
         mem.view(mem.regions[abi.REGION_STACK])[:] = 0
-        st[abi.PC] = 0
+        mem.rhi[abi.REGION_STACK] = STACK_SIZE  # only frame 0 is live
+        st[abi.PC] = entry
         st[abi.DEPTH] = 0
         st[abi.COUNT] = 0
         st[abi.BUDGET] = self.budget
@@ -90,7 +166,7 @@ class Machine:
         while True:
             status = self._run(code.h, code.dsts, code.srcs, code.offs, code.offu, code.immu,
                                regs, st, self.frames, mem.arena, mem.rbase, mem.rlo, mem.rhi,
-                               mem.rflag, mem.ctxmap)
+                               mem.rflag, mem.ctxmap, self.hot, self.maps)
             if status == abi.EXIT:
                 self.executed = int(st[abi.COUNT])
                 return int(regs[0])

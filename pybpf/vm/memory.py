@@ -87,6 +87,8 @@ class Memory:
         """Human description of a virtual address for fault messages."""
         k = (va >> 32) - 1
         off = va & 0xFFFFFFFF
+        if off >= 1 << 31 and 0 <= k + 1 < len(self.regions):  # just below the next region
+            return f"{self.regions[k + 1].name}-{(1 << 32) - off} (before the start of the region)"
         if 0 <= k < len(self.regions):
             r = self.regions[k]
             lo, hi = int(self.rlo[k]), int(self.rhi[k])

@@ -60,7 +60,13 @@ def build_code(program, name: str = "prog", line_of=None) -> Code:
     Raises :class:`DecodeError` naming the instruction for anything that is not
     a valid instruction, for jumps out of range and for writes to r10.
     """
-    insns = decode(program) if isinstance(program, (bytes, bytearray, memoryview)) else list(program)
+    if isinstance(program, (bytes, bytearray, memoryview)):
+        try:
+            insns = decode(program)
+        except DecodeError as exc:
+            raise DecodeError(f"{name}: {exc}") from None
+    else:
+        insns = list(program)
     if not insns:
         raise DecodeError(f"{name}: no instructions")
     rows, h, dsts, srcs, offs, offu, immu, slots = [], [], [], [], [], [], [], []

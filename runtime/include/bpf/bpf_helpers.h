@@ -79,21 +79,8 @@
  */
 struct bpf_map;  /* opaque, as in libbpf */
 
-/* BEGIN PYBPF HELPER DECLARATIONS */
-static void *(* const bpf_map_lookup_elem)(void *map, const void *key) = (void *) 1;
-static long (* const bpf_map_update_elem)(void *map, const void *key, const void *value, __u64 flags) = (void *) 2;
-static long (* const bpf_map_delete_elem)(void *map, const void *key) = (void *) 3;
-static __u64 (* const bpf_ktime_get_ns)(void) = (void *) 5;
-static long (* const bpf_trace_printk)(const char *fmt, __u32 fmt_size, ...) = (void *) 6;
-static __u32 (* const bpf_get_prandom_u32)(void) = (void *) 7;
-static __u32 (* const bpf_get_smp_processor_id)(void) = (void *) 8;
-static long (* const bpf_tail_call)(void *ctx, void *prog_array_map, __u32 index) = (void *) 12;
-static long (* const bpf_redirect)(__u32 ifindex, __u64 flags) = (void *) 23;
-static long (* const bpf_xdp_adjust_head)(struct xdp_md *xdp_md, int delta) = (void *) 44;
-static long (* const bpf_redirect_map)(void *map, __u64 key, __u64 flags) = (void *) 51;
-static long (* const bpf_xdp_adjust_meta)(struct xdp_md *xdp_md, int delta) = (void *) 54;
-static long (* const bpf_xdp_adjust_tail)(struct xdp_md *xdp_md, int delta) = (void *) 65;
-/* END PYBPF HELPER DECLARATIONS */
+/* Every kernel helper, generated from one table (pybpf.helpers.gen_ids). */
+#include "bpf_helper_defs.h"
 
 /* ---- bpf_printk -------------------------------------------------------- *
  *

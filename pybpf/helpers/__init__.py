@@ -1,0 +1,93 @@
+"""The helper registry: every kernel helper by id and name, and pybpf's implementations.
+
+One row per helper id (:data:`KERNEL_HELPERS`, generated from the UAPI header),
+and one table of implementations: *hot* ones are Numba functions compiled into
+the interpreter (:mod:`pybpf.helpers.hot`), the rest are Python functions
+``fn(machine, r1, r2, r3, r4, r5) -> r0`` called through the trampoline.
+Users supply or replace helpers by name or id (``helpers={"fib_lookup": fn}``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..errors import LinkError
+from .kernel_ids import HELPERS as _IDS
+
+
+@dataclass(frozen=True)
+class HelperInfo:
+    id: int
+    name: str          # without the ``bpf_`` prefix, as in linux/bpf.h's FN() list
+    prototype: str     # the C prototype from the kernel's documentation
+
+
+KERNEL_HELPERS: dict[int, HelperInfo] = {i: HelperInfo(i, n, p) for i, n, p in _IDS}
+HELPER_IDS: dict[str, int] = {h.name: h.id for h in KERNEL_HELPERS.values()}
+
+#: Hot helpers: id -> "module:function" of a Numba implementation (see hot.py).
+HOT: dict[int, str] = {
+    HELPER_IDS["ktime_get_ns"]: "pybpf.helpers.hot:ktime_get_ns",
+    HELPER_IDS["ktime_get_boot_ns"]: "pybpf.helpers.hot:ktime_get_ns",
+    HELPER_IDS["ktime_get_coarse_ns"]: "pybpf.helpers.hot:ktime_get_ns",
+    HELPER_IDS["get_prandom_u32"]: "pybpf.helpers.hot:get_prandom_u32",
+    HELPER_IDS["get_smp_processor_id"]: "pybpf.helpers.hot:get_smp_processor_id",
+    HELPER_IDS["get_numa_node_id"]: "pybpf.helpers.hot:get_numa_node_id",
+}
+
+
+def _trace_printk(machine, fmt_ptr, fmt_size, a1, a2, a3):
+    """``long bpf_trace_printk(const char *fmt, u32 fmt_size, ...)``."""
+    from .trace import EINVAL, format_printk
+    raw = machine.read_bytes(fmt_ptr, fmt_size)
+    fmt = raw.split(b"\0", 1)[0].decode("latin-1")
+    text = format_printk(fmt, (a1, a2, a3), lambda p: machine.read_cstring(p))
+    if text is None:
+        return -EINVAL
+    machine.trace_line(text)
+    return len(text)
+
+
+#: Python implementations: id -> fn(machine, r1..r5).
+PYTHON: dict[int, Callable] = {
+    HELPER_IDS["trace_printk"]: _trace_printk,
+}
+
+
+def helper_name(helper_id: int) -> str | None:
+    """``bpf_map_lookup_elem`` for 1: the name the kernel's log prints."""
+    info = KERNEL_HELPERS.get(helper_id)
+    return f"bpf_{info.name}" if info else None
+
+
+def resolve_user_helpers(helpers: dict | None) -> dict[int, Callable]:
+    """User helpers keyed by name (``"fib_lookup"`` or ``"bpf_fib_lookup"``) or id -> by id."""
+    out = {}
+    for key, fn in (helpers or {}).items():
+        if isinstance(key, int):
+            hid = key
+        else:
+            name = key[4:] if key.startswith("bpf_") else key
+            if name not in HELPER_IDS:
+                raise LinkError(f"helpers: {key!r} is not a kernel helper name")
+            hid = HELPER_IDS[name]
+        if not callable(fn):
+            raise LinkError(f"helpers: the implementation given for {key!r} is not callable")
+        out[hid] = fn
+    return out
+
+
+def check_calls(where: str, code, user: dict[int, Callable]) -> None:
+    """Refuse at load a call to a helper that is neither implemented nor supplied."""
+    for slot, row in enumerate(code.rows):
+        if row is None or row.name != "call":
+            continue
+        hid = int(code.immu[slot]) & 0xFFFFFFFF
+        if hid in user or hid in HOT or hid in PYTHON:
+            continue
+        info = KERNEL_HELPERS.get(hid)
+        if info is None:
+            raise LinkError(f"{where}: insn {slot}: invalid func unknown#{hid}")
+        raise LinkError(f"{where}: insn {slot}: calls bpf_{info.name}#{hid}, which pybpf does not "
+                        f"implement yet; supply it with helpers={{'{info.name}': fn}}")
