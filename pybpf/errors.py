@@ -87,3 +87,11 @@ class TestRunRefused(PyBPFError, ValueError):
     def __init__(self, message: str, errno_name: str = "EINVAL"):
         self.errno_name = errno_name
         super().__init__(f"{message} ({errno_name}, as BPF_PROG_TEST_RUN would refuse it)")
+
+
+class MapError(PyBPFError, OSError):
+    """A map operation failed as the kernel's would (``errno``: ENOENT, E2BIG, EEXIST ...)."""
+
+    def __init__(self, message: str, errno: int = 0):
+        super().__init__(message)
+        self.errno = errno

@@ -1,24 +1,33 @@
 """From an :class:`~pybpf.spec.ObjectSpec` to programs that run.
 
-The loader does in userspace what libbpf does at load time: it links each
-program with its subprograms, backs global-data sections (``.data``,
-``.rodata``, ``.bss``, ``.data.*``, ``.rodata.*``) with memory regions and
-patches the ``lddw`` instructions that refer to them into plain 64-bit
-addresses, and patches function references (``BPF_PSEUDO_FUNC``) into code
-pointers. Maps, helpers beyond the ones given, and kfuncs are refused with a
-clear error until pybpf implements them, never silently ignored.
+The loader does in userspace what libbpf does at load time:
+
+* links each program with its subprograms;
+* allocates the object's maps (:mod:`pybpf.maps`) and backs global-data
+  sections (``.data``, ``.rodata``, ``.bss``, ``.data.*``, ``.rodata.*``) with
+  memory regions;
+* patches ``lddw`` of maps into map handles, of global data into addresses, of
+  functions (``BPF_PSEUDO_FUNC``) into code pointers;
+* fills prog arrays declared with ``.values = { [i] = &prog }``;
+* refuses a call to a helper pybpf does not implement (unless the user gives
+  one), and kfuncs, at load, naming them.
+
+All programs of an object share one code array, so a tail call is a jump to
+the target's entry; each :class:`Program` knows its entry slot.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from .elf import link_program, read_object
-from .helpers import check_calls, resolve_user_helpers
 from .elf.link import LinkedProgram
 from .errors import LinkError, PyBPFError
+from .helpers import check_calls, resolve_user_helpers
 from .isa import opcodes as o
+from .maps import MapSet
+from .maps.layout import handle_va
 from .spec import RELO_DATA, RELO_EXTERN, RELO_KFUNC, RELO_MAP, ObjectSpec
 from .vm import Machine, Memory, build_code
 from .vm import abi
@@ -26,6 +35,7 @@ from .vm.memory import Region
 
 #: Context region size: large enough for every context struct pybpf models.
 CTX_SIZE = 256
+PROG_ARRAY = 3
 
 
 @dataclass
@@ -39,23 +49,23 @@ class RunResult:
 
 
 class Program:
-    """A loaded program: linked, patched, decoded, ready to run."""
+    """A loaded program: one entry point into its object's code."""
 
-    def __init__(self, obj: "Object", linked: LinkedProgram, helpers: dict, budget: int):
+    def __init__(self, obj: "Object", linked: LinkedProgram, entry: int):
         self.object = obj
         self.linked = linked
         self.name = linked.name
         self.section = linked.section
         self.type = linked.type
-        insns = obj._patch(linked)
-        where = f"{obj.filename}:{self.name}"
-        self.code = build_code(insns, name=where, line_of=linked.line_of)
-        check_calls(where, self.code, helpers)
-        self.machine = Machine(self.code, obj.memory, helpers=helpers, budget=budget)
-        self._ctx = None
+        self.entry = entry            # first slot in the object's code
+        self.size = linked.size
 
     def __repr__(self) -> str:
-        return f"<Program {self.name} type={self.type} section={self.section!r} insns={self.code.nslots}>"
+        return f"<Program {self.name} type={self.type} section={self.section!r} insns={self.size}>"
+
+    @property
+    def machine(self) -> Machine:
+        return self.object.machine
 
     def run(self, data: bytes, ingress_ifindex: int | None = None,
             rx_queue_index: int | None = None) -> RunResult:
@@ -67,29 +77,28 @@ class Program:
         if self.type not in ("xdp",):
             raise PyBPFError(f"{self.object.filename}:{self.name}: running programs of type "
                              f"{self.type!r} is not supported yet (XDP is)")
-        from .contexts.xdp import (DEFAULT_INGRESS_IFINDEX, DEFAULT_RX_QUEUE_INDEX,
-                                   XdpContext, verdict_name)
-        if self._ctx is None:
-            self._ctx = self.object._xdp_context()
-        ctx = self._ctx
+        from .contexts.xdp import DEFAULT_INGRESS_IFINDEX, DEFAULT_RX_QUEUE_INDEX, verdict_name
+        ctx = self.object._xdp_context()
+        machine = self.object.machine
         ctx.load(data,
                  DEFAULT_INGRESS_IFINDEX if ingress_ifindex is None else ingress_ifindex,
                  DEFAULT_RX_QUEUE_INDEX if rx_queue_index is None else rx_queue_index,
-                 st=self.machine.st)
-        r0 = self.machine.run(ctx.ctx_va)
+                 st=machine.st)
+        r0 = machine.run(ctx.ctx_va, entry=self.entry)
         retval = r0 & 0xFFFFFFFF
-        return RunResult(retval, verdict_name(retval), ctx.data_out(), self.machine.executed)
+        return RunResult(retval, verdict_name(retval), ctx.data_out(), machine.executed)
 
     def disassemble(self) -> str:
         from .isa.disasm import disassemble
-        return disassemble(self.code.insns, line_of=self.linked.line_of,
+        return disassemble(self.object._insns[self.name], line_of=self.linked.line_of,
                            lddw_name=self.object._lddw_name)
 
 
 class Object:
-    """A loaded BPF object: its programs share memory (global data, later maps)."""
+    """A loaded BPF object: its programs share code, memory, maps and helpers."""
 
-    def __init__(self, spec: ObjectSpec, helpers: dict | None = None, budget: int | None = None):
+    def __init__(self, spec: ObjectSpec, helpers: dict | None = None, budget: int | None = None,
+                 ncpu: int = 1):
         """``helpers`` supplies or replaces helpers: ``{"name" or id: fn(machine, r1..r5)}``."""
         from .vm.machine import DEFAULT_BUDGET
         self.spec = spec
@@ -102,15 +111,34 @@ class Object:
                                             flags=abi.F_RO if section.readonly else 0)
             self.data[name] = region
             self._data_va[region.va] = name
+        self.maps = MapSet(self.memory, list(spec.maps.values()), ncpu=ncpu, owner=self.filename)
+        self._map_names = {handle_va(m.index): name for name, m in self.maps.maps.items()}
         self._xdp = None
-        self.programs: dict[str, Program] = {}
         user = resolve_user_helpers(helpers)
+
+        self.programs: dict[str, Program] = {}
+        self._insns: dict[str, list] = {}
+        code_insns, segments, entry = [], [], 0
         for name in spec.programs:
             linked = link_program(spec, name)
-            self.programs[name] = Program(self, linked, user, budget or DEFAULT_BUDGET)
+            insns = self._patch(linked)
+            where = f"{self.filename}:{name}"
+            check_calls(where, build_code(insns, name=where, line_of=linked.line_of), user)
+            self._insns[name] = insns
+            self.programs[name] = Program(self, linked, entry)
+            segments.append((entry, linked.size, name, linked.line_of))
+            code_insns += insns
+            entry += linked.size
+        if not code_insns:
+            raise PyBPFError(f"{self.filename}: the object has no programs")
+        self.code = build_code(code_insns, name=self.filename, line_of=_segmented_lines(segments))
+        self.code.segments = [(start, size, name) for start, size, name, _ in segments]
+        self.machine = Machine(self.code, self.memory, helpers=user, budget=budget or DEFAULT_BUDGET,
+                               maps=self.maps.table)
+        self._fill_prog_arrays()
 
     def __repr__(self) -> str:
-        return f"<Object {self.filename} programs={list(self.programs)}>"
+        return f"<Object {self.filename} programs={list(self.programs)} maps={list(self.maps.maps)}>"
 
     def program(self, name: str | None = None) -> Program:
         """The program called ``name``; optional when the object has exactly one."""
@@ -125,18 +153,33 @@ class Object:
             raise PyBPFError(f"{self.filename}: no program named {name!r} "
                              f"(programs: {', '.join(self.programs) or 'none'})") from None
 
+    @property
+    def trace(self) -> list[str]:
+        """bpf_trace_printk lines of the runs so far, as the kernel's trace_pipe shows them."""
+        return self.machine.trace
+
     def _xdp_context(self):
         from .contexts.xdp import XdpContext
         if self._xdp is None:
             self._xdp = XdpContext(self.memory)
         return self._xdp
 
+    def _fill_prog_arrays(self) -> None:
+        for name, mspec in self.spec.maps.items():
+            if mspec.type != PROG_ARRAY:
+                continue
+            for index, target in mspec.initial_values.items():
+                prog = self.programs.get(target)
+                if prog is None:
+                    raise LinkError(f"{self.filename}: prog_array {name!r} slot {index} names "
+                                    f"{target!r}, which is not a program of this object")
+                self.maps[name][index] = (prog.entry + 1).to_bytes(4, "little")
+
     # -- relocation -------------------------------------------------------------------
     def _patch(self, linked: LinkedProgram) -> list:
         """The program's instructions with every relocation resolved to plain values."""
         insns = list(linked.instructions)
-        slot_to_index = {}
-        slot = 0
+        slot_to_index, slot = {}, 0
         for i, insn in enumerate(insns):
             slot_to_index[slot] = i
             slot += insn.width
@@ -152,12 +195,11 @@ class Object:
                 offset = (insn.imm >> 32) & 0xFFFFFFFF if insn.src == o.BPF_PSEUDO_MAP_VALUE else r.offset
                 insns[i] = replace(insn, src=0, imm=region.va + offset)
             elif r.kind == RELO_MAP:
-                mspec = self.spec.maps.get(r.target)
-                kind = mspec.type_name if mspec else "unknown"
-                raise LinkError(f"{where}: insn {r.slot}: uses map {r.target!r} ({kind}); "
-                                f"maps are not supported by this version of pybpf yet")
+                if r.target not in self.maps.maps:
+                    raise LinkError(f"{where}: insn {r.slot}: reference to unknown map {r.target!r}")
+                insns[i] = replace(insn, src=0, imm=self.maps[r.target].handle)
             elif r.kind in (RELO_KFUNC, RELO_EXTERN):
-                raise LinkError(f"{where}: insn {r.slot}: unknown {r.kind} {r.target!r}")
+                raise LinkError(f"{where}: insn {r.slot}: {r.kind} {r.target!r} is not known to pybpf")
         slot = 0
         for i, insn in enumerate(insns):
             if insn.opcode == o.LDDW and insn.src == o.BPF_PSEUDO_FUNC:
@@ -167,12 +209,24 @@ class Object:
         return insns
 
     def _lddw_name(self, insn) -> str | None:
-        """``.rodata+16``-style names for patched global-data addresses."""
+        """``map[name]`` / ``.rodata+16`` names for patched addresses."""
         if insn.opcode != o.LDDW or insn.src:
             return None
+        if insn.imm in self._map_names:
+            return f"map[{self._map_names[insn.imm]}]"
         base = insn.imm & ~0xFFFFFFFF
         name = self._data_va.get(base)
         return f"{name}+{insn.imm - base}" if name else None
+
+
+def _segmented_lines(segments):
+    """line_of over the object's code: each program's own line info, by slot."""
+    def line_of(slot: int):
+        for start, size, _name, lines in segments:
+            if start <= slot < start + size:
+                return lines(slot - start)
+        return None
+    return line_of
 
 
 def _s32(v: int) -> int:
@@ -181,6 +235,6 @@ def _s32(v: int) -> int:
 
 
 def load(path_or_bytes, helpers: dict | None = None, budget: int | None = None,
-         name: str | None = None) -> Object:
+         name: str | None = None, ncpu: int = 1) -> Object:
     """Read, link and load a BPF ELF object; raises a :class:`PyBPFError` on bad input."""
-    return Object(read_object(path_or_bytes, name=name), helpers=helpers, budget=budget)
+    return Object(read_object(path_or_bytes, name=name), helpers=helpers, budget=budget, ncpu=ncpu)

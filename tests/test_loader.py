@@ -63,17 +63,26 @@ def test_rodata_is_read_only_at_run_time(build):
         Machine(code, obj.memory).run(region.va)
 
 
-def test_maps_are_refused_with_a_clear_error(tmp_path):
+def test_array_map_counter_written_through_the_lookup_pointer(tmp_path):
     src = tmp_path / "withmap.c"
     src.write_text(
         '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n'
-        'struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1);'
+        'struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 4);'
         ' __type(key, __u32); __type(value, __u64); } counters SEC(".maps");\n'
-        'SEC("xdp") int prog(struct xdp_md *ctx) { __u32 k = 0;'
+        'SEC("xdp") int prog(struct xdp_md *ctx) { __u32 k = (ctx->data_end - ctx->data) & 3;'
         ' __u64 *v = bpf_map_lookup_elem(&counters, &k); if (v) *v += 1; return XDP_PASS; }\n'
         'char LICENSE[] SEC("license") = "GPL";\n')
-    with pytest.raises(LinkError, match=r"withmap\.o:prog: insn \d+: uses map 'counters' \(array\)"):
-        load(compile_c(src, out=tmp_path / "withmap.o"))
+    obj = load(compile_c(src, out=tmp_path / "withmap.o"))
+    prog = obj.program("prog")
+    for n in (20, 21, 24, 25, 29, 30):
+        assert prog.run(bytes(n)).verdict == "XDP_PASS"
+    counters = obj.maps["counters"]
+    assert [int.from_bytes(counters[i], "little") for i in range(4)] == [2, 3, 1, 0]  # sizes mod 4
+    assert counters.keys() == [i.to_bytes(4, "little") for i in range(4)]
+    counters[3] = (41).to_bytes(8, "little")
+    prog.run(bytes(23))
+    assert int.from_bytes(counters[3], "little") == 42
+    assert "map[counters]" in prog.disassemble()
 
 
 def test_program_selection_errors(build):

@@ -34,7 +34,14 @@ HOT: dict[int, str] = {
     HELPER_IDS["get_prandom_u32"]: "pybpf.helpers.hot:get_prandom_u32",
     HELPER_IDS["get_smp_processor_id"]: "pybpf.helpers.hot:get_smp_processor_id",
     HELPER_IDS["get_numa_node_id"]: "pybpf.helpers.hot:get_numa_node_id",
+    HELPER_IDS["map_lookup_elem"]: "pybpf.helpers.maphelpers:map_lookup_elem",
+    HELPER_IDS["map_update_elem"]: "pybpf.helpers.maphelpers:map_update_elem",
+    HELPER_IDS["map_delete_elem"]: "pybpf.helpers.maphelpers:map_delete_elem",
+    HELPER_IDS["map_lookup_percpu_elem"]: "pybpf.helpers.maphelpers:map_lookup_percpu_elem",
 }
+
+#: bpf_tail_call is compiled into the interpreter's call handler itself (it moves the pc).
+TAIL_CALL = HELPER_IDS["tail_call"]
 
 
 def _trace_printk(machine, fmt_ptr, fmt_size, a1, a2, a3):
@@ -84,7 +91,7 @@ def check_calls(where: str, code, user: dict[int, Callable]) -> None:
         if row is None or row.name != "call":
             continue
         hid = int(code.immu[slot]) & 0xFFFFFFFF
-        if hid in user or hid in HOT or hid in PYTHON:
+        if hid in user or hid in HOT or hid in PYTHON or hid == TAIL_CALL:
             continue
         info = KERNEL_HELPERS.get(hid)
         if info is None:

@@ -27,7 +27,8 @@ NCODE = 12       # number of instruction slots
 CLOCK = 13       # virtual clock, ns (bpf_ktime_get_ns and friends)
 PRNG = 14        # state of the seeded generator behind bpf_get_prandom_u32
 CPU = 15         # the CPU id the program runs on (bpf_get_smp_processor_id)
-STATE_SIZE = 16
+TAILS = 16       # tail calls taken in this run (the kernel allows 33)
+STATE_SIZE = 24
 
 #: Size of the per-machine mask saying which helper ids run compiled (1) rather
 #: than through the Python trampoline (0).
@@ -47,9 +48,11 @@ BUDGET_EXCEEDED = 5
 CALL_DEPTH = 6
 BAD_INSN = 7      # executed something not executable (lddw tail, end of code, pseudo lddw)
 BAD_CALLX = 8     # callx to an address that is no function
+BAD_HELPER_ARG = 9  # a helper argument is not what it must be (st[AUX]: the register, AUX2: what)
 STATUS_NAMES = {RUNNING: "running", EXIT: "exit", HELPER: "helper", FAULT_LOAD: "load fault",
                  FAULT_STORE: "store fault", BUDGET_EXCEEDED: "budget exceeded",
-                 CALL_DEPTH: "call depth", BAD_INSN: "bad instruction", BAD_CALLX: "bad callx"}
+                 CALL_DEPTH: "call depth", BAD_INSN: "bad instruction", BAD_CALLX: "bad callx",
+                 BAD_HELPER_ARG: "bad helper argument"}
 
 # Region flags.
 F_RO = 1          # stores fault
@@ -59,7 +62,8 @@ F_CTX = 2         # accesses go through the context accessor (pointer fields)
 REGION_STACK = 0
 REGION_CTX = 1
 REGION_CODE = 2
-FIRST_FREE_REGION = 3
+REGION_MAPS = 3   # map handles: addresses here name maps, never memory
+FIRST_FREE_REGION = 4
 
 FRAME_WORDS = 6   # per saved frame: return pc, r6, r7, r8, r9, r10
 

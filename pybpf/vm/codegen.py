@@ -34,6 +34,7 @@ import numpy as np
 from numba import njit
 from pybpf.isa.semantics import *  # noqa: F401,F403
 from pybpf.vm.ctxaccess import ctx_load, ctx_store_ok
+from pybpf.helpers.maphelpers import tail_call_target
 {HOT_IMPORTS}
 
 U64 = np.uint64
@@ -227,8 +228,18 @@ def _hot_helpers() -> list[tuple[int, str, str]]:
 
 def _hot_dispatch() -> list[str]:
     """Call a compiled helper in place when the machine's mask enables it."""
+    from ..isa.opcodes import MAX_TAIL_CALLS
+    from ..helpers import TAIL_CALL
     lines = [f"hid = immu[pc] & MASK32",
-             f"if hid < U64({abi.HOT_MASK_SIZE}) and hot[hid] != 0:"]
+             f"if hid == U64({TAIL_CALL}) and hot[hid] != 0:  # bpf_tail_call: jump, or fall through",
+             "    t = tail_call_target(regs, maps, arena, rbase)",
+             f"    if t >= 0 and st[{abi.TAILS}] < U64({MAX_TAIL_CALLS}):",
+             f"        st[{abi.TAILS}] += U1",
+             "        pc = t",
+             "    else:",
+             "        regs[0] = ~U0 - U1  # -ENOENT",
+             "        pc += 1",
+             f"elif hid < U64({abi.HOT_MASK_SIZE}) and hot[hid] != 0:"]
     for n, (hid, _mod, _fn) in enumerate(_hot_helpers()):
         lines.append(f"    {'if' if n == 0 else 'elif'} hid == U64({hid}):")
         lines.append(f"        hs = hot_{hid}(regs, st, arena, rbase, rlo, rhi, rflag, maps)")
@@ -313,11 +324,12 @@ def cache_dir() -> Path:
 
 
 def _fingerprint(source: str) -> str:
-    from ..helpers import hot
+    from ..helpers import hot, maphelpers
     from ..isa import semantics
+    from ..maps import array, common, hash, lpm, ops, queue
     from . import ctxaccess
     h = hashlib.sha256(source.encode())
-    for mod in (semantics, ctxaccess, hot, abi):
+    for mod in (semantics, ctxaccess, hot, maphelpers, abi, ops, common, array, hash, lpm, queue):
         h.update(inspect.getsource(mod).encode())
     return h.hexdigest()[:16]
 
@@ -348,6 +360,7 @@ def load_interpreter():
 
 
 def _warm_up(run) -> None:
+    from ..maps.layout import M_FIELDS
     """Compile (or load from Numba's cache) for the array types every run uses, once,
     so that the first real run is not charged with it."""
     import numpy as np
@@ -359,4 +372,4 @@ def _warm_up(run) -> None:
     run(h, i64, i64, i64, u64, u64, np.zeros(11, dtype=np.uint64), st,
         np.zeros(abi.FRAME_WORDS * 8, dtype=np.uint64), np.zeros(1, dtype=np.uint8),
         u64, u64, u64, u64, np.zeros(1, dtype=np.uint8),
-        np.zeros(abi.HOT_MASK_SIZE, dtype=np.uint8), np.zeros((1, 8), dtype=np.int64))
+        np.zeros(abi.HOT_MASK_SIZE, dtype=np.uint8), np.zeros((1, M_FIELDS), dtype=np.int64))

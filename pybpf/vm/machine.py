@@ -56,7 +56,7 @@ class Machine:
     def __init__(self, code: Code, memory: Memory | None = None,
                  helpers: dict[int, Helper] | None = None,
                  kfuncs: dict[int, Helper] | None = None,
-                 budget: int = DEFAULT_BUDGET, helper_name=None):
+                 budget: int = DEFAULT_BUDGET, helper_name=None, maps: np.ndarray | None = None):
         self.code = code
         self.memory = memory if memory is not None else Memory()
         from ..helpers import PYTHON
@@ -67,16 +67,19 @@ class Machine:
             from ..helpers import helper_name
         self.helper_name = helper_name
         self.hot = np.zeros(abi.HOT_MASK_SIZE, dtype=np.uint8)
-        from ..helpers import HOT
-        for hid in HOT:
+        from ..helpers import HOT, TAIL_CALL
+        for hid in (*HOT, TAIL_CALL):
             if hid not in self.helpers:  # a user's implementation replaces the compiled one
                 self.hot[hid] = 1
-        self.maps = np.zeros((1, 8), dtype=np.int64)
+        from ..maps.layout import M_FIELDS
+        #: The map table (shared by every program of an object; see pybpf.maps.layout).
+        self.maps = maps if maps is not None else np.zeros((1, M_FIELDS), dtype=np.int64)
         self.trace: list[str] = []
         self.regs = np.zeros(11, dtype=np.uint64)
         self.st = np.zeros(abi.STATE_SIZE, dtype=np.uint64)
         self.frames = np.zeros(abi.FRAME_WORDS * MAX_CALL_FRAMES, dtype=np.uint64)
         self._run = load_interpreter()
+        self._py_tier = current_tier() == "py"
         self.executed = 0  # instructions executed by the last run
 
     # -- running ---------------------------------------------------------------------------
@@ -156,6 +159,7 @@ class Machine:
         mem.view(mem.regions[abi.REGION_STACK])[:] = 0
         mem.rhi[abi.REGION_STACK] = STACK_SIZE  # only frame 0 is live
         st[abi.PC] = entry
+        st[abi.TAILS] = 0
         st[abi.DEPTH] = 0
         st[abi.COUNT] = 0
         st[abi.BUDGET] = self.budget
@@ -164,7 +168,7 @@ class Machine:
         st[abi.NCODE] = self.code.nslots
         code = self.code
         while True:
-            status = self._run(code.h, code.dsts, code.srcs, code.offs, code.offu, code.immu,
+            status = self._call(code.h, code.dsts, code.srcs, code.offs, code.offu, code.immu,
                                regs, st, self.frames, mem.arena, mem.rbase, mem.rlo, mem.rhi,
                                mem.rflag, mem.ctxmap, self.hot, self.maps)
             if status == abi.EXIT:
@@ -181,6 +185,13 @@ class Machine:
                 continue
             self.executed = int(st[abi.COUNT])
             raise self._error(status)
+
+    def _call(self, *arrays) -> int:
+        """One stretch of the interpreter; as plain Python, wrap-around is not worth a warning."""
+        if self._py_tier:
+            with np.errstate(over="ignore"):
+                return self._run(*arrays)
+        return self._run(*arrays)
 
     def _call_helper(self) -> int:
         hid = int(self.st[abi.AUX])
@@ -204,7 +215,8 @@ class Machine:
     # -- errors ----------------------------------------------------------------------------
     def where(self, pc: int) -> str:
         """``name: insn N (file:line)`` for messages."""
-        text = f"{self.code.name}: insn {pc}"
+        name, rel = self.code.locate(pc)
+        text = f"{name}: insn {rel}"
         if self.code.line_of is not None:
             info = self.code.line_of(pc)
             if info:
@@ -231,6 +243,10 @@ class Machine:
         if status == abi.CALL_DEPTH:
             return CallDepthError(f"{insn}: the call stack is too deep "
                                   f"(more than {MAX_CALL_FRAMES} frames)", pc, where)
+        if status == abi.BAD_HELPER_ARG:
+            reg = int(st[abi.AUX])
+            return HelperError(f"{insn}: argument r{reg} (0x{int(self.regs[reg]):x}) is not a map",
+                               pc, where)
         if status == abi.BAD_CALLX:
             return VMError(f"{insn}: callx target 0x{int(st[abi.AUX]):x} is not a function", pc, where)
         if status == abi.BAD_INSN:

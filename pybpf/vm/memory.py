@@ -41,7 +41,9 @@ class Memory:
         stack = self.add_region("stack", STACK_SIZE * MAX_CALL_FRAMES)
         ctx = self.add_region("ctx", ctx_size, flags=abi.F_CTX)
         code = self.add_region("code", 0)
-        assert (stack.index, ctx.index, code.index) == (abi.REGION_STACK, abi.REGION_CTX, abi.REGION_CODE)
+        maps = self.add_region("maps", 0)
+        assert (stack.index, ctx.index, code.index, maps.index) == (
+            abi.REGION_STACK, abi.REGION_CTX, abi.REGION_CODE, abi.REGION_MAPS)
         self.ctxmap = np.zeros(max(ctx_size, 1), dtype=np.uint8)
 
     def add_region(self, name: str, size: int, data: bytes | None = None, flags: int = 0,

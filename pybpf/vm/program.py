@@ -38,6 +38,15 @@ class Code:
     immu: np.ndarray
     slots: list[int] = field(default_factory=list)   # slot of each Insn
     line_of: object = None            # callable slot -> (file, line, text) | None
+    #: (start slot, size, program name) when several programs share this code
+    segments: list = field(default_factory=list)
+
+    def locate(self, slot: int) -> tuple[str, int]:
+        """``(name, slot within that program)``: errors count instructions per program."""
+        for start, size, prog in self.segments:
+            if start <= slot < start + size:
+                return f"{self.name}:{prog}", slot - start
+        return self.name, slot
 
     @property
     def nslots(self) -> int:

@@ -1,0 +1,431 @@
+#!/usr/bin/env python3
+"""pybpf speed benchmark: the bench programs on every execution tier, side by side.
+
+Usage::
+
+    python benchmarks/bench.py            # table
+    python benchmarks/bench.py --json     # one JSON record on stdout
+    python benchmarks/bench.py --quick    # fewer, shorter repetitions (smoke test)
+
+For each program of ``programs/bench`` (run on a 1514-byte Ethernet/IPv4/TCP
+frame with valid checksums) it measures, warm (compilation excluded):
+
+* ``interp`` -- the Numba-compiled interpreter, in this process: the end-to-end
+  ``Program.run(packet)`` and the bare ``Machine.run(ctx_va)`` re-executing on
+  the packet the first ``run`` set up;
+* ``py`` -- the same interpreter as plain Python, in a subprocess with
+  ``NUMBA_DISABLE_JIT=1`` (fewer repetitions: it is slow);
+* ``kernel`` -- ``BPF_PROG_TEST_RUN`` with ``repeat=N`` through
+  :mod:`pybpf.kernel` when it is available (the kernel's mean duration per
+  repetition; with the BPF JIT on, that is native code).
+
+Every figure is the median of several batches. Instructions per second use
+the instruction count pybpf's interpreter reports for one execution.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import struct
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if importlib.util.find_spec("pybpf") is None:
+    sys.path.insert(0, str(REPO))  # `python benchmarks/bench.py` from an uninstalled checkout
+
+BENCH_DIR = REPO / "programs" / "bench"
+
+#: (name, object file, program name) of every benchmark, in table order.
+PROGRAMS = (
+    ("parse", "parse.o", "bench_parse"),
+    ("alu_loop", "alu_loop.o", "bench_alu_loop"),
+    ("checksum", "checksum.o", "bench_checksum"),
+)
+
+FRAME_LEN = 1514  # a full-MTU (1500-byte) IPv4 datagram in an Ethernet frame
+
+#: Timing settings per mode: seconds per batch and number of batches.
+SETTINGS = {
+    "full": {"interp_batch_s": 0.25, "interp_batches": 7,
+             "py_batch_s": 0.5, "py_batches": 5,
+             "kernel_batch_s": 0.1, "kernel_batches": 7},
+    "quick": {"interp_batch_s": 0.02, "interp_batches": 3,
+              "py_batch_s": 0.0, "py_batches": 1,
+              "kernel_batch_s": 0.01, "kernel_batches": 3},
+}
+
+
+# --------------------------------------------------------------------------
+# packets
+# --------------------------------------------------------------------------
+
+
+def inet_checksum(data: bytes) -> int:
+    """The Internet checksum (RFC 1071) of ``data``: one's complement of the one's complement sum."""
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def tcp_frame(frame_len: int = FRAME_LEN, *, src: str = "10.0.0.1", dst: str = "10.0.0.2",
+              sport: int = 40000, dport: int = 443, flags: int = 0x18, ttl: int = 64,
+              seq: int = 0x01020304) -> bytes:
+    """An Ethernet/IPv4/TCP frame of ``frame_len`` bytes with correct IPv4 and TCP checksums.
+
+    The IPv4 header has no options (IHL 5, DF set), the TCP header none either
+    (data offset 5); the payload is a deterministic byte pattern. ``flags`` is
+    the TCP flags byte (default PSH|ACK).
+    """
+    if frame_len < 14 + 20 + 20:
+        raise ValueError("frame too short for Ethernet + IPv4 + TCP headers")
+    saddr = bytes(int(x) for x in src.split("."))
+    daddr = bytes(int(x) for x in dst.split("."))
+    tot_len = frame_len - 14
+    payload = bytes((i * 7 + 3) & 0xFF for i in range(tot_len - 40))
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0x0A0B0C0D, 5 << 4, flags, 65535, 0, 0)
+    tcp += payload
+    pseudo = saddr + daddr + struct.pack("!BBH", 0, 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", inet_checksum(pseudo + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, tot_len, 0x1234, 0x4000, ttl, 6, 0, saddr, daddr)
+    ip = ip[:10] + struct.pack("!H", inet_checksum(ip)) + ip[12:]
+    eth = bytes.fromhex("020000000002" "020000000001") + b"\x08\x00"
+    return eth + ip + tcp
+
+
+def bench_packet() -> bytes:
+    """The packet every benchmark runs on."""
+    return tcp_frame(FRAME_LEN)
+
+
+# --------------------------------------------------------------------------
+# timing
+# --------------------------------------------------------------------------
+
+
+def _time_batches(fn, batch_s: float, batches: int, max_calls: int | None = None) -> list[float]:
+    """ns per call of ``fn()`` for each of ``batches`` batches of about ``batch_s`` seconds."""
+    t0 = time.perf_counter_ns()
+    fn()
+    one = max(time.perf_counter_ns() - t0, 1)
+    n = max(1, int(batch_s * 1e9 / one))
+    if max_calls is not None:
+        n = min(n, max_calls)
+    out = []
+    gc_was = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(batches):
+            t0 = time.perf_counter_ns()
+            for _ in range(n):
+                fn()
+            out.append((time.perf_counter_ns() - t0) / n)
+    finally:
+        if gc_was:
+            gc.enable()
+    return out
+
+
+def _summary(samples: list[float], executed: int) -> dict:
+    ns = statistics.median(samples)
+    return {"ns": ns, "minsn_per_s": executed / ns * 1e3 if ns else None,
+            "samples": len(samples), "min_ns": min(samples), "max_ns": max(samples)}
+
+
+def _bare_runner(prog):
+    """``Machine.run`` of ``prog`` on the packet its last ``Program.run`` set up."""
+    from pybpf.vm import abi
+
+    machine = prog.machine
+    ctx_va = abi.region_va(abi.REGION_CTX)  # where xdp_md lives (XdpContext.ctx_va)
+    entry = getattr(prog, "entry", None)    # programs sharing an object's code have one
+    if entry is None:
+        return lambda: machine.run(ctx_va)
+    return lambda: machine.run(ctx_va, entry=entry)
+
+
+def measure_pybpf(mode: str, tier: str) -> dict:
+    """Time every program on the interpreter of this process (``tier`` names it)."""
+    from pybpf.loader import load
+
+    cfg = SETTINGS[mode]
+    batch_s = cfg[f"{tier}_batch_s"]
+    batches = cfg[f"{tier}_batches"]
+    packet = bench_packet()
+    results = {}
+    for name, obj, prog_name in PROGRAMS:
+        prog = load(BENCH_DIR / obj).program(prog_name)
+        t0 = time.perf_counter()
+        first = prog.run(packet)  # compiles (interp) and sets the packet up
+        first_s = time.perf_counter() - t0
+        if first.data != packet:
+            raise SystemExit(f"{name}: the program modified the packet; "
+                             f"re-running Machine.run on it would be wrong")
+        executed = first.executed
+        bare = _bare_runner(prog)
+        if (bare() & 0xFFFFFFFF) != first.retval or prog.machine.executed != executed:
+            raise SystemExit(f"{name}: Machine.run on the same packet gave a different result")
+
+        def end_to_end():
+            prog.run(packet)
+
+        # py: a batch of 0 s means a single call per batch (quick mode).
+        bare_samples = _time_batches(bare, batch_s, batches)
+        run_samples = _time_batches(end_to_end, batch_s, batches)
+        last = prog.run(packet)
+        if last.retval != first.retval or last.executed != executed:
+            raise SystemExit(f"{name}: results changed between runs")
+        results[name] = {
+            "retval": first.retval,
+            "verdict": first.verdict,
+            "executed": executed,
+            "first_run_s": first_s,
+            "machine_run": _summary(bare_samples, executed),
+            "program_run": _summary(run_samples, executed),
+        }
+    return results
+
+
+def measure_py_subprocess(mode: str) -> dict:
+    """Run :func:`measure_pybpf` for the ``py`` tier in a ``NUMBA_DISABLE_JIT=1`` subprocess."""
+    from pybpf.vm.machine import py_tier_env
+
+    argv = [sys.executable, str(Path(__file__).resolve()), "--worker", "py"]
+    if mode == "quick":
+        argv.append("--quick")
+    proc = subprocess.run(argv, env=py_tier_env(), capture_output=True, text=True,
+                          cwd=str(REPO), timeout=1800)
+    if proc.returncode != 0:
+        raise RuntimeError(f"py tier subprocess failed ({proc.returncode}):\n{proc.stderr}")
+    return json.loads(proc.stdout)
+
+
+def measure_kernel(mode: str) -> tuple[dict | None, str | None]:
+    """``BPF_PROG_TEST_RUN`` timings, or (None, reason) when the kernel cannot be used."""
+    try:
+        from pybpf import kernel
+    except ImportError as exc:
+        return None, f"pybpf.kernel not importable: {exc}"
+    try:
+        if not kernel.available():
+            return None, kernel.unavailable_reason() or "unknown reason"
+    except Exception as exc:  # noqa: BLE001 - report whatever went wrong
+        return None, f"{type(exc).__name__}: {exc}"
+
+    cfg = SETTINGS[mode]
+    packet = bench_packet()
+    results = {}
+    for name, obj, prog_name in PROGRAMS:
+        try:
+            kobj = kernel.KernelObject(BENCH_DIR / obj)
+        except Exception as exc:  # noqa: BLE001
+            return None, f"{name}: {type(exc).__name__}: {exc}"
+        with kobj:
+            fd = kobj.prog_fd(prog_name)
+            first = kernel.test_run(fd, packet, repeat=1)
+            # Calibrate repeat so one test_run call lasts about kernel_batch_s.
+            probe = kernel.test_run(fd, packet, repeat=1000)
+            per = max(probe.duration_ns, 1)
+            repeat = int(min(max(cfg["kernel_batch_s"] * 1e9 / per, 100), 1_000_000))
+            samples = []
+            for _ in range(cfg["kernel_batches"]):
+                r = kernel.test_run(fd, packet, repeat=repeat)
+                if r.retval != first.retval:
+                    raise SystemExit(f"{name}: kernel retval changed between runs")
+                samples.append(float(r.duration_ns))
+            results[name] = {"retval": first.retval, "repeat": repeat,
+                             "data_out_matches": first.data_out == packet,
+                             "samples_ns": samples}
+    return results, None
+
+
+# --------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------
+
+
+def _jit_enabled() -> str | None:
+    try:
+        return Path("/proc/sys/net/core/bpf_jit_enable").read_text().strip()
+    except OSError:
+        return None
+
+
+def collect(mode: str, with_py: bool = True, with_kernel: bool = True) -> dict:
+    from pybpf.vm import current_tier
+
+    record = {
+        "mode": mode,
+        "frame_len": FRAME_LEN,
+        "host": {"python": platform.python_version(), "machine": platform.machine(),
+                 "kernel_release": platform.release(), "cpus": os.cpu_count(),
+                 "bpf_jit_enable": _jit_enabled()},
+        "tiers": {},
+        "programs": {},
+    }
+    interp = measure_pybpf(mode, "interp")
+    record["tiers"]["interp"] = {"available": True, "tier": current_tier()}
+
+    py = None
+    if with_py:
+        py = measure_py_subprocess(mode)
+        record["tiers"]["py"] = {"available": True}
+    else:
+        record["tiers"]["py"] = {"available": False, "reason": "skipped with --no-py"}
+
+    kern, reason = (None, "skipped with --no-kernel")
+    if with_kernel:
+        kern, reason = measure_kernel(mode)
+    record["tiers"]["kernel"] = ({"available": True} if kern is not None
+                                 else {"available": False, "reason": reason})
+
+    for name, _, prog_name in PROGRAMS:
+        i = interp[name]
+        executed = i["executed"]
+        entry = {
+            "program": prog_name,
+            "executed": executed,
+            "retval": i["retval"],
+            "verdict": i["verdict"],
+            "interp": {"ns_per_exec": i["machine_run"]["ns"],
+                       "minsn_per_s": i["machine_run"]["minsn_per_s"],
+                       "ns_per_run": i["program_run"]["ns"],
+                       "run_minsn_per_s": i["program_run"]["minsn_per_s"],
+                       "overhead_ns": i["program_run"]["ns"] - i["machine_run"]["ns"],
+                       "first_run_s": i["first_run_s"]},
+            "py": None,
+            "kernel": None,
+            "ratios": {"interp_over_kernel": None, "py_over_interp": None},
+            "agree": True,
+        }
+        if py is not None:
+            p = py[name]
+            entry["py"] = {"ns_per_exec": p["machine_run"]["ns"],
+                           "minsn_per_s": p["machine_run"]["minsn_per_s"],
+                           "ns_per_run": p["program_run"]["ns"],
+                           "samples": p["machine_run"]["samples"]}
+            entry["ratios"]["py_over_interp"] = p["machine_run"]["ns"] / i["machine_run"]["ns"]
+            entry["agree"] &= p["retval"] == i["retval"] and p["executed"] == executed
+        if kern is not None:
+            k = kern[name]
+            ns = statistics.median(k["samples_ns"])
+            entry["kernel"] = {"ns_per_exec": ns,
+                               "minsn_per_s": executed / ns * 1e3 if ns else None,
+                               "repeat": k["repeat"], "samples": len(k["samples_ns"])}
+            entry["ratios"]["interp_over_kernel"] = i["machine_run"]["ns"] / ns if ns else None
+            entry["agree"] &= k["retval"] == i["retval"] and k["data_out_matches"]
+        record["programs"][name] = entry
+    return record
+
+
+def _fmt_ns(ns: float | None) -> str:
+    if ns is None:
+        return "-"
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e4:
+        return f"{ns / 1e3:.1f} us"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.2f} us"
+    return f"{ns:.0f} ns"
+
+
+def _fmt_rate(v: float | None) -> str:
+    if v is None:
+        return "-"
+    if v >= 100:
+        return f"{v:,.0f}"
+    if v >= 1:
+        return f"{v:.1f}"
+    return f"{v:.3f}"
+
+
+def _fmt_ratio(v: float | None) -> str:
+    if v is None:
+        return "-"
+    return f"{v:,.0f}x" if v >= 100 else f"{v:.1f}x"
+
+
+def format_table(record: dict) -> str:
+    head = ["program", "insns", "interp run", "interp exec", "interp M/s",
+            "py exec", "py M/s", "kernel exec", "kernel M/s", "interp/kernel", "py/interp"]
+    rows = [head]
+    order = [n for n, _, _ in PROGRAMS if n in record["programs"]]
+    for name in order:
+        e = record["programs"][name]
+        i, p, k, r = e["interp"], e["py"] or {}, e["kernel"] or {}, e["ratios"]
+        rows.append([
+            name, f"{e['executed']:,}",
+            _fmt_ns(i["ns_per_run"]), _fmt_ns(i["ns_per_exec"]), _fmt_rate(i["minsn_per_s"]),
+            _fmt_ns(p.get("ns_per_exec")), _fmt_rate(p.get("minsn_per_s")),
+            _fmt_ns(k.get("ns_per_exec")), _fmt_rate(k.get("minsn_per_s")),
+            _fmt_ratio(r["interp_over_kernel"]), _fmt_ratio(r["py_over_interp"]),
+        ])
+    widths = [max(len(row[c]) for row in rows) for c in range(len(head))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(row[1:], widths[1:])]
+        lines.append("  ".join(cells))
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    host = record["host"]
+    lines.append("")
+    lines.append(f"frame: {record['frame_len']} bytes Ethernet/IPv4/TCP; mode: {record['mode']}; "
+                 f"{host['cpus']} CPUs; Linux {host['kernel_release']}; "
+                 f"Python {host['python']}; bpf_jit_enable={host['bpf_jit_enable']}")
+    for tier in ("py", "kernel"):
+        t = record["tiers"][tier]
+        if not t["available"]:
+            lines.append(f"{tier}: unavailable ({t['reason']})")
+    bad = [n for n, e in record["programs"].items() if not e["agree"]]
+    if bad:
+        lines.append(f"WARNING: tiers disagree on retval/instruction count for: {', '.join(bad)}")
+    overhead = ", ".join(f"{n} {_fmt_ns(e['interp']['overhead_ns'])}"
+                         for n, e in record["programs"].items())
+    lines.append(f"interp per-call overhead of Program.run over Machine.run: {overhead}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--json", action="store_true", help="print one JSON record instead of a table")
+    ap.add_argument("--quick", action="store_true",
+                    help="short batches, one py-tier execution per program (smoke test)")
+    ap.add_argument("--no-py", action="store_true", help="skip the py tier")
+    ap.add_argument("--no-kernel", action="store_true", help="skip the kernel tier")
+    ap.add_argument("--worker", choices=("py",), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    mode = "quick" if args.quick else "full"
+
+    if args.worker:
+        from pybpf.vm import current_tier
+        if current_tier() != args.worker:
+            raise SystemExit(f"worker for tier {args.worker!r} runs tier {current_tier()!r}")
+        # numpy scalars warn about (intended) wrap-around in plain-Python mode.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        json.dump(measure_pybpf(mode, "py"), sys.stdout)
+        return 0
+
+    record = collect(mode, with_py=not args.no_py, with_kernel=not args.no_kernel)
+    if args.json:
+        json.dump(record, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(format_table(record))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Map helpers, compiled into the interpreter (see :mod:`pybpf.helpers.hot` for the contract).
+
+A map argument must be a map handle (:func:`pybpf.maps.layout.handle_va`);
+key and value pointers are bounds-checked like the program's own accesses, so
+a bad pointer stops the program with a fault at the call instruction.
+"""
+
+import numpy as np
+from numba import njit
+
+from ..maps import ops
+from ..maps.common import load_u32, va_to_offset
+from ..maps.layout import M_DATA, M_KEY, M_MAX, M_NCPU, M_TYPE, M_VALUE, M_VSTRIDE
+from ..vm.abi import AUX, AUX2, BAD_HELPER_ARG, CPU, FAULT_LOAD, REGION_MAPS
+
+U64 = np.uint64
+MAPS_VA = U64((REGION_MAPS + 1) << 32)
+PROG_ARRAY = 3
+ARG_NOT_A_MAP = 1   # st[AUX2] codes for BAD_HELPER_ARG
+
+
+@njit(cache=True)
+def map_index(va, maps):
+    """Map number named by handle ``va``, or -1."""
+    if va < MAPS_VA or va - MAPS_VA >= U64(maps.shape[0]):
+        return np.int64(-1)
+    return np.int64(va - MAPS_VA)
+
+
+@njit(cache=True)
+def _bad_map(st, reg):
+    st[AUX] = U64(reg)
+    st[AUX2] = U64(ARG_NOT_A_MAP)
+    return BAD_HELPER_ARG
+
+
+@njit(cache=True)
+def _fault(st, va, n):
+    st[AUX] = va
+    st[AUX2] = U64(n)
+    return FAULT_LOAD
+
+
+@njit(cache=True)
+def _value_va(maps, rbase, m, off):
+    k = maps[m, M_DATA]
+    return (U64(k + 1) << U64(32)) + U64(off - np.int64(rbase[k]))
+
+
+@njit(cache=True)
+def _lookup(regs, st, arena, rbase, rlo, rhi, rflag, maps, cpu):
+    m = map_index(regs[1], maps)
+    if m < 0:
+        return _bad_map(st, 1)
+    kp = va_to_offset(regs[2], maps[m, M_KEY], rbase, rlo, rhi, rflag, False)
+    if kp < 0:
+        return _fault(st, regs[2], maps[m, M_KEY])
+    v = ops.lookup(maps, m, arena, rbase, kp, cpu) if 0 <= cpu < maps[m, M_NCPU] else -1
+    regs[0] = U64(0) if v < 0 else _value_va(maps, rbase, m, v)
+    return 0
+
+
+@njit(cache=True)
+def map_lookup_elem(regs, st, arena, rbase, rlo, rhi, rflag, maps):
+    """``void *bpf_map_lookup_elem(map, key)``: pointer to the value (this CPU's), or NULL."""
+    return _lookup(regs, st, arena, rbase, rlo, rhi, rflag, maps, np.int64(st[CPU]))
+
+
+@njit(cache=True)
+def map_lookup_percpu_elem(regs, st, arena, rbase, rlo, rhi, rflag, maps):
+    """``void *bpf_map_lookup_percpu_elem(map, key, cpu)``: NULL for a CPU that does not exist."""
+    return _lookup(regs, st, arena, rbase, rlo, rhi, rflag, maps, np.int64(regs[3] & U64(0xFFFFFFFF)))
+
+
+@njit(cache=True)
+def map_update_elem(regs, st, arena, rbase, rlo, rhi, rflag, maps):
+    """``long bpf_map_update_elem(map, key, value, flags)``: 0 or a negative errno."""
+    m = map_index(regs[1], maps)
+    if m < 0:
+        return _bad_map(st, 1)
+    kp = va_to_offset(regs[2], maps[m, M_KEY], rbase, rlo, rhi, rflag, False)
+    if kp < 0:
+        return _fault(st, regs[2], maps[m, M_KEY])
+    vp = va_to_offset(regs[3], maps[m, M_VALUE], rbase, rlo, rhi, rflag, False)
+    if vp < 0:
+        return _fault(st, regs[3], maps[m, M_VALUE])
+    ret = ops.update(maps, m, arena, rbase, kp, vp, np.int64(regs[4]), np.int64(st[CPU]), False)
+    regs[0] = U64(ret)
+    return 0
+
+
+@njit(cache=True)
+def map_delete_elem(regs, st, arena, rbase, rlo, rhi, rflag, maps):
+    """``long bpf_map_delete_elem(map, key)``: 0 or a negative errno."""
+    m = map_index(regs[1], maps)
+    if m < 0:
+        return _bad_map(st, 1)
+    kp = va_to_offset(regs[2], maps[m, M_KEY], rbase, rlo, rhi, rflag, False)
+    if kp < 0:
+        return _fault(st, regs[2], maps[m, M_KEY])
+    regs[0] = U64(ops.delete(maps, m, arena, rbase, kp))
+    return 0
+
+
+@njit(cache=True)
+def tail_call_target(regs, maps, arena, rbase):
+    """Entry slot for ``bpf_tail_call(ctx, prog_array, index)``, or -1 (the call falls through).
+
+    A prog_array slot holds the target's entry slot + 1; 0 is an empty slot.
+    """
+    m = map_index(regs[2], maps)
+    if m < 0 or maps[m, M_TYPE] != PROG_ARRAY:
+        return np.int64(-1)
+    idx = np.int64(regs[3] & U64(0xFFFFFFFF))
+    if idx >= maps[m, M_MAX]:
+        return np.int64(-1)
+    k = maps[m, M_DATA]
+    v = load_u32(arena, np.int64(rbase[k]) + idx * maps[m, M_VSTRIDE])
+    return v - 1

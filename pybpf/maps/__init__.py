@@ -1,0 +1,209 @@
+"""Maps: allocation in VM memory, and the dict-like :class:`Map` users and tests touch.
+
+The Python API runs the same Numba operations (:mod:`pybpf.maps.ops`) that the
+program's helpers run, through a scratch region for keys and values, so both
+sides always agree. Keys and values are bytes; an ``int`` key is packed
+little-endian to the key size. Per-CPU maps give a list with one value per
+virtual CPU, and take such a list (or one value for every CPU).
+"""
+
+from __future__ import annotations
+
+import errno as _errno
+
+import numpy as np
+
+from ..errors import MapError, PyBPFError
+from ..spec import MAP_TYPES, MapSpec
+from ..vm import abi
+from ..vm.memory import Memory
+from . import ops
+from .layout import (BPF_ANY, M_AUX, M_CAP, M_DATA, M_ELEM, M_FIELDS, M_FREE, M_KEY, M_MAX,
+                     M_NCPU, M_TYPE, M_VALUE, M_VSTRIDE, handle_va, round8)
+
+PERCPU_TYPES = {5, 6, 10, 21}    # percpu_hash, percpu_array, lru_percpu_hash, percpu_cgroup_storage
+
+
+class MapSet:
+    """All maps of one object: the shared map table and each map's regions."""
+
+    def __init__(self, memory: Memory, specs: list[MapSpec], ncpu: int = 1, owner: str = ""):
+        if ncpu < 1:
+            raise PyBPFError(f"{owner}: the number of CPUs must be at least 1")
+        self.memory = memory
+        self.ncpu = ncpu
+        self.table = np.zeros((max(len(specs), 1), M_FIELDS), dtype=np.int64)
+        self.maps: dict[str, Map] = {}
+        scratch = 16
+        for m, spec in enumerate(specs):
+            family = ops.family_module(spec.type)
+            if family is None:
+                raise PyBPFError(f"{owner}: map {spec.name!r} has type {spec.type_name}, "
+                                 f"which pybpf does not support yet")
+            per = ncpu if spec.type in PERCPU_TYPES else 1
+            sizes = family.layout(spec.type, spec.key_size, spec.value_size, spec.max_entries, per)
+            data = memory.add_region(spec.name, sizes["data"])
+            row = self.table[m]
+            row[M_TYPE], row[M_KEY], row[M_VALUE] = spec.type, spec.key_size, spec.value_size
+            row[M_MAX], row[M_NCPU] = spec.max_entries, per
+            row[M_VSTRIDE] = round8(spec.value_size)
+            row[M_DATA] = data.index
+            row[M_AUX] = -1
+            row[M_CAP], row[M_ELEM], row[M_FREE] = sizes["cap"], sizes["elem"], -1
+            if sizes["aux"]:
+                aux = memory.add_region(f"{spec.name}.aux", sizes["aux"], hi=0)
+                row[M_AUX] = aux.index
+            self.maps[spec.name] = Map(self, m, spec)
+            scratch = max(scratch, spec.key_size * 2 + round8(spec.value_size) * per)
+        self.scratch = memory.add_region("map-scratch", scratch, hi=0)
+        for m, spec in enumerate(specs):
+            family = ops.family_module(spec.type)
+            if hasattr(family, "init"):
+                family.init(self.table, m, memory.arena, memory.rbase)
+
+    def __getitem__(self, name: str) -> "Map":
+        return self.maps[name]
+
+    def index(self, name: str) -> int:
+        return self.maps[name].index
+
+
+class Map:
+    """One map, dict-like: ``m[key]``, ``m[key] = value``, ``del m[key]``, ``m.items()``."""
+
+    def __init__(self, mapset: MapSet, index: int, spec: MapSpec):
+        self._set = mapset
+        self.index = index
+        self.spec = spec
+        self.name = spec.name
+        self.type = spec.type
+        self.type_name = MAP_TYPES.get(spec.type, str(spec.type))
+        self.key_size = spec.key_size
+        self.value_size = spec.value_size
+        self.max_entries = spec.max_entries
+        self.percpu = spec.type in PERCPU_TYPES
+        self.ncpu = mapset.ncpu if self.percpu else 1
+
+    def __repr__(self) -> str:
+        return f"<Map {self.name} {self.type_name} key={self.key_size} value={self.value_size} max={self.max_entries}>"
+
+    @property
+    def handle(self) -> int:
+        """What a program holds for this map (the patched ``lddw`` value)."""
+        return handle_va(self.index)
+
+    # -- staging ------------------------------------------------------------------------
+    def _arrays(self):
+        mem = self._set.memory
+        return self._set.table, mem.arena, mem.rbase
+
+    def _scratch(self) -> int:
+        return int(self._set.memory.rbase[self._set.scratch.index])
+
+    def _put_key(self, key) -> int:
+        if isinstance(key, int):
+            if not 0 <= key < 1 << (8 * self.key_size):
+                raise MapError(f"map {self.name}: key {key} does not fit in {self.key_size} bytes",
+                               _errno.EINVAL)
+            key = key.to_bytes(self.key_size, "little")
+        key = bytes(key)
+        if len(key) != self.key_size:
+            raise MapError(f"map {self.name}: key of {len(key)} bytes, the map's keys have "
+                           f"{self.key_size}", _errno.EINVAL)
+        p = self._scratch()
+        self._set.memory.arena[p:p + len(key)] = np.frombuffer(key, dtype=np.uint8)
+        return p
+
+    def _put_value(self, value) -> int:
+        stride = round8(self.value_size)
+        if self.percpu:
+            values = list(value) if isinstance(value, (list, tuple)) else [value] * self.ncpu
+            if len(values) != self.ncpu:
+                raise MapError(f"map {self.name}: {len(values)} per-CPU values for {self.ncpu} CPUs",
+                               _errno.EINVAL)
+        else:
+            values = [value]
+        p = self._scratch() + self.key_size * 2
+        arena = self._set.memory.arena
+        for c, v in enumerate(values):
+            v = v.to_bytes(self.value_size, "little") if isinstance(v, int) else bytes(v)
+            if len(v) != self.value_size:
+                raise MapError(f"map {self.name}: value of {len(v)} bytes, the map's values have "
+                               f"{self.value_size}", _errno.EINVAL)
+            arena[p + c * stride:p + c * stride + len(v)] = np.frombuffer(v, dtype=np.uint8)
+        return p
+
+    def _value_at(self, p: int):
+        arena = self._set.memory.arena
+        stride = round8(self.value_size)
+        if self.percpu:
+            return [arena[p + c * stride:p + c * stride + self.value_size].tobytes()
+                    for c in range(self.ncpu)]
+        return arena[p:p + self.value_size].tobytes()
+
+    # -- operations ----------------------------------------------------------------------
+    def lookup(self, key):
+        """The value (a list per CPU for per-CPU maps), or None when the key is absent."""
+        table, arena, rbase = self._arrays()
+        p = ops.lookup(table, self.index, arena, rbase, self._put_key(key), 0)
+        return None if p < 0 else self._value_at(int(p))
+
+    def update(self, key, value, flags: int = BPF_ANY) -> None:
+        table, arena, rbase = self._arrays()
+        kp = self._put_key(key)
+        vp = self._put_value(value)
+        ret = int(ops.update(table, self.index, arena, rbase, kp, vp, flags, 0, True))
+        if ret < 0:
+            raise MapError(f"map {self.name}: update failed: {_errno.errorcode.get(-ret, ret)}", -ret)
+
+    def delete(self, key) -> None:
+        table, arena, rbase = self._arrays()
+        ret = int(ops.delete(table, self.index, arena, rbase, self._put_key(key)))
+        if ret < 0:
+            raise MapError(f"map {self.name}: delete failed: {_errno.errorcode.get(-ret, ret)}", -ret)
+
+    def keys(self):
+        """Every key, in the map's iteration order (as ``bpf_map_get_next_key`` walks it)."""
+        table, arena, rbase = self._arrays()
+        out, prev = [], -1
+        p = self._scratch()
+        while len(out) <= max(self.max_entries, 0):
+            ret = int(ops.next_key(table, self.index, arena, rbase, prev, p + self.key_size))
+            if ret < 0:
+                break
+            key = arena[p + self.key_size:p + 2 * self.key_size].tobytes()
+            out.append(key)
+            arena[p:p + self.key_size] = np.frombuffer(key, dtype=np.uint8)
+            prev = p
+        return out
+
+    def items(self):
+        return [(k, self.lookup(k)) for k in self.keys()]
+
+    def values(self):
+        return [v for _, v in self.items()]
+
+    def __getitem__(self, key):
+        value = self.lookup(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def get(self, key, default=None):
+        value = self.lookup(key)
+        return default if value is None else value
+
+    def __setitem__(self, key, value) -> None:
+        self.update(key, value)
+
+    def __delitem__(self, key) -> None:
+        self.delete(key)
+
+    def __contains__(self, key) -> bool:
+        return self.lookup(key) is not None
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self.keys())

@@ -1,0 +1,93 @@
+"""Array-shaped maps: array, percpu_array, and the arrays of ids.
+
+``prog_array``, ``perf_event_array``, ``array_of_maps``, ``devmap``, ``cpumap``
+and ``xskmap`` store a 4-byte id per index (a program entry, a map index, an
+ifindex...) with the array layout; what the id means is up to the helper that
+reads it. Values are ``round8(value_size)`` apart, as the kernel lays them out;
+a per-CPU array keeps ``ncpu`` values per index.
+
+Array elements always exist: ``delete`` is ``-EINVAL`` and ``BPF_NOEXIST`` is
+``-EEXIST``, as in the kernel.
+"""
+
+import numpy as np
+from numba import njit
+
+from .common import copy, data_base, load_u32, zero
+from .layout import (BPF_NOEXIST, E2BIG, EEXIST, EINVAL, ENOENT, M_MAX, M_NCPU, M_TYPE,
+                     M_VALUE, M_VSTRIDE, round8)
+
+PERCPU_ARRAY = 6
+#: Map types with the array layout.
+TYPES = (2, 3, 4, 6, 8, 12, 14, 16, 17)
+
+
+def layout(map_type: int, key_size: int, value_size: int, max_entries: int, ncpu: int) -> dict:
+    """Storage sizes: program-visible bytes, private bytes, capacity, element size."""
+    per = ncpu if map_type == PERCPU_ARRAY else 1
+    return {"data": max_entries * round8(value_size) * per, "aux": 0, "cap": max_entries,
+            "elem": round8(value_size) * per}
+
+
+@njit(cache=True)
+def _slot(maps, m, rbase, idx):
+    per = maps[m, M_NCPU] if maps[m, M_TYPE] == PERCPU_ARRAY else 1
+    return data_base(maps, rbase, m) + idx * maps[m, M_VSTRIDE] * per
+
+
+@njit(cache=True)
+def lookup(maps, m, arena, rbase, kp, cpu):
+    idx = load_u32(arena, kp)
+    if idx >= maps[m, M_MAX]:
+        return np.int64(-1)
+    p = _slot(maps, m, rbase, idx)
+    if maps[m, M_TYPE] == PERCPU_ARRAY:
+        p += cpu * maps[m, M_VSTRIDE]
+    return p
+
+
+@njit(cache=True)
+def update(maps, m, arena, rbase, kp, vp, flags, cpu, all_cpus):
+    idx = load_u32(arena, kp)
+    if idx >= maps[m, M_MAX]:
+        return np.int64(-E2BIG)
+    if flags & 3 == BPF_NOEXIST:
+        return np.int64(-EEXIST)
+    p = _slot(maps, m, rbase, idx)
+    size = maps[m, M_VALUE]
+    stride = maps[m, M_VSTRIDE]
+    if maps[m, M_TYPE] == PERCPU_ARRAY:
+        if all_cpus:
+            for c in range(maps[m, M_NCPU]):
+                copy(arena, p + c * stride, vp + c * stride, size)
+            return np.int64(0)
+        p += cpu * stride
+    copy(arena, p, vp, size)
+    return np.int64(0)
+
+
+@njit(cache=True)
+def delete(maps, m, arena, rbase, kp):
+    return np.int64(-EINVAL)
+
+
+@njit(cache=True)
+def next_key(maps, m, arena, rbase, kp, outp):
+    n = maps[m, M_MAX]
+    nxt = 0
+    if kp >= 0:
+        idx = load_u32(arena, kp)
+        if idx < n:
+            nxt = idx + 1
+    if nxt >= n:
+        return np.int64(-ENOENT)
+    for i in range(4):
+        arena[outp + i] = np.uint8((nxt >> (8 * i)) & 0xFF)
+    return np.int64(0)
+
+
+@njit(cache=True)
+def clear_slot(maps, m, arena, rbase, idx):
+    """Zero element ``idx`` (all CPUs): used by the Python API."""
+    per = maps[m, M_NCPU] if maps[m, M_TYPE] == PERCPU_ARRAY else 1
+    zero(arena, _slot(maps, m, rbase, idx), maps[m, M_VSTRIDE] * per)

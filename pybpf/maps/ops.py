@@ -1,0 +1,68 @@
+"""Map operations by map type: the one dispatch used by program helpers and the Python API."""
+
+import numpy as np
+from numba import njit
+
+from . import array, hash, lpm, queue
+from .layout import EINVAL, ENOENT, EOPNOTSUPP, M_TYPE
+
+ARRAY, HASH, LPM, QUEUE = 1, 2, 3, 4
+_FAMILY = np.zeros(64, dtype=np.int64)
+for _fam, _mod in ((ARRAY, array), (HASH, hash), (LPM, lpm), (QUEUE, queue)):
+    for _t in _mod.TYPES:
+        _FAMILY[_t] = _fam
+FAMILY_OF = _FAMILY  # map type id -> family code (0: unsupported)
+
+
+def family_module(map_type: int):
+    """The Python module implementing ``map_type``, or None."""
+    code = int(FAMILY_OF[map_type]) if 0 <= map_type < len(FAMILY_OF) else 0
+    return {ARRAY: array, HASH: hash, LPM: lpm, QUEUE: queue}.get(code)
+
+
+@njit(cache=True)
+def lookup(maps, m, arena, rbase, kp, cpu):
+    f = FAMILY_OF[maps[m, M_TYPE]]
+    if f == ARRAY:
+        return array.lookup(maps, m, arena, rbase, kp, cpu)
+    if f == HASH:
+        return hash.lookup(maps, m, arena, rbase, kp, cpu)
+    if f == LPM:
+        return lpm.lookup(maps, m, arena, rbase, kp, cpu)
+    return np.int64(-1)
+
+
+@njit(cache=True)
+def update(maps, m, arena, rbase, kp, vp, flags, cpu, all_cpus):
+    f = FAMILY_OF[maps[m, M_TYPE]]
+    if f == ARRAY:
+        return array.update(maps, m, arena, rbase, kp, vp, flags, cpu, all_cpus)
+    if f == HASH:
+        return hash.update(maps, m, arena, rbase, kp, vp, flags, cpu, all_cpus)
+    if f == LPM:
+        return lpm.update(maps, m, arena, rbase, kp, vp, flags, cpu, all_cpus)
+    return np.int64(-EINVAL)
+
+
+@njit(cache=True)
+def delete(maps, m, arena, rbase, kp):
+    f = FAMILY_OF[maps[m, M_TYPE]]
+    if f == ARRAY:
+        return array.delete(maps, m, arena, rbase, kp)
+    if f == HASH:
+        return hash.delete(maps, m, arena, rbase, kp)
+    if f == LPM:
+        return lpm.delete(maps, m, arena, rbase, kp)
+    return np.int64(-EINVAL)
+
+
+@njit(cache=True)
+def next_key(maps, m, arena, rbase, kp, outp):
+    f = FAMILY_OF[maps[m, M_TYPE]]
+    if f == ARRAY:
+        return array.next_key(maps, m, arena, rbase, kp, outp)
+    if f == HASH:
+        return hash.next_key(maps, m, arena, rbase, kp, outp)
+    if f == LPM:
+        return lpm.next_key(maps, m, arena, rbase, kp, outp)
+    return np.int64(-EOPNOTSUPP)
