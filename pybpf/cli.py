@@ -32,6 +32,14 @@ def _cmd_run(args) -> int:
     obj = load(obj_path, budget=args.budget)
     prog = obj.program(args.program)
     packets = read_packets(pcap_path)
+    if args.maps_in:
+        try:
+            maps_in = json.loads(Path(args.maps_in).read_text())
+        except (OSError, ValueError) as exc:
+            raise PyBPFError(f"--maps-in {args.maps_in}: {exc}") from None
+        if not isinstance(maps_in, dict):
+            raise PyBPFError(f"--maps-in {args.maps_in}: expected an object of maps")
+        obj.maps.load_json(maps_in, source=args.maps_in)
     out = sys.stdout
     verdicts: Counter = Counter()
     outputs: dict[str, list] = {}
@@ -65,7 +73,7 @@ def _cmd_run(args) -> int:
         for verdict, records in outputs.items():
             write_pcap(out_dir / f"{verdict}.pcap", records)
     if args.json:
-        print(json.dumps({"maps": {}}), file=out)
+        print(json.dumps({"maps": obj.maps.to_json()}), file=out)
     else:
         rate = len(packets) / elapsed if elapsed > 0 else float("inf")
         print(f"{obj.filename}:{prog.name} ({prog.type}) on {Path(pcap_path).name}: "
@@ -145,6 +153,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--program", help="program (function) name; optional with one program")
     r.add_argument("--json", action="store_true", help="one JSON object per packet, then the maps")
     r.add_argument("--out-dir", help="write output packets to DIR/<verdict>.pcap")
+    r.add_argument("--maps-in", help="JSON {map: [[keyhex, valuehex], ...]} written before the first packet")
     r.add_argument("--budget", type=int, default=None,
                    help="instruction budget per packet (default 1,000,000)")
     r.set_defaults(func=_cmd_run)

@@ -727,6 +727,12 @@ def map_info(map_fd: int) -> MapInfo:
     return MapInfo(info[0], info[1], info[2], info[3], info[4], info[5], name)
 
 
+def possible_cpus() -> int:
+    """The number of possible CPUs: how many values a per-CPU map lookup returns."""
+    _require(libbpf=True)
+    return int(_libbpf().libbpf_num_possible_cpus())
+
+
 def _value_buffer_size(info: MapInfo) -> int:
     if info.type in PERCPU_MAP_TYPES:
         return ((info.value_size + 7) // 8 * 8) * _libbpf().libbpf_num_possible_cpus()

@@ -37,6 +37,7 @@ COMMAND = "python tests/record_kernel.py"
 OBJECTS = [
     ("programs/examples/xdp_filter.o", "programs/pcaps/default.pcap"),
     ("programs/examples/xdp_pass.o", "programs/pcaps/default.pcap"),
+    ("programs/examples/xdp_tailcall.o", "programs/pcaps/default.pcap"),
 ]
 
 
@@ -48,12 +49,23 @@ def expected_path(obj: str) -> Path:
     return EXPECTED_DIR / (Path(obj).stem + ".json")
 
 
+#: Map types whose contents are recorded after a program's pass over the capture
+#: (hash, array, per-CPU, LRU and LPM maps: what ``pybpf run --json`` reports).
+DUMPED_MAP_TYPES = {1, 2, 5, 6, 9, 10, 11}
+
+
 def run_kernel(obj: str, pcap: str) -> dict:
-    """What the kernel does with every program of ``obj`` on every packet of ``pcap``."""
+    """What the kernel does with every program of ``obj`` on every packet of ``pcap``.
+
+    Each program gets a freshly loaded object, so the map contents recorded after
+    its pass over the capture are its own doing.
+    """
     packets = read_packets(REPO / pcap)
     programs = {}
     with kernel.KernelObject(REPO / obj) as ko:
-        for name in ko.program_names:
+        names = ko.program_names
+    for name in names:
+        with kernel.KernelObject(REPO / obj) as ko:
             results = []
             for pkt in packets:
                 try:
@@ -63,8 +75,12 @@ def run_kernel(obj: str, pcap: str) -> dict:
                 else:
                     results.append({"index": pkt.index, "retval": run.retval,
                                     "data_out": run.data_out.hex()})
+            maps = {}
+            for mname in ko.map_names:
+                if kernel.map_info(ko.map_fd(mname)).type in DUMPED_MAP_TYPES:
+                    maps[mname] = [[k.hex(), v.hex()] for k, v in ko.dump_map(mname)]
             programs[name] = {"prog_type": ko.prog_type(name), "section": ko.section(name),
-                              "results": results}
+                              "results": results, "maps": maps}
     return {
         "comment": f"recorded from the Linux kernel by `{COMMAND}`; do not edit by hand",
         "command": COMMAND,
@@ -75,6 +91,7 @@ def run_kernel(obj: str, pcap: str) -> dict:
         "pcap": pcap,
         "pcap_sha256": sha256(REPO / pcap),
         "test_run": {"repeat": 1, "ctx_in": None, "pinned_cpu": 0},
+        "possible_cpus": kernel.possible_cpus(),
         "programs": programs,
     }
 

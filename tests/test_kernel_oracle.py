@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from pybpf import kernel, loader
-from pybpf.errors import PyBPFError
+from pybpf.errors import TestRunRefused, PyBPFError
 from pybpf.isa import opcodes as o
 from pybpf.isa.insn import Insn
 from pybpf.pcap import read_packets
@@ -422,3 +422,24 @@ def test_live_kernel_matches_conformance_recording():
     live = record_kernel.run_conformance()
     assert live["cases"] == rec["cases"], (
         f"kernel {live['kernel']} differs from the recording made on {rec['kernel']}")
+
+
+def _map_cases():
+    for obj, pcap, rec in _recorded():
+        for prog, entry in (rec or {}).get("programs", {}).items():
+            if "maps" in entry:
+                yield pytest.param(obj, pcap, prog, entry["maps"], rec.get("possible_cpus", 1),
+                                   id=f"{Path(obj).stem}-{prog}")
+
+
+@pytest.mark.parametrize("obj, pcap, prog, want, ncpu", list(_map_cases()))
+def test_pybpf_maps_match_recorded_kernel(obj, pcap, prog, want, ncpu):
+    """After a pass over the capture, every map holds what the kernel's held (sorted by key)."""
+    fresh = loader.load(REPO / obj, ncpu=ncpu)
+    program = fresh.program(prog)
+    for pkt in _packets(pcap):
+        try:
+            program.run(pkt.data)
+        except TestRunRefused:
+            pass  # the kernel refused these inputs too; checked per packet above
+    assert fresh.maps.to_json() == want

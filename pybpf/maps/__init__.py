@@ -22,6 +22,8 @@ from .layout import (BPF_ANY, M_AUX, M_CAP, M_DATA, M_ELEM, M_FIELDS, M_FREE, M_
                      M_NCPU, M_TYPE, M_VALUE, M_VSTRIDE, handle_va, round8)
 
 PERCPU_TYPES = {5, 6, 10, 21}    # percpu_hash, percpu_array, lru_percpu_hash, percpu_cgroup_storage
+#: Maps whose contents ``pybpf run --json`` reports: hash, array, per-CPU, LRU and LPM maps.
+DUMPABLE_TYPES = {1, 2, 5, 6, 9, 10, 11}
 
 
 class MapSet:
@@ -63,6 +65,28 @@ class MapSet:
 
     def __getitem__(self, name: str) -> "Map":
         return self.maps[name]
+
+    def to_json(self) -> dict:
+        """``{"name": [["keyhex", "valuehex"], ...]}`` for every map with key/value contents,
+        sorted by key; per-CPU values concatenated, each padded to 8 bytes (as a syscall
+        lookup returns them)."""
+        return {name: [[k.hex(), m.syscall_value(v).hex()] for k, v in sorted(m.items())]
+                for name, m in self.maps.items() if m.type in DUMPABLE_TYPES}
+
+    def load_json(self, data: dict, source: str = "maps") -> None:
+        """Write entries in :meth:`to_json`'s shape (e.g. from ``pybpf run --maps-in``)."""
+        for name, entries in data.items():
+            if name not in self.maps:
+                raise MapError(f"{source}: no map named {name!r} (maps: {', '.join(self.maps)})",
+                               _errno.ENOENT)
+            m = self.maps[name]
+            for pair in entries:
+                try:
+                    key, value = bytes.fromhex(pair[0]), bytes.fromhex(pair[1])
+                except (ValueError, TypeError, IndexError):
+                    raise MapError(f"{source}: map {name}: entries must be [\"keyhex\", "
+                                   f"\"valuehex\"] pairs, got {pair!r}", _errno.EINVAL) from None
+                m.update(key, m.from_syscall_value(value))
 
     def index(self, name: str) -> int:
         return self.maps[name].index
@@ -140,6 +164,23 @@ class Map:
             return [arena[p + c * stride:p + c * stride + self.value_size].tobytes()
                     for c in range(self.ncpu)]
         return arena[p:p + self.value_size].tobytes()
+
+    def syscall_value(self, value) -> bytes:
+        """A value as ``bpf_map_lookup_elem(2)`` returns it: per-CPU ones padded and joined."""
+        if self.percpu:
+            stride = round8(self.value_size)
+            return b"".join(v.ljust(stride, b"\0") for v in value)
+        return value
+
+    def from_syscall_value(self, raw: bytes):
+        """Inverse of :meth:`syscall_value`."""
+        if not self.percpu:
+            return raw
+        stride = round8(self.value_size)
+        if len(raw) != stride * self.ncpu:
+            raise MapError(f"map {self.name}: a per-CPU value needs {self.ncpu} x {stride} bytes, "
+                           f"got {len(raw)}", _errno.EINVAL)
+        return [raw[c * stride:c * stride + self.value_size] for c in range(self.ncpu)]
 
     # -- operations ----------------------------------------------------------------------
     def lookup(self, key):
