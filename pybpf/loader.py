@@ -25,6 +25,7 @@ from .elf import link_program, read_object
 from .elf.link import LinkedProgram
 from .errors import LinkError, PyBPFError
 from .helpers import check_calls, resolve_user_helpers
+from .helpers.kfuncs import KFUNCS
 from .isa import opcodes as o
 from .maps import MapSet
 from .maps.layout import handle_va
@@ -134,7 +135,8 @@ class Object:
         self.code = build_code(code_insns, name=self.filename, line_of=_segmented_lines(segments))
         self.code.segments = [(start, size, name) for start, size, name, _ in segments]
         self.machine = Machine(self.code, self.memory, helpers=user, budget=budget or DEFAULT_BUDGET,
-                               maps=self.maps.table)
+                               maps=self.maps.table,
+                               kfuncs={kid: fn for kid, fn in KFUNCS.values()})
         self._fill_prog_arrays()
 
     def __repr__(self) -> str:
@@ -198,8 +200,14 @@ class Object:
                 if r.target not in self.maps.maps:
                     raise LinkError(f"{where}: insn {r.slot}: reference to unknown map {r.target!r}")
                 insns[i] = replace(insn, src=0, imm=self.maps[r.target].handle)
-            elif r.kind in (RELO_KFUNC, RELO_EXTERN):
-                raise LinkError(f"{where}: insn {r.slot}: {r.kind} {r.target!r} is not known to pybpf")
+            elif r.kind == RELO_KFUNC:
+                if r.target not in KFUNCS:
+                    raise LinkError(f"{where}: insn {r.slot}: calls kfunc {r.target!r}, which pybpf "
+                                    f"does not provide (kfuncs: {', '.join(sorted(KFUNCS))})")
+                insns[i] = replace(insn, imm=KFUNCS[r.target][0])
+            elif r.kind == RELO_EXTERN:
+                raise LinkError(f"{where}: insn {r.slot}: extern {r.target!r} (__ksym/__kconfig "
+                                f"variable) is not known to pybpf")
         slot = 0
         for i, insn in enumerate(insns):
             if insn.opcode == o.LDDW and insn.src == o.BPF_PSEUDO_FUNC:

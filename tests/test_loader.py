@@ -89,3 +89,37 @@ def test_program_selection_errors(build):
     obj = load(build("globals"))
     with pytest.raises(PyBPFError, match="no program named 'nope' \\(programs: globals\\)"):
         obj.program("nope")
+
+
+def test_bpf_for_runs_on_the_iterator_kfuncs(build):
+    obj = load(build("iter"))
+    prog = obj.program("sum_bytes")
+    assert "call kernel-function#" in prog.disassemble()
+    prog.run(bytes(range(100)))
+    assert int.from_bytes(obj.maps["result"][0], "little") == sum(range(64))   # stops at 64
+    prog.run(bytes(range(30)))
+    assert int.from_bytes(obj.maps["result"][0], "little") == sum(range(30))   # stops at data_end
+
+
+def test_bpf_for_agrees_with_the_kernel(build):
+    from pybpf import kernel
+    if not kernel.available():
+        pytest.skip(f"kernel oracle unavailable: {kernel.unavailable_reason()}")
+    path = build("iter")
+    with kernel.KernelObject(path) as ko:
+        for n in (30, 100):
+            run = ko.run("sum_bytes", bytes(range(n)))
+            obj = load(path)
+            assert obj.program("sum_bytes").run(bytes(range(n))).retval == run.retval
+            assert obj.maps.to_json()["result"] == [[k.hex(), v.hex()] for k, v in ko.dump_map("result")]
+
+
+def test_unknown_kfunc_is_refused_at_load_with_its_name(tmp_path):
+    src = tmp_path / "kf.c"
+    src.write_text('#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n'
+                   'extern int bpf_no_such_kfunc(int x) __ksym;\n'
+                   'SEC("xdp") int prog(struct xdp_md *ctx) { return bpf_no_such_kfunc(1) ? 1 : 2; }\n'
+                   'char LICENSE[] SEC("license") = "GPL";\n')
+    with pytest.raises(LinkError, match=r"kf\.o:prog: insn \d+: calls kfunc 'bpf_no_such_kfunc', "
+                                        r"which pybpf does not provide"):
+        load(compile_c(src, out=tmp_path / "kf.o"))

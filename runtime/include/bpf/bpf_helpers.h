@@ -94,4 +94,44 @@ struct bpf_map;  /* opaque, as in libbpf */
 				 ##__VA_ARGS__);                    \
 	})
 
+/* ---- kfuncs and open-coded iterators ----------------------------------- *
+ *
+ * Kernel functions are extern symbols in the .ksyms section; the loader
+ * resolves them by name. bpf_for(i, start, end) runs its body for i = start ..
+ * end - 1 through the numeric iterator kfuncs, which the kernel verifier
+ * accepts without unrolling; bpf_repeat(n) runs it n times.
+ */
+#ifndef __ksym
+#define __ksym __attribute__((section(".ksyms")))
+#endif
+#ifndef __kconfig
+#define __kconfig __attribute__((section(".kconfig")))
+#endif
+
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __weak __ksym;
+extern int *bpf_iter_num_next(struct bpf_iter_num *it) __weak __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __weak __ksym;
+
+/* The iterator lives in the loop's own scope and is destroyed when the loop
+ * is left (cleanup attribute); the dummy pointer initialiser creates it once.
+ * Mentioning bpf_iter_num_destroy makes clang emit its BTF. */
+#define bpf_for(i, start, end)                                                   \
+	for (struct bpf_iter_num __pybpf_it                                      \
+		__attribute__((aligned(8), cleanup(bpf_iter_num_destroy))),       \
+	     *__pybpf_init __attribute__((unused)) =                             \
+		(bpf_iter_num_new(&__pybpf_it, (start), (end)),                   \
+		 (void)bpf_iter_num_destroy, (void *)0);                          \
+	     ({                                                                  \
+		int *__pybpf_cur = bpf_iter_num_next(&__pybpf_it);                \
+		__pybpf_cur && ((i) = *__pybpf_cur, (i) >= (start) && (i) < (end)); \
+	     });)
+
+#define bpf_repeat(n)                                                            \
+	for (struct bpf_iter_num __pybpf_it                                      \
+		__attribute__((aligned(8), cleanup(bpf_iter_num_destroy))),       \
+	     *__pybpf_init __attribute__((unused)) =                             \
+		(bpf_iter_num_new(&__pybpf_it, 0, (n)),                           \
+		 (void)bpf_iter_num_destroy, (void *)0);                          \
+	     bpf_iter_num_next(&__pybpf_it);)
+
 #endif /* __PYBPF_BPF_HELPERS_H */
