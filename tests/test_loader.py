@@ -123,3 +123,19 @@ def test_unknown_kfunc_is_refused_at_load_with_its_name(tmp_path):
     with pytest.raises(LinkError, match=r"kf\.o:prog: insn \d+: calls kfunc 'bpf_no_such_kfunc', "
                                         r"which pybpf does not provide"):
         load(compile_c(src, out=tmp_path / "kf.o"))
+
+
+@pytest.mark.parametrize("size", [20, 60])
+def test_bpf_loop_calls_back_and_stops_when_asked(build, size):
+    obj = load(build("loop"))
+    obj.program("looper").run(bytes(size))
+    got = [int.from_bytes(obj.maps["result"][i], "little") for i in (0, 1)]
+    if size < 40:   # the callback returns 1 at i == size: size + 1 iterations ran
+        assert got == [sum(i * i for i in range(size)), size + 1]
+    else:
+        assert got == [sum(i * i for i in range(40)), 40]
+    from pybpf import kernel
+    if kernel.available():
+        with kernel.KernelObject(build("loop")) as ko:
+            ko.run("looper", bytes(size))
+            assert obj.maps.to_json()["result"] == [[k.hex(), v.hex()] for k, v in ko.dump_map("result")]

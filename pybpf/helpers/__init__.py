@@ -42,6 +42,8 @@ HOT: dict[int, str] = {
 
 #: bpf_tail_call is compiled into the interpreter's call handler itself (it moves the pc).
 TAIL_CALL = HELPER_IDS["tail_call"]
+#: bpf_loop too: it calls back into the program.
+BPF_LOOP = HELPER_IDS["loop"]
 
 
 def _trace_printk(machine, fmt_ptr, fmt_size, a1, a2, a3):
@@ -60,6 +62,11 @@ def _trace_printk(machine, fmt_ptr, fmt_size, a1, a2, a3):
 PYTHON: dict[int, Callable] = {
     HELPER_IDS["trace_printk"]: _trace_printk,
 }
+
+from . import events as _events  # noqa: E402  (perf event arrays and ring buffers)
+for _name in ("perf_event_output", "ringbuf_output", "ringbuf_reserve", "ringbuf_submit",
+              "ringbuf_discard", "ringbuf_query"):
+    PYTHON[HELPER_IDS[_name]] = getattr(_events, _name)
 
 
 def helper_name(helper_id: int) -> str | None:
@@ -91,7 +98,7 @@ def check_calls(where: str, code, user: dict[int, Callable]) -> None:
         if row is None or row.name != "call":
             continue
         hid = int(code.immu[slot]) & 0xFFFFFFFF
-        if hid in user or hid in HOT or hid in PYTHON or hid == TAIL_CALL:
+        if hid in user or hid in HOT or hid in PYTHON or hid in (TAIL_CALL, BPF_LOOP):
             continue
         info = KERNEL_HELPERS.get(hid)
         if info is None:

@@ -3,12 +3,13 @@
 import numpy as np
 from numba import njit
 
-from . import array, hash, lpm, queue
+from . import array, hash, lpm, queue, ringbuf
 from .layout import EINVAL, ENOENT, EOPNOTSUPP, M_TYPE
 
 ARRAY, HASH, LPM, QUEUE = 1, 2, 3, 4
+RINGBUF = 5  # no dispatch branch: the defaults below are the kernel's answers
 _FAMILY = np.zeros(64, dtype=np.int64)
-for _fam, _mod in ((ARRAY, array), (HASH, hash), (LPM, lpm), (QUEUE, queue)):
+for _fam, _mod in ((ARRAY, array), (HASH, hash), (LPM, lpm), (QUEUE, queue), (RINGBUF, ringbuf)):
     for _t in _mod.TYPES:
         _FAMILY[_t] = _fam
 FAMILY_OF = _FAMILY  # map type id -> family code (0: unsupported)
@@ -17,7 +18,7 @@ FAMILY_OF = _FAMILY  # map type id -> family code (0: unsupported)
 def family_module(map_type: int):
     """The Python module implementing ``map_type``, or None."""
     code = int(FAMILY_OF[map_type]) if 0 <= map_type < len(FAMILY_OF) else 0
-    return {ARRAY: array, HASH: hash, LPM: lpm, QUEUE: queue}.get(code)
+    return {ARRAY: array, HASH: hash, LPM: lpm, QUEUE: queue, RINGBUF: ringbuf}.get(code)
 
 
 @njit(cache=True)

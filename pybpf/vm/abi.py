@@ -65,7 +65,11 @@ REGION_CODE = 2
 REGION_MAPS = 3   # map handles: addresses here name maps, never memory
 FIRST_FREE_REGION = 4
 
-FRAME_WORDS = 6   # per saved frame: return pc, r6, r7, r8, r9, r10
+# A saved frame: return pc, r6, r7, r8, r9, r10, then what the frame is for.
+FRAME_WORDS = 12
+FR_RET, FR_R6, FR_R10, FR_KIND, FR_I, FR_N, FR_FN, FR_CTX = 0, 1, 5, 6, 7, 8, 9, 10
+FRAME_CALL = 0    # a bpf-to-bpf call: return to FR_RET
+FRAME_LOOP = 1    # a bpf_loop callback: FR_I of FR_N done, FR_FN the callback, FR_CTX its ctx
 
 U64 = np.uint64
 

@@ -22,6 +22,9 @@ from pathlib import Path
 
 from ..isa import table
 from ..isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
+
+BPF_MAX_LOOPS = 1 << 23   # the kernel's limit on bpf_loop iterations
+EINVAL, E2BIG = 22, 7
 from ..isa.table import ROWS
 from . import abi
 
@@ -216,7 +219,7 @@ def _body(row) -> list[str]:
             "regs[8] = frames[fb + 3]",
             "regs[9] = frames[fb + 4]",
             "regs[10] = frames[fb + 5]",
-        ]
+        ] + _loop_return()
     raise AssertionError(f"no code generator for kind {kind!r}")
 
 
@@ -229,7 +232,7 @@ def _hot_helpers() -> list[tuple[int, str, str]]:
 def _hot_dispatch() -> list[str]:
     """Call a compiled helper in place when the machine's mask enables it."""
     from ..isa.opcodes import MAX_TAIL_CALLS
-    from ..helpers import TAIL_CALL
+    from ..helpers import BPF_LOOP, TAIL_CALL
     lines = [f"hid = immu[pc] & MASK32",
              f"if hid == U64({TAIL_CALL}) and hot[hid] != 0:  # bpf_tail_call: jump, or fall through",
              "    t = tail_call_target(regs, maps, arena, rbase)",
@@ -239,6 +242,8 @@ def _hot_dispatch() -> list[str]:
              "    else:",
              "        regs[0] = ~U0 - U1  # -ENOENT",
              "        pc += 1",
+             f"elif hid == U64({BPF_LOOP}) and hot[hid] != 0:",
+             *("    " + x for x in _bpf_loop()),
              f"elif hid < U64({abi.HOT_MASK_SIZE}) and hot[hid] != 0:"]
     for n, (hid, _mod, _fn) in enumerate(_hot_helpers()):
         lines.append(f"    {'if' if n == 0 else 'elif'} hid == U64({hid}):")
@@ -248,22 +253,74 @@ def _hot_dispatch() -> list[str]:
     return lines
 
 
-def _push_frame(target: str) -> list[str]:
+def _push_frame(target: str, ret: str = "pc + 1", kind: int = abi.FRAME_CALL) -> list[str]:
+    """Save the caller's frame and enter ``target`` with a fresh 512-byte stack."""
     return [
         f"if depth + 1 >= {MAX_CALL_FRAMES}:",
         f"    status = {abi.CALL_DEPTH}",
         "    break",
         f"fb = depth * {abi.FRAME_WORDS}",
-        "frames[fb] = U64(pc + 1)",
+        f"frames[fb] = U64({ret})",
         "frames[fb + 1] = regs[6]",
         "frames[fb + 2] = regs[7]",
         "frames[fb + 3] = regs[8]",
         "frames[fb + 4] = regs[9]",
         "frames[fb + 5] = regs[10]",
+        f"frames[fb + {abi.FR_KIND}] = U64({kind})",
         "depth += 1",
         f"regs[10] = st[{abi.STACK_VA}] + U64((depth + 1) * {STACK_SIZE})",
         f"rhi[{abi.REGION_STACK}] = U64((depth + 1) * {STACK_SIZE})",  # frames above are not live
         f"pc = {target}",
+    ]
+
+
+def _bpf_loop() -> list[str]:
+    """``long bpf_loop(u32 nr_loops, void *callback_fn, void *callback_ctx, u64 flags)``.
+
+    Each iteration calls ``callback_fn(i, callback_ctx)`` in a frame of its own;
+    the ``exit`` handler continues the loop (see :func:`_loop_return`).
+    """
+    code_ok = (f"regs[2] >= st[{abi.CODE_VA}] and regs[2] - st[{abi.CODE_VA}] < st[{abi.NCODE}]")
+    return [
+        "n = regs[1] & MASK32",
+        f"if regs[4] != U0 or not ({code_ok}):",
+        f"    regs[0] = ~U0 - U64({EINVAL - 1})  # -EINVAL",
+        "    pc += 1",
+        f"elif n > U64({BPF_MAX_LOOPS}):",
+        f"    regs[0] = ~U0 - U64({E2BIG - 1})  # -E2BIG",
+        "    pc += 1",
+        "elif n == U0:",
+        "    regs[0] = U0",
+        "    pc += 1",
+        "else:",
+        "    cb = np.int64(regs[2] - st[{CODE_VA}])".format(CODE_VA=abi.CODE_VA),
+        "    ctxp = regs[3]",
+        *("    " + x for x in _push_frame("cb", ret="pc", kind=abi.FRAME_LOOP)),
+        f"    fb = (depth - 1) * {abi.FRAME_WORDS}",
+        f"    frames[fb + {abi.FR_I}] = U0",
+        f"    frames[fb + {abi.FR_N}] = n",
+        f"    frames[fb + {abi.FR_FN}] = U64(cb)",
+        f"    frames[fb + {abi.FR_CTX}] = ctxp",
+        "    regs[1] = U0",
+        "    regs[2] = ctxp",
+    ]
+
+
+def _loop_return() -> list[str]:
+    """After a bpf_loop callback returned: next iteration, or r0 = iterations done."""
+    return [
+        f"if frames[fb + {abi.FR_KIND}] == U64({abi.FRAME_LOOP}):",
+        f"    i = frames[fb + {abi.FR_I}] + U1",
+        f"    if regs[0] == U1 or i >= frames[fb + {abi.FR_N}]:",
+        "        regs[0] = i",
+        "        pc += 1",
+        "    else:",
+        f"        ctxp = frames[fb + {abi.FR_CTX}]",
+        *("        " + x for x in _push_frame(f"np.int64(frames[fb + {abi.FR_FN}])", ret="pc",
+                                             kind=abi.FRAME_LOOP)),
+        f"        frames[fb + {abi.FR_I}] = i",
+        "        regs[1] = i",
+        "        regs[2] = ctxp",
     ]
 
 
