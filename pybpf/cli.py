@@ -29,7 +29,7 @@ def _cmd_run(args) -> int:
     pcap_path = args.pcap or (DEFAULT_PCAP if args.object is None else None)
     if pcap_path is None:
         raise PyBPFError("run: --pcap is required when an object is given")
-    obj = load(obj_path, budget=args.budget)
+    obj = load(obj_path, budget=args.budget, pin_root=args.pin_root)
     prog = obj.program(args.program)
     packets = read_packets(pcap_path)
     if args.maps_in:
@@ -46,14 +46,17 @@ def _cmd_run(args) -> int:
     failures = 0
     start = time.perf_counter()
     for pkt in packets:
+        steps = [] if pkt.index == args.trace else None
         try:
-            result = prog.run(pkt.data)
+            result = prog.run(pkt.data, trace=steps)
         except TestRunRefused as exc:  # the kernel would refuse this input: not a failure
             verdicts[f"refused ({exc.errno_name})"] += 1
             if args.json:
                 print(json.dumps({"index": pkt.index, "error": str(exc)}), file=out)
             continue
         except PyBPFError as exc:
+            if steps is not None:
+                _print_trace(pkt.index, prog.name, steps, args.json, out)
             failures += 1
             verdicts["error"] += 1
             if args.json:
@@ -61,6 +64,8 @@ def _cmd_run(args) -> int:
             else:
                 print(f"packet {pkt.index}: {exc}", file=out)
             continue
+        if steps is not None:
+            _print_trace(pkt.index, prog.name, steps, args.json, out)
         verdicts[result.verdict] += 1
         outputs.setdefault(result.verdict, []).append((pkt.ts_ns, result.data))
         if args.json:
@@ -82,12 +87,29 @@ def _cmd_run(args) -> int:
             print(f"  {verdict:<18} {n}", file=out)
         if args.out_dir:
             print(f"output packets written to {args.out_dir}/<verdict>.pcap", file=out)
+    obj.close()  # flush pinned maps
     return 1 if failures else 0
+
+
+def _print_trace(index: int, name: str, steps, as_json: bool, out) -> None:
+    """Every executed instruction, its changed registers and C source lines."""
+    if as_json:
+        print(json.dumps({"trace": index, "steps": [
+            {"pc": s.pc, "insn": s.insn, "changed": {f"r{r}": f"0x{v:x}" for r, v in s.changed},
+             "line": list(s.line) if s.line else None} for s in steps]}), file=out)
+        return
+    print(f"trace of packet {index} ({name}), {len(steps)} instructions:", file=out)
+    last = None
+    for step in steps:
+        if step.line and step.line != last:
+            print(f"  ; {step.line[2].strip()} @ {step.line[0]}:{step.line[1]}", file=out)
+            last = step.line
+        print(f"  {step.format()}", file=out)
 
 
 def _cmd_disasm(args) -> int:
     from .loader import load
-    obj = load(args.object)
+    obj = load(args.object, pin_root=False)  # disassembling never creates or checks pins
     names = [args.program] if args.program else list(obj.programs)
     for i, name in enumerate(names):
         prog = obj.program(name)
@@ -153,6 +175,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--program", help="program (function) name; optional with one program")
     r.add_argument("--json", action="store_true", help="one JSON object per packet, then the maps")
     r.add_argument("--out-dir", help="write output packets to DIR/<verdict>.pcap")
+    r.add_argument("--trace", type=int, metavar="N", default=None,
+                   help="print every instruction executed for packet N (registers changed, C lines)")
+    r.add_argument("--pin-root", default=None,
+                   help="directory playing bpffs for pinned maps (default $PYBPF_PIN_ROOT "
+                        "or ~/.cache/pybpf/bpffs)")
     r.add_argument("--maps-in", help="JSON {map: [[keyhex, valuehex], ...]} written before the first packet")
     r.add_argument("--budget", type=int, default=None,
                    help="instruction budget per packet (default 1,000,000)")

@@ -25,9 +25,11 @@ from .elf import link_program, read_object
 from .elf.link import LinkedProgram
 from .errors import LinkError, PyBPFError
 from .helpers import check_calls, resolve_user_helpers
+from .helpers.events import after_run, decode_event, events as machine_events
 from .helpers.kfuncs import KFUNCS
 from .isa import opcodes as o
 from .maps import MapSet
+from .maps.pinning import apply_pinning, close as close_pins, flush_pins, object_id_of
 from .maps.layout import handle_va
 from .spec import RELO_DATA, RELO_EXTERN, RELO_KFUNC, RELO_MAP, ObjectSpec
 from .vm import Machine, Memory, build_code
@@ -69,11 +71,13 @@ class Program:
         return self.object.machine
 
     def run(self, data: bytes, ingress_ifindex: int | None = None,
-            rx_queue_index: int | None = None) -> RunResult:
+            rx_queue_index: int | None = None, trace: list | None = None) -> RunResult:
         """Run the program on one packet, as ``BPF_PROG_TEST_RUN`` would.
 
         XDP only in this version: ``data`` lands after 256 bytes of headroom,
         and ``RunResult.data`` starts at ``data_meta`` as the kernel's data_out does.
+        ``trace`` (a list) receives every executed instruction
+        (:class:`pybpf.vm.machine.TraceStep`).
         """
         if self.type not in ("xdp",):
             raise PyBPFError(f"{self.object.filename}:{self.name}: running programs of type "
@@ -85,7 +89,8 @@ class Program:
                  DEFAULT_INGRESS_IFINDEX if ingress_ifindex is None else ingress_ifindex,
                  DEFAULT_RX_QUEUE_INDEX if rx_queue_index is None else rx_queue_index,
                  st=machine.st)
-        r0 = machine.run(ctx.ctx_va, entry=self.entry)
+        r0 = machine.run(ctx.ctx_va, entry=self.entry, trace=trace)
+        after_run(machine)  # drain ring buffers like a user-space reader polling per packet
         retval = r0 & 0xFFFFFFFF
         return RunResult(retval, verdict_name(retval), ctx.data_out(), machine.executed)
 
@@ -99,8 +104,12 @@ class Object:
     """A loaded BPF object: its programs share code, memory, maps and helpers."""
 
     def __init__(self, spec: ObjectSpec, helpers: dict | None = None, budget: int | None = None,
-                 ncpu: int = 1):
-        """``helpers`` supplies or replaces helpers: ``{"name" or id: fn(machine, r1..r5)}``."""
+                 ncpu: int = 1, pin_root=None, object_id: str | None = None):
+        """``helpers`` supplies or replaces helpers: ``{"name" or id: fn(machine, r1..r5)}``.
+
+        Pinned maps live under ``pin_root`` (default ``$PYBPF_PIN_ROOT`` or
+        ``~/.cache/pybpf/bpffs``; ``False`` disables pinning): see :mod:`pybpf.maps.pinning`.
+        """
         from .vm.machine import DEFAULT_BUDGET
         self.spec = spec
         self.filename = os.path.basename(spec.path) if spec.path and spec.path != "<bytes>" else spec.name
@@ -114,6 +123,8 @@ class Object:
             self._data_va[region.va] = name
         self.maps = MapSet(self.memory, list(spec.maps.values()), ncpu=ncpu, owner=self.filename)
         self._map_names = {handle_va(m.index): name for name, m in self.maps.maps.items()}
+        self._pinning = None
+        apply_pinning(self, pin_root, object_id)
         self._xdp = None
         user = resolve_user_helpers(helpers)
 
@@ -142,6 +153,20 @@ class Object:
     def __repr__(self) -> str:
         return f"<Object {self.filename} programs={list(self.programs)} maps={list(self.maps.maps)}>"
 
+    def flush_pins(self) -> list:
+        """Write pinned maps that changed to their pin files now."""
+        return flush_pins(self)
+
+    def close(self) -> None:
+        """Flush pinned maps; the object stays usable but pins are written only on request."""
+        close_pins(self)
+
+    def __enter__(self) -> "Object":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def program(self, name: str | None = None) -> Program:
         """The program called ``name``; optional when the object has exactly one."""
         if name is None:
@@ -154,6 +179,15 @@ class Object:
         except KeyError:
             raise PyBPFError(f"{self.filename}: no program named {name!r} "
                              f"(programs: {', '.join(self.programs) or 'none'})") from None
+
+    @property
+    def events(self) -> list:
+        """perf_event_output and ring buffer samples of the runs so far, in order."""
+        return machine_events(self.machine)
+
+    def decode(self, event, type=None) -> dict:
+        """An event's fields by name, through BTF (``type``: e.g. ``"struct event"``)."""
+        return decode_event(self, event, type)
 
     @property
     def trace(self) -> list[str]:
@@ -243,6 +277,9 @@ def _s32(v: int) -> int:
 
 
 def load(path_or_bytes, helpers: dict | None = None, budget: int | None = None,
-         name: str | None = None, ncpu: int = 1) -> Object:
+         name: str | None = None, ncpu: int = 1, pin_root=None) -> Object:
     """Read, link and load a BPF ELF object; raises a :class:`PyBPFError` on bad input."""
-    return Object(read_object(path_or_bytes, name=name), helpers=helpers, budget=budget, ncpu=ncpu)
+    object_id = (object_id_of(path_or_bytes)
+                 if isinstance(path_or_bytes, (bytes, bytearray, memoryview)) else None)
+    return Object(read_object(path_or_bytes, name=name), helpers=helpers, budget=budget,
+                  ncpu=ncpu, pin_root=pin_root, object_id=object_id)

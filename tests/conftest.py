@@ -17,3 +17,9 @@ def corpus_dir() -> Path:
         pytest.skip(f"bpf_conformance corpus not found at {CORPUS_DIR} "
                     f"(expected tests/ and negative/ there)")
     return CORPUS_DIR
+
+
+@pytest.fixture(autouse=True)
+def _private_pin_root(tmp_path_factory, monkeypatch):
+    """Pinned maps of every test go to a temporary bpffs, never the user's home."""
+    monkeypatch.setenv("PYBPF_PIN_ROOT", str(tmp_path_factory.mktemp("bpffs")))

@@ -114,3 +114,23 @@ def test_conformance_command_counts(corpus_dir):
     proc = pybpf("conformance", "--negative", corpus_dir / "tests")
     assert proc.returncode == 1
     assert proc.stdout.splitlines()[-1] == "0 passed, 313 failed"
+
+
+def test_trace_shows_every_executed_instruction_with_registers_and_c_lines():
+    from pybpf.loader import load
+    packet = read_packets(PCAP)[3]
+    executed = load(FILTER).program().run(packet.data).executed
+    proc = pybpf("run", "--trace", 3)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == f"trace of packet 3 (xdp_filter), {executed} instructions:"
+    steps = [ln for ln in lines if ln.startswith("  ") and ln.strip()[:1].isdigit()]
+    assert len(steps) == executed
+    assert steps[0].strip().startswith("0: w0 = 1  ; r0=0x1")
+    assert steps[-1].strip().endswith(": exit")
+    assert "  ; int xdp_filter(struct xdp_md *ctx) @ programs/examples/xdp_filter.c:" in proc.stdout
+    proc = pybpf("run", FILTER, "--pcap", PCAP, "--json", "--trace", 3)
+    traces = [json.loads(ln) for ln in proc.stdout.splitlines() if ln.startswith('{"trace"')]
+    assert len(traces) == 1 and traces[0]["trace"] == 3 and len(traces[0]["steps"]) == executed
+    assert traces[0]["steps"][0] == {"pc": 0, "insn": "w0 = 1", "changed": {"r0": "0x1"},
+                                     "line": traces[0]["steps"][0]["line"]}

@@ -800,3 +800,16 @@ def test_registers_start_from_args():
     assert machine.run(1, 2, 3, 4, 5) == 8
     assert machine.run(-1, 1) == 0
     assert int(np.uint64(machine.regs[10])) == STACK_VA + 512
+
+
+def test_trace_single_steps_and_still_enforces_the_budget():
+    from pybpf.isa.asm_conformance import assemble as asm
+    from pybpf.vm import Machine, build_code
+    m = Machine(build_code(asm("mov %r0, 0\nmov %r1, 3\nl:\nadd %r0, %r1\nsub %r1, 1\njne %r1, 0, l\nexit")))
+    steps = []
+    assert m.run(trace=steps) == 6 and len(steps) == m.executed == 12
+    assert [s.pc for s in steps[:6]] == [0, 1, 2, 3, 4, 2]
+    assert steps[2].changed == ((0, 3),) and steps[2].insn == "r0 += r1"
+    m.budget = 5
+    with pytest.raises(InstructionLimit, match="insn 2: .*budget of 5 exhausted"):  # the 6th
+        m.run(trace=[])

@@ -38,6 +38,9 @@ HOT: dict[int, str] = {
     HELPER_IDS["map_update_elem"]: "pybpf.helpers.maphelpers:map_update_elem",
     HELPER_IDS["map_delete_elem"]: "pybpf.helpers.maphelpers:map_delete_elem",
     HELPER_IDS["map_lookup_percpu_elem"]: "pybpf.helpers.maphelpers:map_lookup_percpu_elem",
+    HELPER_IDS["map_push_elem"]: "pybpf.helpers.queuehelpers:map_push_elem",
+    HELPER_IDS["map_pop_elem"]: "pybpf.helpers.queuehelpers:map_pop_elem",
+    HELPER_IDS["map_peek_elem"]: "pybpf.helpers.queuehelpers:map_peek_elem",
 }
 
 #: bpf_tail_call is compiled into the interpreter's call handler itself (it moves the pc).

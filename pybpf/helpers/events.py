@@ -34,8 +34,9 @@ a :class:`~pybpf.errors.HelperError` (the kernel's verifier rejects such program
 **Consumption.** User space is modelled as a consumer that drains every ring
 buffer after each run (a loop polling after every packet): :func:`after_run`
 appends the committed samples in ring order (reservation order) to
-``machine.events`` and frees their space, so each run starts with every ring
-empty except for nothing, and a ring fills up only within one run. Set
+``machine.events`` and frees their space, so every run starts with empty rings
+and a ring fills up only within one run (the lead's ``Program.run`` is to call
+it; until then call it yourself). Set
 ``machine.ringbuf_autodrain = False`` to model nobody consuming (like the kernel
 under ``BPF_PROG_TEST_RUN``: the ring fills across runs) and call :func:`drain`
 when wanted. Ring-buffer events are appended when drained, so within one run
@@ -295,8 +296,9 @@ def decode_event(obj, event: Event, type=None, types: dict | None = None):  # no
     (ring buffers and perf event arrays carry none that describes the samples, so
     name one). Integers (bitfields included) and enums become ints, ``char``
     arrays strings (up to the first NUL), other arrays lists, pointers ints,
-    nested structs and unions dicts. Fields past the end of a short sample are
-    left out; bytes past the end of the type come back as hex under ``"_tail"``.
+    nested structs and unions dicts (an anonymous member's fields merged in, as C
+    sees them). Fields not wholly inside a short sample are left out; bytes past
+    the end of the type come back as hex under ``"_tail"``.
     """
     btf = getattr(obj.spec, "btf", None)
     if btf is None:
@@ -375,14 +377,14 @@ def _decode(btf, tid: int, data: bytes, bit_off: int, bitfield: int, depth: int)
         elem = btf.resolve(t.elem_type)
         esize = btf.size_of(t.elem_type)
         start = bit_off // 8
+        if start + t.nelems * esize > len(data):
+            return None
         if elem.kind == B.KIND_INT and esize == 1 and (elem.encoding & B.INT_CHAR
                                                       or elem.name in ("char", "signed char")):
             raw = data[start:start + t.nelems]
-            return raw.split(b"\0", 1)[0].decode("latin-1") if raw else None
+            return raw.split(b"\0", 1)[0].decode("latin-1")
         out = []
         for i in range(t.nelems):
-            if start + (i + 1) * esize > len(data):
-                break
             out.append(_decode(btf, t.elem_type, data, bit_off + i * esize * 8, 0, depth + 1))
         return out
     if k in (B.KIND_STRUCT, B.KIND_UNION):

@@ -10,6 +10,7 @@ virtual CPU, and take such a list (or one value for every CPU).
 from __future__ import annotations
 
 import errno as _errno
+from dataclasses import replace
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from . import ops
 from .layout import (BPF_ANY, M_AUX, M_CAP, M_DATA, M_ELEM, M_FIELDS, M_FREE, M_KEY, M_MAX,
                      M_NCPU, M_TYPE, M_VALUE, M_VSTRIDE, handle_va, round8)
 
+PERF_EVENT_ARRAY = 4
 PERCPU_TYPES = {5, 6, 10, 21}    # percpu_hash, percpu_array, lru_percpu_hash, percpu_cgroup_storage
 #: Maps whose contents ``pybpf run --json`` reports: hash, array, per-CPU, LRU and LPM maps.
 DUMPABLE_TYPES = {1, 2, 5, 6, 9, 10, 11}
@@ -42,8 +44,14 @@ class MapSet:
             if family is None:
                 raise PyBPFError(f"{owner}: map {spec.name!r} has type {spec.type_name}, "
                                  f"which pybpf does not support yet")
+            if spec.type == PERF_EVENT_ARRAY and spec.max_entries == 0:
+                spec = replace(spec, max_entries=ncpu)  # libbpf: one slot per possible CPU
             per = ncpu if spec.type in PERCPU_TYPES else 1
-            sizes = family.layout(spec.type, spec.key_size, spec.value_size, spec.max_entries, per)
+            try:
+                sizes = family.layout(spec.type, spec.key_size, spec.value_size, spec.max_entries, per)
+            except PyBPFError as exc:  # say which map, keep the error's class and errno
+                exc.args = (f"{owner}: map {spec.name!r}: {exc}", *exc.args[1:])
+                raise
             data = memory.add_region(spec.name, sizes["data"])
             row = self.table[m]
             row[M_TYPE], row[M_KEY], row[M_VALUE] = spec.type, spec.key_size, spec.value_size

@@ -9,6 +9,7 @@ program, the instruction, its disassembly and, with line info, the C line.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -32,6 +33,24 @@ def current_tier() -> str:
     """The tier this process runs: ``py`` when Numba's JIT is disabled, else ``interp``."""
     from numba.core import config
     return "py" if config.DISABLE_JIT else "interp"
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One executed instruction: where, what, the registers it changed, its C line."""
+
+    pc: int
+    insn: str
+    changed: tuple            # ((register number, new value), ...)
+    line: tuple | None        # (file, line, text) from BTF line info
+
+    def format(self) -> str:
+        regs = " ".join(f"r{r}=0x{v:x}" for r, v in self.changed)
+        return f"{self.pc}: {self.insn}" + (f"  ; {regs}" if regs else "")
+
+
+def _changes(before, after) -> tuple:
+    return tuple((r, int(after[r])) for r in range(11) if after[r] != before[r])
 
 
 class ProgramExit(Exception):
@@ -148,8 +167,13 @@ class Machine:
                           f"{ns // 1_000_000_000}.{ns % 1_000_000_000 // 1000:06d}: "
                           f"bpf_trace_printk: {text.rstrip(chr(10))}")
 
-    def run(self, *args: int, entry: int = 0) -> int:
-        """Run from slot ``entry`` with ``r1..`` set from ``args``; return ``r0`` (u64)."""
+    def run(self, *args: int, entry: int = 0, trace: list | None = None) -> int:
+        """Run from slot ``entry`` with ``r1..`` set from ``args``; return ``r0`` (u64).
+
+        With ``trace`` (a list), every executed instruction is appended to it as a
+        :class:`TraceStep`: the run single-steps the same compiled loop through its
+        instruction budget, so it is slow but exact.
+        """
         mem, st, regs = self.memory, self.st, self.regs
         regs[:] = 0
         for i, value in enumerate(args[:5]):
@@ -168,22 +192,29 @@ class Machine:
         st[abi.NCODE] = self.code.nslots
         code = self.code
         while True:
+            if trace is not None:
+                pc0, before = int(st[abi.PC]), regs.copy()
+                st[abi.BUDGET] = min(int(st[abi.COUNT]) + 1, self.budget)
             status = self._call(code.h, code.dsts, code.srcs, code.offs, code.offu, code.immu,
-                               regs, st, self.frames, mem.arena, mem.rbase, mem.rlo, mem.rhi,
-                               mem.rflag, mem.ctxmap, self.hot, self.maps)
-            if status == abi.EXIT:
-                self.executed = int(st[abi.COUNT])
-                return int(regs[0])
+                                regs, st, self.frames, mem.arena, mem.rbase, mem.rlo, mem.rhi,
+                                mem.rflag, mem.ctxmap, self.hot, self.maps)
+            self.executed = int(st[abi.COUNT])
             if status == abi.HELPER:
-                self.executed = int(st[abi.COUNT])  # also right if the helper fails
                 try:
                     regs[0] = np.uint64(self._call_helper() & 0xFFFFFFFFFFFFFFFF)
                 except ProgramExit as stop:
                     regs[0] = np.uint64(stop.value & 0xFFFFFFFFFFFFFFFF)
-                    self.executed = int(st[abi.COUNT])
-                    return int(regs[0])
+                    status = abi.EXIT
+            stepped = trace is not None and (
+                status in (abi.EXIT, abi.HELPER)
+                or (status == abi.BUDGET_EXCEEDED and self.executed < self.budget))
+            if stepped:
+                trace.append(TraceStep(pc0, self.describe_insn(pc0), _changes(before, regs),
+                                       self.code.line_of(pc0) if self.code.line_of else None))
+            if status == abi.EXIT:
+                return int(regs[0])
+            if status == abi.HELPER or stepped:
                 continue
-            self.executed = int(st[abi.COUNT])
             raise self._error(status)
 
     def _call(self, *arrays) -> int:
