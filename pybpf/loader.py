@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 
+from .contexts.xdp import DEFAULT_INGRESS_IFINDEX, DEFAULT_RX_QUEUE_INDEX, XdpContext, verdict_name
 from .elf import link_program, read_object
 from .elf.link import LinkedProgram
 from .errors import LinkError, PyBPFError
@@ -39,6 +40,7 @@ from .vm.memory import Region
 #: Context region size: large enough for every context struct pybpf models.
 CTX_SIZE = 256
 PROG_ARRAY = 3
+RINGBUF = 27
 
 
 @dataclass
@@ -82,7 +84,6 @@ class Program:
         if self.type not in ("xdp",):
             raise PyBPFError(f"{self.object.filename}:{self.name}: running programs of type "
                              f"{self.type!r} is not supported yet (XDP is)")
-        from .contexts.xdp import DEFAULT_INGRESS_IFINDEX, DEFAULT_RX_QUEUE_INDEX, verdict_name
         ctx = self.object._xdp_context()
         machine = self.object.machine
         ctx.load(data,
@@ -90,7 +91,8 @@ class Program:
                  DEFAULT_RX_QUEUE_INDEX if rx_queue_index is None else rx_queue_index,
                  st=machine.st)
         r0 = machine.run(ctx.ctx_va, entry=self.entry, trace=trace)
-        after_run(machine)  # drain ring buffers like a user-space reader polling per packet
+        if self.object._has_ringbuf:
+            after_run(machine)  # drain ring buffers like a user-space reader polling per packet
         retval = r0 & 0xFFFFFFFF
         return RunResult(retval, verdict_name(retval), ctx.data_out(), machine.executed)
 
@@ -126,6 +128,7 @@ class Object:
         self._pinning = None
         apply_pinning(self, pin_root, object_id)
         self._xdp = None
+        self._has_ringbuf = any(m.type == RINGBUF for m in spec.maps.values())
         user = resolve_user_helpers(helpers)
 
         self.programs: dict[str, Program] = {}
@@ -195,7 +198,6 @@ class Object:
         return self.machine.trace
 
     def _xdp_context(self):
-        from .contexts.xdp import XdpContext
         if self._xdp is None:
             self._xdp = XdpContext(self.memory)
         return self._xdp

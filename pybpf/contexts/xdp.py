@@ -16,10 +16,10 @@ of the region is ``[data_meta, data_end)``.
 
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from ..errors import PyBPFError, TestRunRefused
 from ..vm import abi
@@ -45,6 +45,20 @@ XDP_MAX_LINEAR = XDP_FRAME_SIZE - XDP_PACKET_HEADROOM - XDP_TAILROOM
 #: Defaults BPF_PROG_TEST_RUN uses when no ctx_in is given (observed on Linux 6.18).
 DEFAULT_INGRESS_IFINDEX = 1
 DEFAULT_RX_QUEUE_INDEX = 0
+
+
+@njit(cache=True)
+def _place(arena, base, data, used, ctx_base, ingress_ifindex, rx_queue_index):
+    """A zeroed frame with ``data`` after the headroom (as test_run's fresh buffer), and xdp_md."""
+    for i in range(used):
+        arena[base + i] = 0
+    for i in range(data.shape[0]):
+        arena[base + XDP_PACKET_HEADROOM + i] = data[i]
+    for i in range(XDP_MD_SIZE):
+        arena[ctx_base + i] = 0
+    for i in range(4):
+        arena[ctx_base + 12 + i] = (ingress_ifindex >> (8 * i)) & 0xFF
+        arena[ctx_base + 16 + i] = (rx_queue_index >> (8 * i)) & 0xFF
 
 
 def verdict_name(retval: int) -> str:
@@ -77,6 +91,7 @@ class XdpContext:
         cmap[4:8] = abi.CTX_DATA_END
         cmap[8:12] = abi.CTX_DATA_META
         self.packet: XdpPacket | None = None
+        self._used = XDP_FRAME_SIZE  # bytes of the frame the last packet may have touched
 
     def load(self, data: bytes, ingress_ifindex: int = DEFAULT_INGRESS_IFINDEX,
              rx_queue_index: int = DEFAULT_RX_QUEUE_INDEX, st: np.ndarray | None = None) -> None:
@@ -88,13 +103,12 @@ class XdpContext:
             raise PyBPFError(f"XDP input of {len(data)} bytes exceeds the {XDP_MAX_LINEAR}-byte "
                              f"linear frame: the kernel would pass the rest as fragments "
                              f"(multi-buffer XDP), which pybpf does not model yet")
-        view = self.memory.view(self.region)
-        view[:] = 0
-        view[head:head + len(data)] = np.frombuffer(bytes(data), dtype=np.uint8)
-        self.packet = XdpPacket(self.region, head, head, head + len(data))
-        ctx = self.memory.view(self.memory.regions[abi.REGION_CTX], 0, XDP_MD_SIZE)
-        ctx[:] = np.frombuffer(struct.pack("<6I", 0, 0, 0, ingress_ifindex, rx_queue_index, 0),
-                               dtype=np.uint8)
+        mem = self.memory
+        end = head + len(data)
+        _place(mem.arena, int(mem.rbase[self.region.index]), np.frombuffer(data, dtype=np.uint8),
+               self._used, int(mem.rbase[abi.REGION_CTX]), ingress_ifindex, rx_queue_index)
+        self._used = end
+        self.packet = XdpPacket(self.region, head, head, end)
         if st is not None:
             self.publish(st)
 

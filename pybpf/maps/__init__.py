@@ -18,8 +18,8 @@ from ..errors import MapError, PyBPFError
 from ..spec import MAP_TYPES, MapSpec
 from ..vm import abi
 from ..vm.memory import Memory
-from . import ops
-from .layout import (BPF_ANY, M_AUX, M_CAP, M_DATA, M_ELEM, M_FIELDS, M_FREE, M_KEY, M_MAX,
+from . import ops, queue
+from .layout import (BPF_ANY, M_AUX, M_CAP, M_DATA, M_ELEM, M_FIELDS, M_FLAGS, M_FREE, M_KEY, M_MAX,
                      M_NCPU, M_TYPE, M_VALUE, M_VSTRIDE, handle_va, round8)
 
 PERF_EVENT_ARRAY = 4
@@ -48,14 +48,15 @@ class MapSet:
                 spec = replace(spec, max_entries=ncpu)  # libbpf: one slot per possible CPU
             per = ncpu if spec.type in PERCPU_TYPES else 1
             try:
-                sizes = family.layout(spec.type, spec.key_size, spec.value_size, spec.max_entries, per)
+                sizes = family.layout(spec.type, spec.key_size, spec.value_size, spec.max_entries,
+                                      per, flags=spec.flags, name=spec.name)
             except PyBPFError as exc:  # say which map, keep the error's class and errno
                 exc.args = (f"{owner}: map {spec.name!r}: {exc}", *exc.args[1:])
                 raise
             data = memory.add_region(spec.name, sizes["data"])
             row = self.table[m]
             row[M_TYPE], row[M_KEY], row[M_VALUE] = spec.type, spec.key_size, spec.value_size
-            row[M_MAX], row[M_NCPU] = spec.max_entries, per
+            row[M_MAX], row[M_NCPU], row[M_FLAGS] = spec.max_entries, per, spec.flags
             row[M_VSTRIDE] = round8(spec.value_size)
             row[M_DATA] = data.index
             row[M_AUX] = -1
@@ -194,8 +195,21 @@ class Map:
     def lookup(self, key):
         """The value (a list per CPU for per-CPU maps), or None when the key is absent."""
         table, arena, rbase = self._arrays()
-        p = ops.lookup(table, self.index, arena, rbase, self._put_key(key), 0)
+        p = ops.lookup_sys(table, self.index, arena, rbase, self._put_key(key), 0)
         return None if p < 0 else self._value_at(int(p))
+
+    # -- queues and stacks (BPF_MAP_TYPE_QUEUE / STACK) ------------------------------------
+    def push(self, value, flags: int = 0) -> None:
+        """Push a value (BPF_EXIST: on a full map, drop the oldest instead of failing)."""
+        queue.push(self, value, flags)
+
+    def pop(self):
+        """Take the next value (queue: oldest, stack: newest); None when empty."""
+        return queue.pop(self)
+
+    def peek(self):
+        """The next value without taking it; None when empty."""
+        return queue.peek(self)
 
     def update(self, key, value, flags: int = BPF_ANY) -> None:
         table, arena, rbase = self._arrays()

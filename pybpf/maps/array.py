@@ -22,7 +22,8 @@ PERCPU_ARRAY = 6
 TYPES = (2, 3, 4, 6, 8, 12, 14, 16, 17)
 
 
-def layout(map_type: int, key_size: int, value_size: int, max_entries: int, ncpu: int) -> dict:
+def layout(map_type: int, key_size: int, value_size: int, max_entries: int, ncpu: int,
+           flags: int = 0, name: str = "") -> dict:
     """Storage sizes: program-visible bytes, private bytes, capacity, element size."""
     per = ncpu if map_type == PERCPU_ARRAY else 1
     return {"data": max_entries * round8(value_size) * per, "aux": 0, "cap": max_entries,

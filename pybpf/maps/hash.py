@@ -130,7 +130,8 @@ def pool_size(map_type: int, max_entries: int) -> int:
     return max_entries + (0 if _is_percpu(map_type) else 1)
 
 
-def layout(map_type: int, key_size: int, value_size: int, max_entries: int, ncpu: int) -> dict:
+def layout(map_type: int, key_size: int, value_size: int, max_entries: int, ncpu: int,
+           flags: int = 0, name: str = "") -> dict:
     """Storage sizes: program-visible bytes, private bytes, index capacity, element size.
 
     ``ncpu`` is the number of values per element (the CPUs for per-CPU types, else 1).

@@ -12,8 +12,10 @@ storage in the arena:
   positions...), never accessible to programs (its window is empty), or -1.
 
 A *family* module (``array``, ``hash``, ``lpm``, ``queue`` ...) provides, for the
-map types it serves, Python sizing and initialisation and Numba operations with
-one signature each. Keys and values are passed as *arena offsets* (``kp``,
+map types it serves, Python sizing (``layout(type, key_size, value_size,
+max_entries, ncpu, flags=0, name="")`` -> ``{data, aux, cap, elem}``, raising
+``MapError`` for a definition the kernel would refuse), an optional
+``init(table, m, arena, rbase)``, and Numba operations with one signature each. Keys and values are passed as *arena offsets* (``kp``,
 ``vp``, ``outp``: int64 indexes into ``arena``), already bounds-checked by the
 caller. ``base`` is ``rbase`` (region table arena offsets) for reaching the
 map's own regions via ``maps[m, M_DATA]`` / ``maps[m, M_AUX]``::

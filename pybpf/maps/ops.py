@@ -34,6 +34,14 @@ def lookup(maps, m, arena, rbase, kp, cpu):
 
 
 @njit(cache=True)
+def lookup_sys(maps, m, arena, rbase, kp, cpu):
+    """Lookup from user space (the syscall side): an LRU map's recency is not touched."""
+    if FAMILY_OF[maps[m, M_TYPE]] == HASH:
+        return hash.peek(maps, m, arena, rbase, kp, cpu)
+    return lookup(maps, m, arena, rbase, kp, cpu)
+
+
+@njit(cache=True)
 def update(maps, m, arena, rbase, kp, vp, flags, cpu, all_cpus):
     f = FAMILY_OF[maps[m, M_TYPE]]
     if f == ARRAY:
@@ -66,4 +74,6 @@ def next_key(maps, m, arena, rbase, kp, outp):
         return hash.next_key(maps, m, arena, rbase, kp, outp)
     if f == LPM:
         return lpm.next_key(maps, m, arena, rbase, kp, outp)
+    if f == QUEUE:
+        return np.int64(-EINVAL)
     return np.int64(-EOPNOTSUPP)

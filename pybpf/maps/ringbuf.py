@@ -87,7 +87,8 @@ def ring_size(max_entries: int) -> int:
     return sz
 
 
-def layout(map_type: int, key_size: int, value_size: int, max_entries: int, ncpu: int) -> dict:
+def layout(map_type: int, key_size: int, value_size: int, max_entries: int, ncpu: int,
+           flags: int = 0, name: str = "") -> dict:
     """Two copies of the ring in ``M_DATA`` (see the module doc); ``cap`` is the ring size."""
     if key_size or value_size:
         raise MapError(f"ringbuf maps take no key or value (key_size {key_size}, value_size "

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import inspect
 import os
 import sys
 from pathlib import Path
 
+from .._jitcache import cache_dir
 from ..isa import table
 from ..isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
 
@@ -373,22 +373,10 @@ def interpreter_source() -> str:
     return "\n".join(out) + "\n"
 
 
-def cache_dir() -> Path:
-    """Where generated modules and Numba's cache live (``$PYBPF_CACHE_DIR`` overrides)."""
-    env = os.environ.get("PYBPF_CACHE_DIR")
-    base = Path(env) if env else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "pybpf"
-    return base
-
-
 def _fingerprint(source: str) -> str:
-    from ..helpers import hot, maphelpers
-    from ..isa import semantics
-    from ..maps import array, common, hash, lpm, ops, queue
-    from . import ctxaccess
-    h = hashlib.sha256(source.encode())
-    for mod in (semantics, ctxaccess, hot, maphelpers, abi, ops, common, array, hash, lpm, queue):
-        h.update(inspect.getsource(mod).encode())
-    return h.hexdigest()[:16]
+    """The generated module's name: its source and every pybpf source file it may call."""
+    from .._jitcache import FINGERPRINT
+    return hashlib.sha256(source.encode() + FINGERPRINT.encode()).hexdigest()[:16]
 
 
 _MODULE = None

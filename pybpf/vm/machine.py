@@ -19,6 +19,7 @@ from ..isa.disasm import format_insn
 from ..isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
 from . import abi
 from .codegen import load_interpreter
+from .fastpath import begin
 from .memory import Memory
 from .program import Code
 
@@ -175,21 +176,11 @@ class Machine:
         instruction budget, so it is slow but exact.
         """
         mem, st, regs = self.memory, self.st, self.regs
-        regs[:] = 0
-        for i, value in enumerate(args[:5]):
-            regs[1 + i] = np.uint64(value & 0xFFFFFFFFFFFFFFFF)
-        stack_va = abi.region_va(abi.REGION_STACK)
-        regs[10] = np.uint64(stack_va + STACK_SIZE)
-        mem.view(mem.regions[abi.REGION_STACK])[:] = 0
-        mem.rhi[abi.REGION_STACK] = STACK_SIZE  # only frame 0 is live
-        st[abi.PC] = entry
-        st[abi.TAILS] = 0
-        st[abi.DEPTH] = 0
-        st[abi.COUNT] = 0
-        st[abi.BUDGET] = self.budget
-        st[abi.STACK_VA] = stack_va
-        st[abi.CODE_VA] = abi.region_va(abi.REGION_CODE)
-        st[abi.NCODE] = self.code.nslots
+        a = [v & 0xFFFFFFFFFFFFFFFF for v in args[:5]] + [0] * (5 - len(args[:5]))
+        begin(regs, st, mem.arena, mem.rbase, mem.rhi, np.uint64(a[0]), np.uint64(a[1]),
+              entry, self.budget, self.code.nslots)
+        if a[2] or a[3] or a[4]:
+            regs[3:6] = np.array(a[2:5], dtype=np.uint64)
         code = self.code
         while True:
             if trace is not None:
@@ -276,7 +267,8 @@ class Machine:
                                   f"(more than {MAX_CALL_FRAMES} frames)", pc, where)
         if status == abi.BAD_HELPER_ARG:
             reg = int(st[abi.AUX])
-            return HelperError(f"{insn}: argument r{reg} (0x{int(self.regs[reg]):x}) is not a map",
+            what = ("is not a queue or stack map" if int(st[abi.AUX2]) == 2 else "is not a map")
+            return HelperError(f"{insn}: argument r{reg} (0x{int(self.regs[reg]):x}) {what}",
                                pc, where)
         if status == abi.BAD_CALLX:
             return VMError(f"{insn}: callx target 0x{int(st[abi.AUX]):x} is not a function", pc, where)
