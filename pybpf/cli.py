@@ -46,6 +46,7 @@ def _cmd_run(args) -> int:
     failures = 0
     start = time.perf_counter()
     for pkt in packets:
+        obj.machine.clock_ns = pkt.ts_ns  # the virtual clock follows the capture
         steps = [] if pkt.index == args.trace else None
         try:
             result = prog.run(pkt.data, trace=steps)

@@ -29,7 +29,7 @@ from .helpers import check_calls, resolve_user_helpers
 from .helpers.events import after_run, decode_event, events as machine_events
 from .helpers.kfuncs import KFUNCS
 from .isa import opcodes as o
-from .maps import MapSet
+from .maps import MAP_IN_MAP_TYPES, MapSet
 from .maps.pinning import apply_pinning, close as close_pins, flush_pins, object_id_of
 from .maps.layout import handle_va
 from .spec import RELO_DATA, RELO_EXTERN, RELO_KFUNC, RELO_MAP, ObjectSpec
@@ -106,11 +106,14 @@ class Object:
     """A loaded BPF object: its programs share code, memory, maps and helpers."""
 
     def __init__(self, spec: ObjectSpec, helpers: dict | None = None, budget: int | None = None,
-                 ncpu: int = 1, pin_root=None, object_id: str | None = None):
+                 ncpu: int = 1, pin_root=None, object_id: str | None = None,
+                 rodata: dict | None = None):
         """``helpers`` supplies or replaces helpers: ``{"name" or id: fn(machine, r1..r5)}``.
 
         Pinned maps live under ``pin_root`` (default ``$PYBPF_PIN_ROOT`` or
         ``~/.cache/pybpf/bpffs``; ``False`` disables pinning): see :mod:`pybpf.maps.pinning`.
+        ``rodata`` sets ``const volatile`` globals before load, as a libbpf skeleton does:
+        ``{"name": int or bytes}``.
         """
         from .vm.machine import DEFAULT_BUDGET
         self.spec = spec
@@ -118,8 +121,9 @@ class Object:
         self.memory = Memory(ctx_size=CTX_SIZE)
         self.data: dict[str, Region] = {}
         self._data_va: dict[int, str] = {}
+        initial = _with_rodata(spec, rodata or {}, self.filename)
         for name, section in spec.data_sections.items():
-            region = self.memory.add_region(name, max(section.size, 1), data=section.data,
+            region = self.memory.add_region(name, max(section.size, 1), data=initial[name],
                                             flags=abi.F_RO if section.readonly else 0)
             self.data[name] = region
             self._data_va[region.va] = name
@@ -203,7 +207,14 @@ class Object:
         return self._xdp
 
     def _fill_prog_arrays(self) -> None:
+        """Static ``.values`` initialisation: prog arrays get programs, map-in-maps get maps."""
         for name, mspec in self.spec.maps.items():
+            if mspec.type in MAP_IN_MAP_TYPES:
+                for index, target in mspec.initial_values.items():
+                    if target not in self.maps.maps:
+                        raise LinkError(f"{self.filename}: map {name!r} slot {index} names "
+                                        f"{target!r}, which is not a map of this object")
+                    self.maps[name][index] = self.maps[target]
             if mspec.type != PROG_ARRAY:
                 continue
             for index, target in mspec.initial_values.items():
@@ -263,6 +274,29 @@ class Object:
         return f"{name}+{insn.imm - base}" if name else None
 
 
+def _with_rodata(spec: ObjectSpec, values: dict, filename: str) -> dict[str, bytes]:
+    """Initial bytes of every data section, with the user's values for read-only globals."""
+    data = {name: bytearray(sec.data.ljust(sec.size, b"\0")) for name, sec in spec.data_sections.items()}
+    symbols = {sym: (name, s) for name, sec in spec.data_sections.items() if sec.readonly
+               for sym, s in sec.symbols.items()}
+    for sym, value in values.items():
+        if sym not in symbols:
+            raise PyBPFError(f"{filename}: rodata: no read-only global named {sym!r} "
+                             f"(have: {', '.join(sorted(symbols)) or 'none'})")
+        section, s = symbols[sym]
+        if isinstance(value, int):
+            try:
+                value = value.to_bytes(s.size, "little", signed=value < 0)
+            except OverflowError:
+                raise PyBPFError(f"{filename}: rodata: {value} does not fit {sym!r} "
+                                 f"({s.size} bytes)") from None
+        value = bytes(value)
+        if len(value) != s.size:
+            raise PyBPFError(f"{filename}: rodata: {sym!r} has {s.size} bytes, got {len(value)}")
+        data[section][s.offset:s.offset + s.size] = value
+    return {name: bytes(b) for name, b in data.items()}
+
+
 def _segmented_lines(segments):
     """line_of over the object's code: each program's own line info, by slot."""
     def line_of(slot: int):
@@ -279,9 +313,9 @@ def _s32(v: int) -> int:
 
 
 def load(path_or_bytes, helpers: dict | None = None, budget: int | None = None,
-         name: str | None = None, ncpu: int = 1, pin_root=None) -> Object:
+         name: str | None = None, ncpu: int = 1, pin_root=None, rodata: dict | None = None) -> Object:
     """Read, link and load a BPF ELF object; raises a :class:`PyBPFError` on bad input."""
     object_id = (object_id_of(path_or_bytes)
                  if isinstance(path_or_bytes, (bytes, bytearray, memoryview)) else None)
     return Object(read_object(path_or_bytes, name=name), helpers=helpers, budget=budget,
-                  ncpu=ncpu, pin_root=pin_root, object_id=object_id)
+                  ncpu=ncpu, pin_root=pin_root, object_id=object_id, rodata=rodata)

@@ -134,3 +134,20 @@ def test_trace_shows_every_executed_instruction_with_registers_and_c_lines():
     assert len(traces) == 1 and traces[0]["trace"] == 3 and len(traces[0]["steps"]) == executed
     assert traces[0]["steps"][0] == {"pc": 0, "insn": "w0 = 1", "changed": {"r0": "0x1"},
                                      "line": traces[0]["steps"][0]["line"]}
+
+
+def test_the_virtual_clock_follows_the_capture(tmp_path):
+    src = tmp_path / "clock.c"
+    src.write_text('#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n'
+                   'struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1);'
+                   ' __type(key, __u32); __type(value, __u64); } last SEC(".maps");\n'
+                   'SEC("xdp") int clock(struct xdp_md *ctx) { __u32 k = 0;'
+                   ' __u64 *v = bpf_map_lookup_elem(&last, &k); if (v) *v = bpf_ktime_get_ns();'
+                   ' return XDP_PASS; }\nchar LICENSE[] SEC("license") = "GPL";\n')
+    from pybpf.toolchain import compile as compile_c
+    obj = compile_c(src, out=tmp_path / "clock.o")
+    proc = pybpf("run", obj, "--pcap", PCAP, "--json")
+    assert proc.returncode == 0, proc.stderr
+    maps = json.loads(proc.stdout.splitlines()[-1])["maps"]
+    last_ts = read_packets(PCAP)[-2].ts_ns   # the last packet is refused (runt), before it runs
+    assert maps["last"] == [["00000000", last_ts.to_bytes(8, "little").hex()]]

@@ -139,3 +139,32 @@ def test_bpf_loop_calls_back_and_stops_when_asked(build, size):
         with kernel.KernelObject(build("loop")) as ko:
             ko.run("looper", bytes(size))
             assert obj.maps.to_json()["result"] == [[k.hex(), v.hex()] for k, v in ko.dump_map("result")]
+
+
+def test_array_of_maps_lookup_returns_the_inner_map(tmp_path):
+    src = Path(__file__).resolve().parent / "maps_src" / "map_in_map.c"
+    path = compile_c(src, out=tmp_path / "mim.o")
+    obj = load(path)
+    prog = obj.program("pick")
+    verdicts = [prog.run(bytes(n)).verdict for n in (20, 21, 22, 24, 26, 23)]
+    assert verdicts == ["XDP_PASS", "XDP_DROP", "XDP_PASS", "XDP_PASS", "XDP_PASS", "XDP_DROP"]
+    assert int.from_bytes(obj.maps["inner_a"][0], "little") == 2   # sizes 20, 24
+    assert int.from_bytes(obj.maps["inner_b"][0], "little") == 2   # sizes 22, 26
+    obj.maps["outer"][1] = obj.maps["inner_b"]                    # fill slot 1 from Python
+    assert prog.run(bytes(21)).verdict == "XDP_PASS"
+    assert int.from_bytes(obj.maps["inner_b"][0], "little") == 3
+    from pybpf import kernel
+    if kernel.available():
+        with kernel.KernelObject(path) as ko:
+            assert [ko.run("pick", bytes(n)).retval for n in (20, 21, 22, 24, 26, 23)] == [2, 1, 2, 2, 2, 1]
+            assert ko.dump_map("inner_a")[0][1] == (2).to_bytes(8, "little")
+
+
+def test_const_volatile_rodata_is_set_before_load(build):
+    obj = load(build("globals"), rodata={"threshold": 20})
+    assert obj.program().run(bytes(30)).verdict == "XDP_DROP"   # 30 > 20 now
+    assert int.from_bytes(obj.memory.read(obj.data[".rodata"]), "little") == 20
+    with pytest.raises(PyBPFError, match=r"rodata: no read-only global named 'seen' \(have: threshold\)"):
+        load(build("globals"), rodata={"seen": 1})
+    with pytest.raises(PyBPFError, match="does not fit 'threshold'"):
+        load(build("globals"), rodata={"threshold": 1 << 40})

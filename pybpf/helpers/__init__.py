@@ -61,9 +61,20 @@ def _trace_printk(machine, fmt_ptr, fmt_size, a1, a2, a3):
     return len(text)
 
 
+def _spin_lock(machine, lock, *_):
+    """``bpf_spin_lock/unlock``: one program runs at a time in pybpf, so a lock is always free.
+
+    The lock word is left as it is; the verifier's pairing rules are its own business.
+    """
+    machine.read_bytes(lock, 4)  # the pointer must still be valid memory
+    return 0
+
+
 #: Python implementations: id -> fn(machine, r1..r5).
 PYTHON: dict[int, Callable] = {
     HELPER_IDS["trace_printk"]: _trace_printk,
+    HELPER_IDS["spin_lock"]: _spin_lock,
+    HELPER_IDS["spin_unlock"]: _spin_lock,
 }
 
 from . import events as _events  # noqa: E402  (perf event arrays and ring buffers)

@@ -16,6 +16,8 @@ from ..vm.abi import AUX, AUX2, BAD_HELPER_ARG, CPU, FAULT_LOAD, REGION_MAPS
 U64 = np.uint64
 MAPS_VA = U64((REGION_MAPS + 1) << 32)
 PROG_ARRAY = 3
+ARRAY_OF_MAPS = 12
+HASH_OF_MAPS = 13
 ARG_NOT_A_MAP = 1   # st[AUX2] codes for BAD_HELPER_ARG
 
 
@@ -56,6 +58,10 @@ def _lookup(regs, st, arena, rbase, rlo, rhi, rflag, maps, cpu):
     if kp < 0:
         return _fault(st, regs[2], maps[m, M_KEY])
     v = ops.lookup(maps, m, arena, rbase, kp, cpu) if 0 <= cpu < maps[m, M_NCPU] else -1
+    if v >= 0 and (maps[m, M_TYPE] == ARRAY_OF_MAPS or maps[m, M_TYPE] == HASH_OF_MAPS):
+        inner = load_u32(arena, v)  # map-in-map: the slot holds inner map number + 1
+        regs[0] = U64(0) if inner == 0 else MAPS_VA + U64(inner - 1)
+        return 0
     regs[0] = U64(0) if v < 0 else _value_va(maps, rbase, m, v)
     return 0
 

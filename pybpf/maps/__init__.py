@@ -23,6 +23,7 @@ from .layout import (BPF_ANY, M_AUX, M_CAP, M_DATA, M_ELEM, M_FIELDS, M_FLAGS, M
                      M_NCPU, M_TYPE, M_VALUE, M_VSTRIDE, handle_va, round8)
 
 PERF_EVENT_ARRAY = 4
+MAP_IN_MAP_TYPES = {12, 13}
 PERCPU_TYPES = {5, 6, 10, 21}    # percpu_hash, percpu_array, lru_percpu_hash, percpu_cgroup_storage
 #: Maps whose contents ``pybpf run --json`` reports: hash, array, per-CPU, LRU and LPM maps.
 DUMPABLE_TYPES = {1, 2, 5, 6, 9, 10, 11}
@@ -148,6 +149,11 @@ class Map:
         return p
 
     def _put_value(self, value) -> int:
+        if isinstance(value, Map):  # map-in-map slots hold the inner map's number + 1
+            if self.type not in MAP_IN_MAP_TYPES:
+                raise MapError(f"map {self.name}: only array_of_maps/hash_of_maps hold maps",
+                               _errno.EINVAL)
+            value = (value.index + 1).to_bytes(4, "little")
         stride = round8(self.value_size)
         if self.percpu:
             values = list(value) if isinstance(value, (list, tuple)) else [value] * self.ncpu
