@@ -168,3 +168,30 @@ def test_const_volatile_rodata_is_set_before_load(build):
         load(build("globals"), rodata={"seen": 1})
     with pytest.raises(PyBPFError, match="does not fit 'threshold'"):
         load(build("globals"), rodata={"threshold": 1 << 40})
+
+
+def test_for_each_map_elem_walks_arrays_and_hashes(tmp_path):
+    path = compile_c(Path(__file__).resolve().parent / "maps_src" / "foreach.c", out=tmp_path / "fe.o")
+    obj = load(path)
+    prog = obj.program("walk")
+    sizes = (21, 22, 23, 30, 24)
+    for n in sizes:
+        prog.run(bytes(n))
+
+    def out(i):
+        return int.from_bytes(obj.maps["out"][i], "little")
+    # array: every run visits keys 0..5 and stops there (6 calls); the values it read in the
+    # last run are 4 increments each
+    assert out(0) == (6 << 32) | 15 and out(1) == 6 * 4
+    assert [int.from_bytes(obj.maps["arr"][k], "little") for k in range(8)] == [5] * 6 + [0, 0]
+    # hash: each run inserts key=len (value 10*len) and visits every element; an element
+    # inserted in run r was visited (5 - r) times before the last run
+    assert out(2) == (5 << 32) | sum(sizes)
+    assert out(3) == sum(10 * n + (len(sizes) - 1 - r) for r, n in enumerate(sizes))
+    from pybpf import kernel
+    if kernel.available():
+        with kernel.KernelObject(path) as ko:
+            for n in sizes:
+                ko.run("walk", bytes(n))
+            assert obj.maps.to_json()["out"] == [[k.hex(), v.hex()] for k, v in ko.dump_map("out")]
+            assert obj.maps.to_json()["tbl"] == [[k.hex(), v.hex()] for k, v in ko.dump_map("tbl")]

@@ -45,8 +45,10 @@ HOT: dict[int, str] = {
 
 #: bpf_tail_call is compiled into the interpreter's call handler itself (it moves the pc).
 TAIL_CALL = HELPER_IDS["tail_call"]
-#: bpf_loop too: it calls back into the program.
+#: bpf_loop and bpf_for_each_map_elem too: they call back into the program.
 BPF_LOOP = HELPER_IDS["loop"]
+FOR_EACH_MAP_ELEM = HELPER_IDS["for_each_map_elem"]
+COMPILED_IN_LOOP = (TAIL_CALL, BPF_LOOP, FOR_EACH_MAP_ELEM)
 
 
 def _trace_printk(machine, fmt_ptr, fmt_size, a1, a2, a3):
@@ -112,7 +114,7 @@ def check_calls(where: str, code, user: dict[int, Callable]) -> None:
         if row is None or row.name != "call":
             continue
         hid = int(code.immu[slot]) & 0xFFFFFFFF
-        if hid in user or hid in HOT or hid in PYTHON or hid in (TAIL_CALL, BPF_LOOP):
+        if hid in user or hid in HOT or hid in PYTHON or hid in COMPILED_IN_LOOP:
             continue
         info = KERNEL_HELPERS.get(hid)
         if info is None:

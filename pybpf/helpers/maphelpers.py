@@ -11,7 +11,7 @@ from numba import njit
 from ..maps import ops
 from ..maps.common import load_u32, va_to_offset
 from ..maps.layout import M_DATA, M_KEY, M_MAX, M_NCPU, M_TYPE, M_VALUE, M_VSTRIDE
-from ..vm.abi import AUX, AUX2, BAD_HELPER_ARG, CPU, FAULT_LOAD, REGION_MAPS
+from ..vm.abi import AUX, AUX2, BAD_HELPER_ARG, CPU, FAULT_LOAD, REGION_CBKEYS, REGION_MAPS
 
 U64 = np.uint64
 MAPS_VA = U64((REGION_MAPS + 1) << 32)
@@ -123,3 +123,24 @@ def tail_call_target(regs, maps, arena, rbase):
     k = maps[m, M_DATA]
     v = load_u32(arena, np.int64(rbase[k]) + idx * maps[m, M_VSTRIDE])
     return v - 1
+
+
+@njit(cache=True)
+def foreach_args(maps, m, arena, rbase, pos, cpu, depth, regs):
+    """Arguments of the next bpf_for_each_map_elem callback from cursor ``pos``.
+
+    Sets r1 = the map, r2 = the key, r3 = the value and returns the next cursor,
+    or -1 when the map has no more elements. An array's key is written into this
+    call depth's slot of the read-only callback-keys region.
+    """
+    keyp = np.int64(rbase[REGION_CBKEYS]) + depth * 8
+    nxt, kp, vp = ops.foreach_next(maps, m, arena, rbase, pos, cpu, keyp)
+    if nxt < 0:
+        return np.int64(-1)
+    regs[1] = MAPS_VA + U64(m)
+    if kp == keyp:
+        regs[2] = (U64(REGION_CBKEYS + 1) << U64(32)) + U64(depth * 8)
+    else:
+        regs[2] = _value_va(maps, rbase, m, kp)
+    regs[3] = _value_va(maps, rbase, m, vp)
+    return nxt

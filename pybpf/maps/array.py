@@ -92,3 +92,17 @@ def clear_slot(maps, m, arena, rbase, idx):
     """Zero element ``idx`` (all CPUs): used by the Python API."""
     per = maps[m, M_NCPU] if maps[m, M_TYPE] == PERCPU_ARRAY else 1
     zero(arena, _slot(maps, m, rbase, idx), maps[m, M_VSTRIDE] * per)
+
+
+@njit(cache=True)
+def elem_at(maps, m, arena, rbase, pos, cpu, keyp):
+    """Element ``pos`` for bpf_for_each_map_elem: (next position, key offset, value offset),
+    or (-1, -1, -1) past the end. The u32 key is written at arena offset ``keyp``."""
+    if pos >= maps[m, M_MAX]:
+        return np.int64(-1), np.int64(-1), np.int64(-1)
+    for i in range(4):
+        arena[keyp + i] = np.uint8((pos >> (8 * i)) & 0xFF)
+    vp = _slot(maps, m, rbase, pos)
+    if maps[m, M_TYPE] == PERCPU_ARRAY:
+        vp += cpu * maps[m, M_VSTRIDE]
+    return np.int64(pos + 1), np.int64(keyp), vp

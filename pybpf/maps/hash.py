@@ -600,3 +600,21 @@ def check(maps, m, arena, rbase):
         if n != live:
             return np.int64(8)
     return np.int64(0)
+
+
+@njit(cache=True)
+def elem_at(maps, m, arena, rbase, pos, cpu):
+    """The first live element at index slot >= ``pos``, for bpf_for_each_map_elem:
+    (next position, key offset, value offset), or (-1, -1, -1) past the end."""
+    aux = _aux(maps, rbase, m)
+    cap = maps[m, M_CAP]
+    dbase = np.int64(rbase[maps[m, M_DATA]])
+    for i in range(pos, cap):
+        ent = _ld32(arena, aux + HDR + i * SLOT)
+        if ent != 0 and ent != TOMB:
+            kp = dbase + (ent - 1) * maps[m, M_ELEM]
+            vp = kp + _r8(maps[m, M_KEY])
+            if _percpu(maps[m, M_TYPE]):
+                vp += cpu * maps[m, M_VSTRIDE]
+            return np.int64(i + 1), kp, vp
+    return np.int64(-1), np.int64(-1), np.int64(-1)

@@ -77,3 +77,19 @@ def next_key(maps, m, arena, rbase, kp, outp):
     if f == QUEUE:
         return np.int64(-EINVAL)
     return np.int64(-EOPNOTSUPP)
+
+
+#: Map types bpf_for_each_map_elem walks (the kernel's list): hash, array, their per-CPU and LRU kinds.
+FOREACH_TYPES = (1, 2, 5, 6, 9, 10)
+
+
+@njit(cache=True)
+def foreach_next(maps, m, arena, rbase, pos, cpu, keyp):
+    """Next element for bpf_for_each_map_elem: (next position, key offset, value offset),
+    or (-1, -1, -1). ``keyp``: where an array's key is written (arrays have no key bytes)."""
+    t = maps[m, M_TYPE]
+    if t == 1 or t == 5 or t == 9 or t == 10:
+        return hash.elem_at(maps, m, arena, rbase, pos, cpu)
+    if t == 2 or t == 6:
+        return array.elem_at(maps, m, arena, rbase, pos, cpu, keyp)
+    return np.int64(-1), np.int64(-1), np.int64(-1)

@@ -63,13 +63,15 @@ REGION_STACK = 0
 REGION_CTX = 1
 REGION_CODE = 2
 REGION_MAPS = 3   # map handles: addresses here name maps, never memory
-FIRST_FREE_REGION = 4
+REGION_CBKEYS = 4  # read-only u32 keys bpf_for_each_map_elem hands an array map's callback
+FIRST_FREE_REGION = 5
 
 # A saved frame: return pc, r6, r7, r8, r9, r10, then what the frame is for.
 FRAME_WORDS = 12
-FR_RET, FR_R6, FR_R10, FR_KIND, FR_I, FR_N, FR_FN, FR_CTX = 0, 1, 5, 6, 7, 8, 9, 10
+FR_RET, FR_R6, FR_R10, FR_KIND, FR_I, FR_N, FR_FN, FR_CTX, FR_MAP = 0, 1, 5, 6, 7, 8, 9, 10, 11
 FRAME_CALL = 0    # a bpf-to-bpf call: return to FR_RET
 FRAME_LOOP = 1    # a bpf_loop callback: FR_I of FR_N done, FR_FN the callback, FR_CTX its ctx
+FRAME_FOREACH = 2  # a bpf_for_each_map_elem callback: FR_I the map cursor, FR_N calls made
 
 U64 = np.uint64
 

@@ -37,7 +37,7 @@ import numpy as np
 from numba import njit
 from pybpf.isa.semantics import *  # noqa: F401,F403
 from pybpf.vm.ctxaccess import ctx_load, ctx_store_ok
-from pybpf.helpers.maphelpers import tail_call_target
+from pybpf.helpers.maphelpers import foreach_args, map_index, tail_call_target
 {HOT_IMPORTS}
 
 U64 = np.uint64
@@ -232,7 +232,7 @@ def _hot_helpers() -> list[tuple[int, str, str]]:
 def _hot_dispatch() -> list[str]:
     """Call a compiled helper in place when the machine's mask enables it."""
     from ..isa.opcodes import MAX_TAIL_CALLS
-    from ..helpers import BPF_LOOP, TAIL_CALL
+    from ..helpers import BPF_LOOP, FOR_EACH_MAP_ELEM, TAIL_CALL
     lines = [f"hid = immu[pc] & MASK32",
              f"if hid == U64({TAIL_CALL}) and hot[hid] != 0:  # bpf_tail_call: jump, or fall through",
              "    t = tail_call_target(regs, maps, arena, rbase)",
@@ -244,6 +244,8 @@ def _hot_dispatch() -> list[str]:
              "        pc += 1",
              f"elif hid == U64({BPF_LOOP}) and hot[hid] != 0:",
              *("    " + x for x in _bpf_loop()),
+             f"elif hid == U64({FOR_EACH_MAP_ELEM}) and hot[hid] != 0:",
+             *("    " + x for x in _for_each_map_elem()),
              f"elif hid < U64({abi.HOT_MASK_SIZE}) and hot[hid] != 0:"]
     for n, (hid, _mod, _fn) in enumerate(_hot_helpers()):
         lines.append(f"    {'if' if n == 0 else 'elif'} hid == U64({hid}):")
@@ -306,6 +308,42 @@ def _bpf_loop() -> list[str]:
     ]
 
 
+def _for_each_map_elem() -> list[str]:
+    """``long bpf_for_each_map_elem(map, callback_fn, callback_ctx, flags)``.
+
+    Calls ``callback_fn(map, key, value, callback_ctx)`` for each element in a
+    frame of its own; the callback returns 1 to stop. r0: the calls made.
+    """
+    code_ok = (f"regs[2] >= st[{abi.CODE_VA}] and regs[2] - st[{abi.CODE_VA}] < st[{abi.NCODE}]")
+    return [
+        "fm = map_index(regs[1], maps)",
+        "if fm < 0:",
+        f"    st[{abi.AUX}] = U1",
+        f"    st[{abi.AUX2}] = U1",
+        f"    status = {abi.BAD_HELPER_ARG}",
+        "    break",
+        f"if regs[4] != U0 or not ({code_ok}):",
+        f"    regs[0] = ~U0 - U64({EINVAL - 1})  # -EINVAL",
+        "    pc += 1",
+        "else:",
+        f"    cb = np.int64(regs[2] - st[{abi.CODE_VA}])",
+        "    ctxp = regs[3]",
+        f"    nxt = foreach_args(maps, fm, arena, rbase, 0, np.int64(st[{abi.CPU}]), depth, regs)",
+        "    if nxt < 0:",
+        "        regs[0] = U0",
+        "        pc += 1",
+        "    else:",
+        "        regs[4] = ctxp",
+        *("        " + x for x in _push_frame("cb", ret="pc", kind=abi.FRAME_FOREACH)),
+        f"        fb = (depth - 1) * {abi.FRAME_WORDS}",
+        f"        frames[fb + {abi.FR_I}] = U64(nxt)",
+        f"        frames[fb + {abi.FR_N}] = U0",
+        f"        frames[fb + {abi.FR_FN}] = U64(cb)",
+        f"        frames[fb + {abi.FR_CTX}] = ctxp",
+        f"        frames[fb + {abi.FR_MAP}] = U64(fm)",
+    ]
+
+
 def _loop_return() -> list[str]:
     """After a bpf_loop callback returned: next iteration, or r0 = iterations done."""
     return [
@@ -321,6 +359,24 @@ def _loop_return() -> list[str]:
         f"        frames[fb + {abi.FR_I}] = i",
         "        regs[1] = i",
         "        regs[2] = ctxp",
+        f"elif frames[fb + {abi.FR_KIND}] == U64({abi.FRAME_FOREACH}):",
+        f"    calls = frames[fb + {abi.FR_N}] + U1",
+        f"    fm = np.int64(frames[fb + {abi.FR_MAP}])",
+        "    nxt = np.int64(-1)",
+        "    if regs[0] != U1:",
+        f"        nxt = foreach_args(maps, fm, arena, rbase, np.int64(frames[fb + {abi.FR_I}]),",
+        f"                           np.int64(st[{abi.CPU}]), depth, regs)",
+        "    if nxt < 0:",
+        "        regs[0] = calls",
+        "        pc += 1",
+        "    else:",
+        f"        ctxp = frames[fb + {abi.FR_CTX}]",
+        "        regs[4] = ctxp",
+        *("        " + x for x in _push_frame(f"np.int64(frames[fb + {abi.FR_FN}])", ret="pc",
+                                             kind=abi.FRAME_FOREACH)),
+        f"        frames[fb + {abi.FR_I}] = U64(nxt)",
+        f"        frames[fb + {abi.FR_N}] = calls",
+        f"        frames[fb + {abi.FR_MAP}] = U64(fm)",
     ]
 
 

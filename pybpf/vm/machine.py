@@ -87,8 +87,8 @@ class Machine:
             from ..helpers import helper_name
         self.helper_name = helper_name
         self.hot = np.zeros(abi.HOT_MASK_SIZE, dtype=np.uint8)
-        from ..helpers import BPF_LOOP, HOT, TAIL_CALL
-        for hid in (*HOT, TAIL_CALL, BPF_LOOP):
+        from ..helpers import COMPILED_IN_LOOP, HOT
+        for hid in (*HOT, *COMPILED_IN_LOOP):
             if hid not in self.helpers:  # a user's implementation replaces the compiled one
                 self.hot[hid] = 1
         from ..maps.layout import M_FIELDS

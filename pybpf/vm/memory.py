@@ -42,8 +42,9 @@ class Memory:
         ctx = self.add_region("ctx", ctx_size, flags=abi.F_CTX)
         code = self.add_region("code", 0)
         maps = self.add_region("maps", 0)
-        assert (stack.index, ctx.index, code.index, maps.index) == (
-            abi.REGION_STACK, abi.REGION_CTX, abi.REGION_CODE, abi.REGION_MAPS)
+        keys = self.add_region("callback-keys", 8 * MAX_CALL_FRAMES, flags=abi.F_RO)
+        assert (stack.index, ctx.index, code.index, maps.index, keys.index) == (
+            abi.REGION_STACK, abi.REGION_CTX, abi.REGION_CODE, abi.REGION_MAPS, abi.REGION_CBKEYS)
         self.ctxmap = np.zeros(max(ctx_size, 1), dtype=np.uint8)
 
     def add_region(self, name: str, size: int, data: bytes | None = None, flags: int = 0,
