@@ -38,6 +38,7 @@ OBJECTS = [
     ("programs/examples/xdp_filter.o", "programs/pcaps/default.pcap"),
     ("programs/examples/xdp_pass.o", "programs/pcaps/default.pcap"),
     ("programs/examples/xdp_tailcall.o", "programs/pcaps/default.pcap"),
+    ("programs/examples/xdp_firewall.o", "programs/pcaps/default.pcap"),
 ]
 
 
@@ -77,6 +78,8 @@ def run_kernel(obj: str, pcap: str) -> dict:
                                     "data_out": run.data_out.hex()})
             maps = {}
             for mname in ko.map_names:
+                if "." in mname:  # libbpf's internal maps for .data/.rodata/.bss: global data
+                    continue
                 if kernel.map_info(ko.map_fd(mname)).type in DUMPED_MAP_TYPES:
                     maps[mname] = [[k.hex(), v.hex()] for k, v in ko.dump_map(mname)]
             programs[name] = {"prog_type": ko.prog_type(name), "section": ko.section(name),

@@ -151,3 +151,18 @@ def test_the_virtual_clock_follows_the_capture(tmp_path):
     maps = json.loads(proc.stdout.splitlines()[-1])["maps"]
     last_ts = read_packets(PCAP)[-2].ts_ns   # the last packet is refused (runt), before it runs
     assert maps["last"] == [["00000000", last_ts.to_bytes(8, "little").hex()]]
+
+
+def test_conformance_plugin_runs_a_whole_elf_with_function_main(tmp_path):
+    from pybpf.toolchain import compile as compile_c, zig_available
+    if not zig_available():
+        pytest.skip("the pinned ziglang compiler is not installed")
+    src = tmp_path / "m.c"
+    src.write_text("unsigned long long main(unsigned char *mem, unsigned long long len)\n"
+                   "{ return len > 2 ? mem[1] + len : 7; }\n")
+    elf_hex = compile_c(src, out=tmp_path / "m.o").read_bytes().hex()
+    proc = pybpf("conformance-plugin", "05 06 07 08", "--elf", stdin=elf_hex)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "a"          # mem[1] + len = 6 + 4
+    proc = pybpf("conformance-plugin", "--elf", stdin=elf_hex)
+    assert proc.stdout.strip() == "7"          # no memory: len is 0
