@@ -50,13 +50,22 @@ def _value_va(maps, rbase, m, off):
 
 
 @njit(cache=True)
-def _lookup(regs, st, arena, rbase, rlo, rhi, rflag, maps, cpu):
+def _map_and_key(regs, st, rbase, rlo, rhi, rflag, maps):
+    """(map number, key offset, 0) from r1/r2, or (-1, -1, stop status) for a bad argument."""
     m = map_index(regs[1], maps)
     if m < 0:
-        return _bad_map(st, 1)
+        return np.int64(-1), np.int64(-1), _bad_map(st, 1)
     kp = va_to_offset(regs[2], maps[m, M_KEY], rbase, rlo, rhi, rflag, False)
     if kp < 0:
-        return _fault(st, regs[2], maps[m, M_KEY])
+        return np.int64(-1), np.int64(-1), _fault(st, regs[2], maps[m, M_KEY])
+    return m, kp, 0
+
+
+@njit(cache=True)
+def _lookup(regs, st, arena, rbase, rlo, rhi, rflag, maps, cpu):
+    m, kp, bad = _map_and_key(regs, st, rbase, rlo, rhi, rflag, maps)
+    if bad:
+        return bad
     v = ops.lookup(maps, m, arena, rbase, kp, cpu) if 0 <= cpu < maps[m, M_NCPU] else -1
     if v >= 0 and (maps[m, M_TYPE] == ARRAY_OF_MAPS or maps[m, M_TYPE] == HASH_OF_MAPS):
         inner = load_u32(arena, v)  # map-in-map: the slot holds inner map number + 1
@@ -81,12 +90,9 @@ def map_lookup_percpu_elem(regs, st, arena, rbase, rlo, rhi, rflag, maps):
 @njit(cache=True)
 def map_update_elem(regs, st, arena, rbase, rlo, rhi, rflag, maps):
     """``long bpf_map_update_elem(map, key, value, flags)``: 0 or a negative errno."""
-    m = map_index(regs[1], maps)
-    if m < 0:
-        return _bad_map(st, 1)
-    kp = va_to_offset(regs[2], maps[m, M_KEY], rbase, rlo, rhi, rflag, False)
-    if kp < 0:
-        return _fault(st, regs[2], maps[m, M_KEY])
+    m, kp, bad = _map_and_key(regs, st, rbase, rlo, rhi, rflag, maps)
+    if bad:
+        return bad
     vp = va_to_offset(regs[3], maps[m, M_VALUE], rbase, rlo, rhi, rflag, False)
     if vp < 0:
         return _fault(st, regs[3], maps[m, M_VALUE])
@@ -98,12 +104,9 @@ def map_update_elem(regs, st, arena, rbase, rlo, rhi, rflag, maps):
 @njit(cache=True)
 def map_delete_elem(regs, st, arena, rbase, rlo, rhi, rflag, maps):
     """``long bpf_map_delete_elem(map, key)``: 0 or a negative errno."""
-    m = map_index(regs[1], maps)
-    if m < 0:
-        return _bad_map(st, 1)
-    kp = va_to_offset(regs[2], maps[m, M_KEY], rbase, rlo, rhi, rflag, False)
-    if kp < 0:
-        return _fault(st, regs[2], maps[m, M_KEY])
+    m, kp, bad = _map_and_key(regs, st, rbase, rlo, rhi, rflag, maps)
+    if bad:
+        return bad
     regs[0] = U64(ops.delete(maps, m, arena, rbase, kp))
     return 0
 
