@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 import os
 import sys
 from pathlib import Path
@@ -45,6 +46,7 @@ MASK32 = U64(0xFFFFFFFF)
 U2 = U64(2)
 U4 = U64(4)
 U512 = U64(512)
+P1, P2, P3, P4, P5, P6, P7 = U64(1), U64(2), U64(3), U64(4), U64(5), U64(6), U64(7)
 F_RO = U64({F_RO})
 F_CTX = U64({F_CTX})
 
@@ -64,7 +66,8 @@ def run(h, dsts, srcs, offs, offu, immu, regs, st, frames, arena, rbase, rlo, rh
             status = {BUDGET_EXCEEDED}
             break
         count += 1
-        op = h[pc]
+        upc = U64(pc)  # unsigned: array indexing without negative-index wrap-around
+        op = h[upc]
 '''
 
 _FOOTER = '''\
@@ -95,17 +98,22 @@ def _check(addr: str, size: int, fault: int, write: bool) -> list[str]:
     ], flag_test
 
 
+def _byte(i: int) -> str:
+    """``arena[p + i]`` with an unsigned index (``P{i}`` are uint64 constants)."""
+    return f"arena[p + P{i}]" if i else "arena[p]"
+
+
 def _load_bytes(size: int, big_endian: bool = False) -> str:
     parts = []
     for i in range(size):
         shift = (size - 1 - i) if big_endian else i
-        term = f"U64(arena[p + {i}])"
+        term = f"U64({_byte(i)})"
         parts.append(f"({term} << U64({8 * shift}))" if shift else term)
     return " | ".join(parts)
 
 
 def _store_bytes(value: str, size: int) -> list[str]:
-    return [f"arena[p + {i}] = np.uint8(({value} >> U64({8 * i})) & M8)" if i
+    return [f"{_byte(i)} = np.uint8(({value} >> U64({8 * i})) & M8)" if i
             else f"arena[p] = np.uint8({value} & M8)" for i in range(size)]
 
 
@@ -121,7 +129,7 @@ def _load(addr: str, size: int, fault: int) -> list[str]:
         f"        status = {fault}",
         "        break",
         "else:",
-        "    p = np.int64(rbase[k] + a)",
+        "    p = rbase[k] + a",
         f"    v = {_load_bytes(size)}",
     ]
 
@@ -135,7 +143,7 @@ def _store(addr: str, size: int, value: str) -> list[str]:
         f"        st[{abi.AUX2}] = U64({size})",
         f"        status = {abi.FAULT_STORE}",
         "        break",
-        "p = np.int64(rbase[k] + a)",
+        "p = rbase[k] + a",
     ] + _store_bytes(value, size)
 
 
@@ -386,7 +394,7 @@ def _atomic(row) -> list[str]:
     lines = ["addr = regs[dsts[pc]] + offu[pc]"] + _load("addr", size, abi.FAULT_STORE)
     lines += [f"if rflag[k] != U0:", f"    st[{abi.AUX}] = addr", f"    st[{abi.AUX2}] = U64({size})",
               f"    status = {abi.FAULT_STORE}", "    break",
-              "p = np.int64(rbase[k] + a)"]
+              "p = rbase[k] + a"]
     if row.sym == "cmpxchg":
         lines += [f"if v == (regs[0] & {mask}):"]
         lines += ["    " + x for x in _store_bytes(f"regs[srcs[pc]]", size)]
@@ -409,10 +417,15 @@ def _ldpkt(row) -> list[str]:
         f"    status = {abi.EXIT}",
         "    break",
     ] + _check("addr", size, abi.FAULT_LOAD, write=False)[0] + [
-        "p = np.int64(rbase[k] + a)",
+        "p = rbase[k] + a",
         f"regs[0] = {_load_bytes(size, big_endian=True)}",
         "pc += 1",
     ]
+
+
+def _fields_by_upc(lines: list[str]) -> list[str]:
+    """Instruction fields are read with the unsigned ``upc`` (set before any pc change)."""
+    return [re.sub(r"(dsts|srcs|offs|offu|immu)\[pc\]", r"\1[upc]", line) for line in lines]
 
 
 def interpreter_source() -> str:
@@ -421,7 +434,7 @@ def interpreter_source() -> str:
     out = [_fmt(_HEADER, HOT_IMPORTS=imports)]
     for i, row in enumerate(ROWS):
         out.append(f"        {'if' if i == 0 else 'elif'} op == {i}:  # {row.name}")
-        out.extend("            " + line for line in _body(row))
+        out.extend("            " + line for line in _fields_by_upc(_body(row)))
     out.append("        else:  # ILLEGAL: lddw second slot, or past the last instruction")
     out.append(f"            status = {abi.BAD_INSN}")
     out.append("            break")
@@ -470,7 +483,7 @@ def _warm_up(run) -> None:
     h = np.array([table.INDEX["exit"], ILLEGAL], dtype=np.int64)
     st = np.zeros(abi.STATE_SIZE, dtype=np.uint64)
     st[abi.BUDGET] = 1
-    run(h, i64, i64, i64, u64, u64, np.zeros(11, dtype=np.uint64), st,
+    run(h, u64, u64, i64, u64, u64, np.zeros(11, dtype=np.uint64), st,
         np.zeros(abi.FRAME_WORDS * 8, dtype=np.uint64), np.zeros(1, dtype=np.uint8),
         u64, u64, u64, u64, np.zeros(1, dtype=np.uint8),
         np.zeros(abi.HOT_MASK_SIZE, dtype=np.uint8), np.zeros((1, M_FIELDS), dtype=np.int64))

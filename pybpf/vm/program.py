@@ -105,8 +105,8 @@ def build_code(program, name: str = "prog", line_of=None) -> Code:
     for arr, val in ((h, ILLEGAL), (dsts, 0), (srcs, 0), (offs, 0), (offu, 0), (immu, 0)):
         arr.append(val)
     code = Code(name=name, insns=insns, rows=rows,
-                h=np.array(h, dtype=np.int64), dsts=np.array(dsts, dtype=np.int64),
-                srcs=np.array(srcs, dtype=np.int64), offs=np.array(offs, dtype=np.int64),
+                h=np.array(h, dtype=np.int64), dsts=np.array(dsts, dtype=np.uint64),
+                srcs=np.array(srcs, dtype=np.uint64), offs=np.array(offs, dtype=np.int64),
                 offu=np.array(offu, dtype=np.uint64), immu=np.array(immu, dtype=np.uint64),
                 slots=slots, line_of=line_of)
     _check_jumps(code, n)
