@@ -31,6 +31,7 @@ def _cmd_run(args) -> int:
         raise PyBPFError("run: --pcap is required when an object is given")
     obj = load(obj_path, budget=args.budget, pin_root=args.pin_root)
     prog = obj.program(args.program)
+    prog.check_runnable()
     packets = read_packets(pcap_path)
     if args.maps_in:
         try:

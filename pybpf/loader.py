@@ -68,6 +68,17 @@ class Program:
     def __repr__(self) -> str:
         return f"<Program {self.name} type={self.type} section={self.section!r} insns={self.size}>"
 
+    def check_runnable(self) -> None:
+        """Raise a :class:`PyBPFError` saying why :meth:`run` cannot run this program."""
+        where = f"{self.object.filename}:{self.name}"
+        if self.type is None:
+            raise PyBPFError(f"{where}: section {self.section!r} does not name a program type "
+                             f"(libbpf would refuse it too); give one with "
+                             f"load(..., program_types={{{self.name!r}: 'xdp'}})")
+        if self.type != "xdp":
+            raise PyBPFError(f"{where}: running {self.type} programs is not supported yet "
+                             f"(XDP is)")
+
     @property
     def machine(self) -> Machine:
         return self.object.machine
@@ -81,9 +92,7 @@ class Program:
         ``trace`` (a list) receives every executed instruction
         (:class:`pybpf.vm.machine.TraceStep`).
         """
-        if self.type not in ("xdp",):
-            raise PyBPFError(f"{self.object.filename}:{self.name}: running programs of type "
-                             f"{self.type!r} is not supported yet (XDP is)")
+        self.check_runnable()
         ctx = self.object._xdp_context()
         machine = self.object.machine
         ctx.load(data,
@@ -107,13 +116,14 @@ class Object:
 
     def __init__(self, spec: ObjectSpec, helpers: dict | None = None, budget: int | None = None,
                  ncpu: int = 1, pin_root=None, object_id: str | None = None,
-                 rodata: dict | None = None):
+                 rodata: dict | None = None, program_types: dict | None = None):
         """``helpers`` supplies or replaces helpers: ``{"name" or id: fn(machine, r1..r5)}``.
 
         Pinned maps live under ``pin_root`` (default ``$PYBPF_PIN_ROOT`` or
         ``~/.cache/pybpf/bpffs``; ``False`` disables pinning): see :mod:`pybpf.maps.pinning`.
         ``rodata`` sets ``const volatile`` globals before load, as a libbpf skeleton does:
-        ``{"name": int or bytes}``.
+        ``{"name": int or bytes}``. ``program_types`` gives a program's type where its
+        section name does not (``{"prog": "xdp"}``), like libbpf's set_type.
         """
         from .vm.machine import DEFAULT_BUDGET
         self.spec = spec
@@ -140,6 +150,8 @@ class Object:
         code_insns, segments, entry = [], [], 0
         for name in spec.programs:
             linked = link_program(spec, name)
+            if program_types and name in program_types:
+                linked.type = program_types[name]
             insns = self._patch(linked)
             where = f"{self.filename}:{name}"
             check_calls(where, build_code(insns, name=where, line_of=linked.line_of), user)
@@ -150,6 +162,10 @@ class Object:
             entry += linked.size
         if not code_insns:
             raise PyBPFError(f"{self.filename}: the object has no programs")
+        unknown = set(program_types or {}) - set(self.programs)
+        if unknown:
+            raise PyBPFError(f"{self.filename}: program_types names no program "
+                             f"{', '.join(sorted(unknown))} (programs: {', '.join(self.programs)})")
         self.code = build_code(code_insns, name=self.filename, line_of=_segmented_lines(segments))
         self.code.segments = [(start, size, name) for start, size, name, _ in segments]
         self.machine = Machine(self.code, self.memory, helpers=user, budget=budget or DEFAULT_BUDGET,
@@ -313,9 +329,11 @@ def _s32(v: int) -> int:
 
 
 def load(path_or_bytes, helpers: dict | None = None, budget: int | None = None,
-         name: str | None = None, ncpu: int = 1, pin_root=None, rodata: dict | None = None) -> Object:
+         name: str | None = None, ncpu: int = 1, pin_root=None, rodata: dict | None = None,
+         program_types: dict | None = None) -> Object:
     """Read, link and load a BPF ELF object; raises a :class:`PyBPFError` on bad input."""
     object_id = (object_id_of(path_or_bytes)
                  if isinstance(path_or_bytes, (bytes, bytearray, memoryview)) else None)
     return Object(read_object(path_or_bytes, name=name), helpers=helpers, budget=budget,
-                  ncpu=ncpu, pin_root=pin_root, object_id=object_id, rodata=rodata)
+                  ncpu=ncpu, pin_root=pin_root, object_id=object_id, rodata=rodata,
+                  program_types=program_types)

@@ -195,7 +195,7 @@ def compile(  # noqa: A001 - the natural name; shadows the builtin only here
         raise ToolchainError(f"{src}: no such source file")
     out_path = Path(out) if out is not None else src_path.with_suffix(".o")
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    argv, cwd = compiler_command(src_path, out_path, cflags, cc)
+    argv, cwd = compiler_command(src_path, out_path, _absolute_paths(cflags), cc)
     try:
         proc = subprocess.run(
             argv,
@@ -219,6 +219,33 @@ def compile(  # noqa: A001 - the natural name; shadows the builtin only here
     if not out_path.is_file():
         raise ToolchainError(f"{src}: compiler succeeded but wrote no {out_path}")
     return out_path
+
+
+_PATH_FLAGS = ("-I", "-isystem", "-iquote", "-idirafter", "-include", "-imacros")
+
+
+def _absolute_paths(cflags: Sequence[str]) -> list[str]:
+    """Path arguments of include flags made absolute against the caller's directory.
+
+    The compiler runs in another directory (so objects do not depend on where they
+    were built); a relative ``-Ifoo`` means the caller's ``foo``.
+    """
+    out, pending = [], False
+    for flag in cflags:
+        if pending:
+            out.append(os.path.abspath(flag))
+            pending = False
+            continue
+        for prefix in _PATH_FLAGS:
+            if flag == prefix:
+                pending = True
+                break
+            if flag.startswith(prefix) and prefix in ("-I", "-isystem", "-iquote", "-idirafter"):
+                path = flag[len(prefix):]
+                flag = prefix + (os.path.abspath(path) if not os.path.isabs(path) else path)
+                break
+        out.append(flag)
+    return out
 
 
 _CLANG_VERSION = re.compile(r"clang version (\d+(?:\.\d+)*)")

@@ -228,7 +228,7 @@ def test_ringbuf_sizes_as_libbpf_and_the_kernel_take_them(tmp_path):
             with kernel.KernelObject(path) as ko:
                 ko.run("q", PKT)
                 assert rc_kernel(ko) == {0: ring}
-    with pytest.raises(MapError, match="max_entries is 0"):
+    with pytest.raises(MapError, match="max_entries must be at least 1"):
         load(build_size(0))
     rb = load(build_size(4096)).maps["rb"]
     assert rb.lookup(b"") is None and rb.keys() == []

@@ -195,3 +195,48 @@ def test_for_each_map_elem_walks_arrays_and_hashes(tmp_path):
                 ko.run("walk", bytes(n))
             assert obj.maps.to_json()["out"] == [[k.hex(), v.hex()] for k, v in ko.dump_map("out")]
             assert obj.maps.to_json()["tbl"] == [[k.hex(), v.hex()] for k, v in ko.dump_map("tbl")]
+
+
+def test_untyped_sections_and_empty_maps_are_refused_clearly(tmp_path):
+    src = tmp_path / "odd.c"
+    src.write_text('#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n'
+                   'SEC("xdp_vlan01") int odd(struct xdp_md *ctx) { return XDP_PASS; }\n'
+                   'char LICENSE[] SEC("license") = "GPL";\n')
+    path = compile_c(src, out=tmp_path / "odd.o")
+    prog = load(path).program("odd")
+    assert prog.type is None
+    with pytest.raises(PyBPFError, match=r"odd\.o:odd: section 'xdp_vlan01' does not name a "
+                                         r"program type .*program_types=\{'odd': 'xdp'\}"):
+        prog.run(bytes(20))
+    typed = load(path, program_types={"odd": "xdp"}).program("odd")
+    assert typed.run(bytes(20)).verdict == "XDP_PASS"
+    src.write_text('#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n'
+                   'struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 0);'
+                   ' __type(key, __u32); __type(value, __u32); } none SEC(".maps");\n'
+                   'SEC("xdp") int x(struct xdp_md *ctx) { __u32 k = 0;'
+                   ' return bpf_map_lookup_elem(&none, &k) ? 1 : 2; }\n'
+                   'char LICENSE[] SEC("license") = "GPL";\n')
+    from pybpf.errors import MapError
+    with pytest.raises(MapError, match="map 'none': max_entries must be at least 1"):
+        load(compile_c(src, out=tmp_path / "none.o"))
+
+
+def test_relative_include_paths_are_the_callers(tmp_path, monkeypatch):
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "inc" / "verdict.h").write_text("#define VERDICT XDP_DROP\n")
+    (tmp_path / "src").mkdir()
+    src = tmp_path / "src" / "v.c"
+    src.write_text('#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n#include "verdict.h"\n'
+                   'SEC("xdp") int v(struct xdp_md *ctx) { return VERDICT; }\n'
+                   'char LICENSE[] SEC("license") = "GPL";\n')
+    monkeypatch.chdir(tmp_path)
+    path = compile_c(src, out=tmp_path / "v.o", cflags=["-Iinc"])
+    assert load(path).program("v").run(bytes(20)).verdict == "XDP_DROP"
+
+
+def test_xdp_helpers_are_declared_with_the_uapi_context_type(tmp_path):
+    src = tmp_path / "adj.c"     # compiles only if bpf_xdp_adjust_head takes struct xdp_md *
+    src.write_text('#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n'
+                   'SEC("xdp") int adj(struct xdp_md *x) { return bpf_xdp_adjust_head(x, 0) ? 1 : 2; }\n'
+                   'char LICENSE[] SEC("license") = "GPL";\n')
+    compile_c(src, out=tmp_path / "adj.o")

@@ -16,7 +16,12 @@ OUT = Path(__file__).with_name("kernel_ids.py")
 HEADER = Path(__file__).resolve().parents[2] / "runtime" / "include" / "bpf" / "bpf_helper_defs.h"
 
 # Kernel-internal spellings in the documented prototypes -> what BPF C code sees.
-_C_TYPES = [(r"\bstruct bpf_map \*", "void *"), (r"\bu64\b", "__u64"), (r"\bu32\b", "__u32"),
+_C_TYPES = [(r"\bstruct bpf_map \*", "void *"),
+            # the kernel documents helpers with its internal context types; programs
+            # pass the UAPI ones (as libbpf's generated bpf_helper_defs.h declares them)
+            (r"\bstruct xdp_buff \*", "struct xdp_md *"),
+            (r"\bstruct sk_buff \*", "struct __sk_buff *"),
+            (r"\bstruct sk_msg_buff \*", "struct sk_msg_md *"), (r"\bu64\b", "__u64"), (r"\bu32\b", "__u32"),
             (r"\bu16\b", "__u16"), (r"\bu8\b", "__u8"), (r"\bs64\b", "__s64"),
             (r"\bs32\b", "__s32"), (r"\bsize_t\b", "__u64"), (r"\bconst void \*\*", "const void **")]
 _FN = re.compile(r"^\s*FN\((\w+), (\d+), ##ctx\)")

@@ -47,6 +47,9 @@ class MapSet:
                                  f"which pybpf does not support yet")
             if spec.type == PERF_EVENT_ARRAY and spec.max_entries == 0:
                 spec = replace(spec, max_entries=ncpu)  # libbpf: one slot per possible CPU
+            if spec.max_entries <= 0:
+                raise MapError(f"{owner}: map {spec.name!r}: max_entries must be at least 1 "
+                               f"(the kernel refuses to create it: EINVAL)", _errno.EINVAL)
             per = ncpu if spec.type in PERCPU_TYPES else 1
             try:
                 sizes = family.layout(spec.type, spec.key_size, spec.value_size, spec.max_entries,

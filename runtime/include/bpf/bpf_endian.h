@@ -27,6 +27,18 @@
 #define bpf_htonl(x) ___pybpf_be32(x)
 #define bpf_ntohl(x) ___pybpf_be32(x)
 
+/* The other spellings libbpf's header offers. */
+#define __bpf_htons(x) ___pybpf_be16(x)
+#define __bpf_ntohs(x) ___pybpf_be16(x)
+#define __bpf_htonl(x) ___pybpf_be32(x)
+#define __bpf_ntohl(x) ___pybpf_be32(x)
+#define __bpf_constant_htons(x) ___pybpf_be16(x)
+#define __bpf_constant_ntohs(x) ___pybpf_be16(x)
+#define __bpf_constant_htonl(x) ___pybpf_be32(x)
+#define __bpf_constant_ntohl(x) ___pybpf_be32(x)
+#define __bpf_cpu_to_be64(x) ___pybpf_be64(x)
+#define __bpf_be64_to_cpu(x) ___pybpf_be64(x)
+
 #define bpf_cpu_to_be16(x) ___pybpf_be16(x)
 #define bpf_be16_to_cpu(x) ___pybpf_be16(x)
 #define bpf_cpu_to_be32(x) ___pybpf_be32(x)

@@ -13,7 +13,39 @@
 #ifndef __PYBPF_BPF_HELPERS_H
 #define __PYBPF_BPF_HELPERS_H
 
-#include <linux/bpf.h>
+/* Like libbpf's header, this one does not include <linux/bpf.h>: programs include
+ * it (or a vmlinux.h) themselves, and CO-RE programs must not see both. Only the
+ * fixed-width types are needed here. */
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* ---- libbpf definitions programs rely on ------------------------------ */
+#ifndef NULL
+#define NULL ((void *)0)
+#endif
+
+#ifndef KERNEL_VERSION
+#define KERNEL_VERSION(a, b, c) (((a) << 16) + ((b) << 8) + ((c) > 255 ? 255 : (c)))
+#endif
+
+#ifndef container_of
+#define container_of(ptr, type, member)                                          \
+	({ void *__pybpf_mptr = (void *)(ptr);                                    \
+	   ((type *)(__pybpf_mptr - __builtin_offsetof(type, member))); })
+#endif
+
+/* Pinning of BTF-defined maps: __uint(pinning, LIBBPF_PIN_BY_NAME). */
+enum libbpf_pin_type {
+	LIBBPF_PIN_NONE,
+	LIBBPF_PIN_BY_NAME,
+};
+
+enum libbpf_tristate {
+	TRI_NO = 0,
+	TRI_YES = 1,
+	TRI_MODULE = 2,
+};
 
 /* ---- section placement and function attributes ------------------------ */
 
