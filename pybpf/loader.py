@@ -265,8 +265,9 @@ class Object:
                 insns[i] = replace(insn, src=0, imm=self.maps[r.target].handle)
             elif r.kind == RELO_KFUNC:
                 if r.target not in KFUNCS:
-                    raise LinkError(f"{where}: insn {r.slot}: calls kfunc {r.target!r}, which pybpf "
-                                    f"does not provide (kfuncs: {', '.join(sorted(KFUNCS))})")
+                    raise LinkError(f"{where}: insn {r.slot}: calls extern function {r.target!r}, "
+                                    f"which is not a kfunc pybpf provides (kfuncs: "
+                                    f"{', '.join(sorted(KFUNCS))}; BPF code cannot call libc)")
                 insns[i] = replace(insn, imm=KFUNCS[r.target][0])
             elif r.kind == RELO_EXTERN:
                 raise LinkError(f"{where}: insn {r.slot}: extern {r.target!r} (__ksym/__kconfig "

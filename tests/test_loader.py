@@ -120,8 +120,8 @@ def test_unknown_kfunc_is_refused_at_load_with_its_name(tmp_path):
                    'extern int bpf_no_such_kfunc(int x) __ksym;\n'
                    'SEC("xdp") int prog(struct xdp_md *ctx) { return bpf_no_such_kfunc(1) ? 1 : 2; }\n'
                    'char LICENSE[] SEC("license") = "GPL";\n')
-    with pytest.raises(LinkError, match=r"kf\.o:prog: insn \d+: calls kfunc 'bpf_no_such_kfunc', "
-                                        r"which pybpf does not provide"):
+    with pytest.raises(LinkError, match=r"kf\.o:prog: insn \d+: calls extern function "
+                                        r"'bpf_no_such_kfunc', which is not a kfunc pybpf provides"):
         load(compile_c(src, out=tmp_path / "kf.o"))
 
 
@@ -240,3 +240,29 @@ def test_xdp_helpers_are_declared_with_the_uapi_context_type(tmp_path):
                    'SEC("xdp") int adj(struct xdp_md *x) { return bpf_xdp_adjust_head(x, 0) ? 1 : 2; }\n'
                    'char LICENSE[] SEC("license") = "GPL";\n')
     compile_c(src, out=tmp_path / "adj.o")
+
+
+
+def test_libc_headers_bpf_code_reaches_compile_and_memcpy_is_inline(tmp_path):
+    """<linux/if.h> needs <sys/socket.h>; <string.h>'s memcpy must not become a call."""
+    src = tmp_path / "swap.c"
+    src.write_text(
+        '#include <linux/bpf.h>\n#include <linux/if.h>\n#include <linux/icmp.h>\n'
+        '#include <linux/if_ether.h>\n#include <string.h>\n#include <bpf/bpf_helpers.h>\n'
+        'SEC("xdp") int swap_macs(struct xdp_md *ctx) {\n'
+        ' void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;\n'
+        ' struct ethhdr *eth = data; unsigned char tmp[ETH_ALEN];\n'
+        ' if ((void *)(eth + 1) > data_end) return XDP_DROP;\n'
+        ' memcpy(tmp, eth->h_source, ETH_ALEN); memcpy(eth->h_source, eth->h_dest, ETH_ALEN);\n'
+        ' memcpy(eth->h_dest, tmp, ETH_ALEN); return XDP_TX; }\n'
+        'char LICENSE[] SEC("license") = "GPL";\n')
+    path = compile_c(src, out=tmp_path / "swap.o")
+    packet = bytes(range(1, 7)) + bytes(range(11, 17)) + b"\x08\x00" + bytes(20)
+    result = load(path).program().run(packet)
+    assert result.verdict == "XDP_TX"
+    assert result.data == packet[6:12] + packet[0:6] + packet[12:]
+    from pybpf import kernel
+    if kernel.available():
+        with kernel.KernelObject(path) as ko:
+            run = ko.run("swap_macs", packet)
+            assert (run.retval, run.data_out) == (result.retval, result.data)
