@@ -29,6 +29,7 @@ from .helpers import check_calls, resolve_user_helpers
 from .helpers.events import after_run, decode_event, events as machine_events
 from .helpers.kfuncs import KFUNCS
 from .isa import opcodes as o
+from .isa.insn import s32
 from .maps import MAP_IN_MAP_TYPES, MapSet
 from .maps.pinning import apply_pinning, close as close_pins, flush_pins, object_id_of
 from .maps.layout import handle_va
@@ -275,7 +276,7 @@ class Object:
         slot = 0
         for i, insn in enumerate(insns):
             if insn.opcode == o.LDDW and insn.src == o.BPF_PSEUDO_FUNC:
-                target = slot + _s32(insn.imm) + 1
+                target = slot + s32(insn.imm) + 1
                 insns[i] = replace(insn, src=0, imm=abi.region_va(abi.REGION_CODE) + target)
             slot += insn.width
         return insns
@@ -323,10 +324,6 @@ def _segmented_lines(segments):
         return None
     return line_of
 
-
-def _s32(v: int) -> int:
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 def load(path_or_bytes, helpers: dict | None = None, budget: int | None = None,

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import struct
 
+from ..isa.insn import s32
+
 BPF_MAX_LOOPS = 8 * 1024 * 1024
 EINVAL, E2BIG = 22, 7
 
-
-def _s32(v: int) -> int:
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 def _state(machine, it: int) -> tuple[int, int]:
@@ -29,7 +27,7 @@ def _set(machine, it: int, cur: int, end: int) -> None:
 
 def bpf_iter_num_new(machine, it, start, end, *_):
     """``int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end)``."""
-    start, end = _s32(start), _s32(end)
+    start, end = s32(start), s32(end)
     if start > end:
         _set(machine, it, 0, 0)
         return -EINVAL

@@ -9,16 +9,12 @@ conditional jumps. ``helper_name`` maps a helper id to a name for ``call``;
 from __future__ import annotations
 
 from ..isa import opcodes as o
-from .insn import Insn
+from .insn import Insn, s32
 from .table import lookup
 
 _SIZE = {1: "u8", 2: "u16", 4: "u32", 8: "u64"}
 _SSIZE = {1: "s8", 2: "s16", 4: "s32"}
 
-
-def _s32(v: int) -> int:
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 def _reg(n: int, width: int) -> str:
@@ -27,7 +23,7 @@ def _reg(n: int, width: int) -> str:
 
 def format_insn(insn: Insn, helper_name=None, lddw_name=None, with_opcode: bool = False) -> str:
     """One instruction as the kernel's verifier log prints it (without the ``N:`` prefix)."""
-    imm = insn.imm if insn.opcode == o.LDDW else _s32(insn.imm)
+    imm = insn.imm if insn.opcode == o.LDDW else s32(insn.imm)
     row = lookup(insn.opcode, insn.dst, insn.src, insn.off, imm)
     text = _format(row, insn, imm, helper_name, lddw_name) if not isinstance(row, str) \
         else f"invalid insn ({row})"
@@ -58,7 +54,7 @@ def _format(row, insn: Insn, imm: int, helper_name, lddw_name) -> str:
         if insn.src == o.BPF_PSEUDO_MAP_IDX_VALUE:  # bpftool's xlated_dumper form
             return f"r{d} = map[idx:{imm & 0xFFFFFFFF}]+{imm >> 32}"
         if insn.src == o.BPF_PSEUDO_FUNC:
-            return f"r{d} = func pc{_s32(imm) + 1:+d}"
+            return f"r{d} = func pc{s32(imm) + 1:+d}"
         return f"r{d} = 0x{imm & 0xFFFFFFFFFFFFFFFF:x}"
     if kind == "ldx":
         t = _SSIZE[row.size] if row.signed else _SIZE[row.size]

@@ -44,12 +44,13 @@ class Insn:
         if self.opcode == LDDW:
             lo = self.imm & 0xFFFFFFFF
             hi = (self.imm >> 32) & 0xFFFFFFFF
-            return (_SLOT.pack(self.opcode, (self.src << 4) | self.dst, self.off, _s32(lo))
-                    + _SLOT.pack(0, 0, 0, _s32(hi)))
+            return (_SLOT.pack(self.opcode, (self.src << 4) | self.dst, self.off, s32(lo))
+                    + _SLOT.pack(0, 0, 0, s32(hi)))
         return _SLOT.pack(self.opcode, ((self.src & 0xF) << 4) | (self.dst & 0xF), self.off, self.imm)
 
 
-def _s32(value: int) -> int:
+def s32(value: int) -> int:
+    """The low 32 bits of ``value`` as a signed 32-bit integer."""
     value &= 0xFFFFFFFF
     return value - (1 << 32) if value & 0x80000000 else value
 

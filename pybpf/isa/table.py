@@ -30,7 +30,7 @@ Row kinds:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import opcodes as o
 

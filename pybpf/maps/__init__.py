@@ -16,7 +16,6 @@ import numpy as np
 
 from ..errors import MapError, PyBPFError
 from ..spec import MAP_TYPES, MapSpec
-from ..vm import abi
 from ..vm.memory import Memory
 from . import ops, queue
 from .layout import (BPF_ANY, M_AUX, M_CAP, M_DATA, M_ELEM, M_FIELDS, M_FLAGS, M_FREE, M_KEY, M_MAX,

@@ -4,7 +4,7 @@ import numpy as np
 from numba import njit
 
 from . import array, hash, lpm, queue, ringbuf
-from .layout import EINVAL, ENOENT, EOPNOTSUPP, M_TYPE
+from .layout import EINVAL, EOPNOTSUPP, M_TYPE
 
 ARRAY, HASH, LPM, QUEUE = 1, 2, 3, 4
 RINGBUF = 5  # no dispatch branch: the defaults below are the kernel's answers

@@ -18,7 +18,6 @@ import importlib.util
 import re
 import os
 import sys
-from pathlib import Path
 
 from .._jitcache import cache_dir
 from ..isa import table

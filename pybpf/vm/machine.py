@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import (CallDepthError, HelperError, InstructionLimit, MemoryFault, VMError)
 from ..isa.disasm import format_insn
-from ..isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
+from ..isa.opcodes import MAX_CALL_FRAMES
 from . import abi
 from .codegen import load_interpreter
 from .fastpath import begin

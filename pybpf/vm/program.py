@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import DecodeError
 from ..isa import opcodes as o
 from ..isa import table
-from ..isa.insn import Insn, decode
+from ..isa.insn import Insn, decode, s32
 from .codegen import ILLEGAL
 
 _ALU_POINTER_OPS = {o.BPF_MOV, o.BPF_ADD, o.BPF_SUB}
@@ -82,7 +82,7 @@ def build_code(program, name: str = "prog", line_of=None) -> Code:
     for insn in insns:
         slot = len(rows)
         slots.append(slot)
-        imm = insn.imm if insn.opcode == o.LDDW else _s32(insn.imm)
+        imm = insn.imm if insn.opcode == o.LDDW else s32(insn.imm)
         row = table.lookup(insn.opcode, insn.dst, insn.src, insn.off, imm)
         if isinstance(row, str):
             raise DecodeError(f"{name}: insn {slot}: {row}")
@@ -113,10 +113,6 @@ def build_code(program, name: str = "prog", line_of=None) -> Code:
     return code
 
 
-def _s32(v: int) -> int:
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
-
 
 def _check_frame_pointer(name: str, slot: int, insn: Insn, row) -> None:
     """r10 is read-only, and it is a pointer: only mov/add/sub may take it as a source."""
@@ -138,7 +134,7 @@ def _check_jumps(code: Code, n: int) -> None:
         if row.kind == "jmp" or (row.kind == "ja" and row.opcode == o.BPF_JMP | o.BPF_JA):
             target = slot + int(code.offs[slot]) + 1
         elif row.kind == "ja" or row.name == "call_local":
-            target = slot + _s32(int(code.immu[slot])) + 1
+            target = slot + s32(int(code.immu[slot])) + 1
         else:
             continue
         if not 0 <= target < n:
