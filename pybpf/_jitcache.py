@@ -1,13 +1,15 @@
-"""Numba's on-disk cache for pybpf's own code, keyed by the source of the whole package.
+"""Numba's on-disk cache for pybpf's own code, keyed by source and by what it imports.
 
 Numba checks a cached function against its own file only. A compiled function
 that calls into another module (the map dispatch calling a map family, the
 interpreter calling helpers) or freezes another module's globals would be
-reused after that other module changed, and behave as the old code did. So
-every function compiled from pybpf's files (and the generated interpreter) is
-cached under ``<cache>/numba/<fingerprint>/``, the fingerprint covering every
-file compiled code can depend on (:func:`compiled_sources`): any change to
-those starts a fresh cache, and the old one is simply unused.
+reused after that other module changed, and behave as the old code did. So a
+function compiled from a pybpf file (or from the generated interpreter) is
+cached under ``<cache>/numba/<fingerprint>/``, where the fingerprint hashes
+that file and every pybpf file it imports, transitively (:func:`fingerprint`).
+Editing a file starts fresh caches for the files that import it and for no
+others: the loader, the verifier, the CLI or a Python helper change without
+recompiling the interpreter. Old cache directories are simply unused.
 
 Imported by ``pybpf/__init__.py`` before any module that compiles.
 """
@@ -41,12 +43,10 @@ def _module_file(module: str) -> Path | None:
     return None
 
 
-def _pybpf_imports(path: Path) -> list[Path]:
-    """The pybpf modules ``path`` imports by name (absolute or relative)."""
-    rel = path.relative_to(PACKAGE.parent).with_suffix("")
-    package = list(rel.parts[:-1])
+def _pybpf_imports(text: str, package: list[str]) -> list[Path]:
+    """The files of the pybpf modules a source imports by name (absolute or relative)."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -61,32 +61,54 @@ def _pybpf_imports(path: Path) -> list[Path]:
     return found
 
 
-def compiled_sources() -> list[Path]:
-    """Every file compiled code can depend on: the files that use Numba, and what they import.
+def _package_of(path: Path) -> list[str]:
+    try:
+        return list(path.relative_to(PACKAGE.parent).with_suffix("").parts[:-1])
+    except ValueError:  # generated code outside the package: absolute imports only
+        return []
 
-    A compiled function sees only the modules it (transitively) imports by
-    name: their functions and the globals it freezes. Pure-Python parts of the
-    package (the loader, the verifier, the CLI, ...) change without touching
-    the cache.
-    """
-    todo = [p for p in PACKAGE.rglob("*.py") if "numba" in p.read_text()]
-    seen: set[Path] = set()
+
+def _closure(path: Path, text: str | None = None) -> list[Path]:
+    """``path`` and every pybpf file it imports, directly or through others."""
+    todo = [(path, text)]
+    seen: dict[Path, None] = {}
     while todo:
-        path = todo.pop()
-        if path not in seen:
-            seen.add(path)
-            todo += [f for f in _pybpf_imports(path) if f not in seen]
+        p, t = todo.pop()
+        if p in seen:
+            continue
+        seen[p] = None
+        imported = _pybpf_imports(t if t is not None else p.read_text(), _package_of(p))
+        todo += [(f, None) for f in imported if f not in seen]
     return sorted(seen)
 
 
-def _fingerprint() -> str:
+def compiled_sources() -> list[Path]:
+    """Every file compiled code can depend on: the files that use Numba, and what they import."""
+    files: set[Path] = set()
+    for path in PACKAGE.rglob("*.py"):
+        if "numba" in path.read_text():
+            files.update(_closure(path))
+    return sorted(files)
+
+
+_FINGERPRINTS: dict[Path, str] = {}
+
+
+def fingerprint(path: Path, text: str | None = None) -> str:
+    """A hash of ``path`` (or of ``text``, its coming content) and of every pybpf file it
+    imports, transitively: all that a function compiled from it can see."""
+    path = Path(path).resolve()
+    if text is None and path in _FINGERPRINTS:
+        return _FINGERPRINTS[path]
     h = hashlib.sha256()
-    for path in compiled_sources():
-        h.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()[:16]
-
-
-FINGERPRINT = _fingerprint()
+    for f in _closure(path, text):
+        body = text.encode() if (f == path and text is not None) else f.read_bytes()
+        name = str(f.relative_to(PACKAGE)) if PACKAGE in f.parents else f.name
+        h.update(name.encode() + b"\0" + body + b"\0")
+    digest = h.hexdigest()[:16]
+    if text is None:
+        _FINGERPRINTS[path] = digest
+    return digest
 
 
 def _ours(py_file: str) -> bool:
@@ -95,12 +117,12 @@ def _ours(py_file: str) -> bool:
 
 
 class PybpfCacheLocator(caching._SourceFileBackedLocatorMixin, caching._CacheLocator):
-    """Cache pybpf's functions under a directory named by the package fingerprint."""
+    """Cache pybpf's functions under a directory named by their file's fingerprint."""
 
     def __init__(self, py_func, py_file):
         self._py_file = py_file
         self._lineno = py_func.__code__.co_firstlineno
-        self._cache_path = str(cache_dir() / "numba" / FINGERPRINT
+        self._cache_path = str(cache_dir() / "numba" / fingerprint(Path(py_file))
                                / self.get_suitable_cache_subpath(py_file))
 
     def get_cache_path(self):

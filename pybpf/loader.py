@@ -19,7 +19,7 @@ the target's entry; each :class:`Program` knows its entry slot.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from .contexts.xdp import DEFAULT_INGRESS_IFINDEX, DEFAULT_RX_QUEUE_INDEX, XdpContext, verdict_name
 from .elf import link_program, read_object
@@ -33,6 +33,7 @@ from .isa.insn import s32
 from .maps import MAP_IN_MAP_TYPES, MapSet
 from .maps.pinning import apply_pinning, close as close_pins, flush_pins, object_id_of
 from .maps.layout import handle_va
+from .result import Redirect, RunResult  # noqa: F401  (re-exported)
 from .spec import RELO_DATA, RELO_EXTERN, RELO_KFUNC, RELO_MAP, ObjectSpec
 from .vm import Machine, Memory, build_code
 from .vm import abi
@@ -42,16 +43,6 @@ from .vm.memory import Region
 CTX_SIZE = 256
 PROG_ARRAY = 3
 RINGBUF = 27
-
-
-@dataclass
-class RunResult:
-    """The outcome of one run: what ``BPF_PROG_TEST_RUN`` reports, plus the work done."""
-
-    retval: int
-    verdict: str
-    data: bytes
-    executed: int
 
 
 class Program:

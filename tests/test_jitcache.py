@@ -1,27 +1,52 @@
-"""The Numba cache key covers exactly what compiled code can depend on."""
+"""The Numba cache key of a file covers exactly what its compiled code can depend on."""
+
+from pathlib import Path
 
 from pybpf import _jitcache
+from pybpf.vm import codegen
+
+PKG = _jitcache.PACKAGE
 
 
-def names():
-    return {str(p.relative_to(_jitcache.PACKAGE)) for p in _jitcache.compiled_sources()}
+def rel(paths):
+    return {str(p.relative_to(PKG)) if PKG in p.parents else p.name for p in paths}
 
 
-def test_compiled_sources_cover_numba_modules_and_their_imports():
-    got = names()
-    # modules with @njit code
-    assert {"vm/codegen.py", "vm/machine.py", "maps/hash.py", "isa/semantics.py",
-            "helpers/hot.py", "contexts/xdp.py"} <= got
-    # constants they freeze, imported without numba of their own
-    assert {"vm/abi.py", "isa/opcodes.py", "maps/layout.py", "isa/table.py"} <= got
+def test_closure_follows_imports_transitively():
+    got = rel(_jitcache._closure(PKG / "maps" / "ops.py"))
+    assert {"maps/ops.py", "maps/hash.py", "maps/layout.py"} <= got
 
 
-def test_pure_python_modules_do_not_invalidate_the_cache():
-    got = names()
-    assert not {"loader.py", "cli.py", "kernel.py", "pcap.py", "toolchain.py"} & got
+def test_interpreter_key_covers_what_it_calls_and_nothing_pure_python():
+    source = codegen.interpreter_source()
+    got = rel(_jitcache._closure(Path("/nonexistent/pybpf_interp.py"), source))
+    assert {"isa/semantics.py", "vm/ctxaccess.py", "helpers/maphelpers.py", "helpers/hot.py",
+            "vm/abi.py", "maps/layout.py"} <= got
+    assert not {"loader.py", "cli.py", "kernel.py", "helpers/__init__.py", "helpers/events.py",
+                "contexts/xdp.py"} & got
+
+
+def test_machine_does_not_import_the_python_helper_table_statically():
+    got = rel(_jitcache._closure(PKG / "vm" / "machine.py"))
+    assert "helpers/hotset.py" in got and "helpers/__init__.py" not in got
+
+
+def test_fingerprint_changes_with_an_imported_file(tmp_path, monkeypatch):
+    text = "from pybpf.vm import abi\n"
+    before = _jitcache.fingerprint(tmp_path / "x.py", text=text)
+    assert before == _jitcache.fingerprint(tmp_path / "x.py", text=text)
+    abi_file = PKG / "vm" / "abi.py"
+    real = Path.read_bytes
+
+    def edited(self):
+        data = real(self)
+        return data + b"# edited\n" if self == abi_file else data
+    monkeypatch.setattr(Path, "read_bytes", edited)
+    assert _jitcache.fingerprint(tmp_path / "x.py", text=text) != before
 
 
 def test_every_file_using_numba_is_covered():
-    for path in _jitcache.PACKAGE.rglob("*.py"):
+    covered = _jitcache.compiled_sources()
+    for path in PKG.rglob("*.py"):
         if "numba" in path.read_text():
-            assert path in _jitcache.compiled_sources(), path
+            assert path in covered, path

@@ -26,29 +26,7 @@ class HelperInfo:
 KERNEL_HELPERS: dict[int, HelperInfo] = {i: HelperInfo(i, n, p) for i, n, p in _IDS}
 HELPER_IDS: dict[str, int] = {h.name: h.id for h in KERNEL_HELPERS.values()}
 
-#: Hot helpers: id -> "module:function" of a Numba implementation (see hot.py).
-HOT: dict[int, str] = {
-    HELPER_IDS["ktime_get_ns"]: "pybpf.helpers.hot:ktime_get_ns",
-    HELPER_IDS["ktime_get_boot_ns"]: "pybpf.helpers.hot:ktime_get_ns",
-    HELPER_IDS["ktime_get_coarse_ns"]: "pybpf.helpers.hot:ktime_get_ns",
-    HELPER_IDS["get_prandom_u32"]: "pybpf.helpers.hot:get_prandom_u32",
-    HELPER_IDS["get_smp_processor_id"]: "pybpf.helpers.hot:get_smp_processor_id",
-    HELPER_IDS["get_numa_node_id"]: "pybpf.helpers.hot:get_numa_node_id",
-    HELPER_IDS["map_lookup_elem"]: "pybpf.helpers.maphelpers:map_lookup_elem",
-    HELPER_IDS["map_update_elem"]: "pybpf.helpers.maphelpers:map_update_elem",
-    HELPER_IDS["map_delete_elem"]: "pybpf.helpers.maphelpers:map_delete_elem",
-    HELPER_IDS["map_lookup_percpu_elem"]: "pybpf.helpers.maphelpers:map_lookup_percpu_elem",
-    HELPER_IDS["map_push_elem"]: "pybpf.helpers.queuehelpers:map_push_elem",
-    HELPER_IDS["map_pop_elem"]: "pybpf.helpers.queuehelpers:map_pop_elem",
-    HELPER_IDS["map_peek_elem"]: "pybpf.helpers.queuehelpers:map_peek_elem",
-}
-
-#: bpf_tail_call is compiled into the interpreter's call handler itself (it moves the pc).
-TAIL_CALL = HELPER_IDS["tail_call"]
-#: bpf_loop and bpf_for_each_map_elem too: they call back into the program.
-BPF_LOOP = HELPER_IDS["loop"]
-FOR_EACH_MAP_ELEM = HELPER_IDS["for_each_map_elem"]
-COMPILED_IN_LOOP = (TAIL_CALL, BPF_LOOP, FOR_EACH_MAP_ELEM)
+from .hotset import BPF_LOOP, COMPILED_IN_LOOP, FOR_EACH_MAP_ELEM, HOT, TAIL_CALL, helper_name  # noqa: E402,F401
 
 
 def _trace_printk(machine, fmt_ptr, fmt_size, a1, a2, a3):
@@ -83,12 +61,6 @@ from . import events as _events  # noqa: E402  (perf event arrays and ring buffe
 for _name in ("perf_event_output", "ringbuf_output", "ringbuf_reserve", "ringbuf_submit",
               "ringbuf_discard", "ringbuf_query"):
     PYTHON[HELPER_IDS[_name]] = getattr(_events, _name)
-
-
-def helper_name(helper_id: int) -> str | None:
-    """``bpf_map_lookup_elem`` for 1: the name the kernel's log prints."""
-    info = KERNEL_HELPERS.get(helper_id)
-    return f"bpf_{info.name}" if info else None
 
 
 def resolve_user_helpers(helpers: dict | None) -> dict[int, Callable]:

@@ -13,7 +13,6 @@ the arena). This generator is the single source; read it, not its output.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import re
 import os
@@ -232,14 +231,14 @@ def _body(row) -> list[str]:
 
 def _hot_helpers() -> list[tuple[int, str, str]]:
     """(id, module, function) of every hot helper, sorted by id."""
-    from ..helpers import HOT
+    from ..helpers.hotset import HOT
     return sorted((hid, *HOT[hid].split(":")) for hid in HOT)
 
 
 def _hot_dispatch() -> list[str]:
     """Call a compiled helper in place when the machine's mask enables it."""
     from ..isa.opcodes import MAX_TAIL_CALLS
-    from ..helpers import BPF_LOOP, FOR_EACH_MAP_ELEM, TAIL_CALL
+    from ..helpers.hotset import BPF_LOOP, FOR_EACH_MAP_ELEM, TAIL_CALL
     lines = [f"hid = immu[pc] & MASK32",
              f"if hid == U64({TAIL_CALL}) and hot[hid] != 0:  # bpf_tail_call: jump, or fall through",
              "    t = tail_call_target(regs, maps, arena, rbase)",
@@ -442,9 +441,9 @@ def interpreter_source() -> str:
 
 
 def _fingerprint(source: str) -> str:
-    """The generated module's name: its source and every pybpf source file it may call."""
-    from .._jitcache import FINGERPRINT
-    return hashlib.sha256(source.encode() + FINGERPRINT.encode()).hexdigest()[:16]
+    """The generated module's name: its source and every pybpf source file it imports."""
+    from .._jitcache import cache_dir, fingerprint
+    return fingerprint(cache_dir() / "generated" / "pybpf_interp.py", text=source)
 
 
 _MODULE = None

@@ -8,6 +8,7 @@ program, the instruction, its disassembly and, with line info, the C line.
 
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass
 from typing import Callable
@@ -79,15 +80,18 @@ class Machine:
                  budget: int = DEFAULT_BUDGET, helper_name=None, maps: np.ndarray | None = None):
         self.code = code
         self.memory = memory if memory is not None else Memory()
-        from ..helpers import PYTHON
-        self.helpers = {**PYTHON, **(helpers or {})}
+        # The Python helper table is looked up by name at run time: it is not
+        # compiled code, and importing it statically would put every Python
+        # helper into the compiled-code cache key (pybpf._jitcache).
+        python_helpers = importlib.import_module("pybpf.helpers").PYTHON
+        self.helpers = {**python_helpers, **(helpers or {})}
         self.kfuncs = dict(kfuncs or {})
         self.budget = budget
         if helper_name is None:
-            from ..helpers import helper_name
+            from ..helpers.hotset import helper_name
         self.helper_name = helper_name
         self.hot = np.zeros(abi.HOT_MASK_SIZE, dtype=np.uint8)
-        from ..helpers import COMPILED_IN_LOOP, HOT
+        from ..helpers.hotset import COMPILED_IN_LOOP, HOT
         for hid in (*HOT, *COMPILED_IN_LOOP):
             if hid not in self.helpers:  # a user's implementation replaces the compiled one
                 self.hot[hid] = 1
