@@ -129,7 +129,8 @@ class Object:
                                             flags=abi.F_RO if section.readonly else 0)
             self.data[name] = region
             self._data_va[region.va] = name
-        self.maps = MapSet(self.memory, list(spec.maps.values()), ncpu=ncpu, owner=self.filename)
+        self.maps = MapSet(self.memory, list(spec.maps.values()), ncpu=ncpu, owner=self.filename,
+                           btf=spec.btf)
         self._map_names = {handle_va(m.index): name for name, m in self.maps.maps.items()}
         self._pinning = None
         apply_pinning(self, pin_root, object_id)

@@ -47,7 +47,6 @@ they come after that run's perf events. A run that ends holding a reservation
 
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass
 
 import numpy as np
@@ -314,89 +313,10 @@ def decode_event(obj, event: Event, type=None, types: dict | None = None):  # no
                          f"name a BTF type, e.g. decode(event, \"struct event\")")
     tid = type if isinstance(type, int) else find_type(btf, type, obj.filename)
     size = btf.size_of(tid)
-    value = _decode(btf, tid, event.data, 0, 0, 0)
+    value = _decode_value(btf, tid, event.data)
     if isinstance(value, dict) and len(event.data) > size:
         value["_tail"] = event.data[size:].hex()
     return value
 
 
-def find_type(btf, name: str, where: str = "") -> int:
-    """BTF id of ``struct foo`` / ``union foo`` / ``enum foo`` / ``foo`` (a typedef or any)."""
-    from ..elf import btf as B
-    name = " ".join(name.split())
-    kinds = {"struct": (B.KIND_STRUCT,), "union": (B.KIND_UNION,),
-             "enum": (B.KIND_ENUM, B.KIND_ENUM64)}
-    word, _, rest = name.partition(" ")
-    if word in kinds and rest:
-        for kind in kinds[word]:
-            t = btf.find(rest, kind)
-            if t is not None:
-                return t.id
-    else:
-        for kind in (B.KIND_TYPEDEF, B.KIND_STRUCT, B.KIND_UNION, B.KIND_INT, B.KIND_ENUM,
-                     B.KIND_ENUM64, B.KIND_FLOAT):
-            t = btf.find(name, kind)
-            if t is not None:
-                return t.id
-    raise PyBPFError(f"{where}: no BTF type named {name!r}" if where else
-                     f"no BTF type named {name!r}")
-
-
-def _int(data: bytes, bit_off: int, bits: int, signed: bool):
-    """An integer of ``bits`` bits at bit ``bit_off`` (little-endian), or None past the end."""
-    end = (bit_off + bits + 7) // 8
-    if end > len(data):
-        return None
-    start = bit_off // 8
-    raw = int.from_bytes(data[start:end], "little") >> (bit_off % 8)
-    v = raw & ((1 << bits) - 1)
-    if signed and bits and v >> (bits - 1):
-        v -= 1 << bits
-    return v
-
-
-def _decode(btf, tid: int, data: bytes, bit_off: int, bitfield: int, depth: int):
-    from ..elf import btf as B
-    if depth > 32:
-        raise PyBPFError("BTF type nests too deeply to decode")
-    t = btf.resolve(tid)
-    k = t.kind
-    if k == B.KIND_INT:
-        bits = bitfield or t.bits
-        return _int(data, bit_off + (0 if bitfield else t.int_offset), bits, t.signed)
-    if k in (B.KIND_ENUM, B.KIND_ENUM64):
-        return _int(data, bit_off, bitfield or t.size * 8, t.signed)
-    if k == B.KIND_PTR:
-        return _int(data, bit_off, 64, False)
-    if k == B.KIND_FLOAT:
-        start = bit_off // 8
-        if start + t.size > len(data) or t.size not in (4, 8):
-            return None
-        return struct.unpack_from("<f" if t.size == 4 else "<d", data, start)[0]
-    if k == B.KIND_ARRAY:
-        elem = btf.resolve(t.elem_type)
-        esize = btf.size_of(t.elem_type)
-        start = bit_off // 8
-        if start + t.nelems * esize > len(data):
-            return None
-        if elem.kind == B.KIND_INT and esize == 1 and (elem.encoding & B.INT_CHAR
-                                                      or elem.name in ("char", "signed char")):
-            raw = data[start:start + t.nelems]
-            return raw.split(b"\0", 1)[0].decode("latin-1")
-        out = []
-        for i in range(t.nelems):
-            out.append(_decode(btf, t.elem_type, data, bit_off + i * esize * 8, 0, depth + 1))
-        return out
-    if k in (B.KIND_STRUCT, B.KIND_UNION):
-        out = {}
-        for i, mem in enumerate(t.members):
-            v = _decode(btf, mem.type, data, bit_off + mem.bit_offset, mem.bitfield_size,
-                        depth + 1)
-            if v is None:
-                continue
-            if not mem.name and isinstance(v, dict):  # anonymous struct/union: C sees its fields
-                out.update(v)
-            else:
-                out[mem.name or f"_anon{i}"] = v
-        return out if out or bit_off // 8 < len(data) else None
-    return None
+from ..elf.btfvalue import decode as _decode_value, find_type  # noqa: E402,F401  (re-exported)

@@ -31,7 +31,11 @@ DUMPABLE_TYPES = {1, 2, 5, 6, 9, 10, 11}
 class MapSet:
     """All maps of one object: the shared map table and each map's regions."""
 
-    def __init__(self, memory: Memory, specs: list[MapSpec], ncpu: int = 1, owner: str = ""):
+    def __init__(self, memory: Memory, specs: list[MapSpec], ncpu: int = 1, owner: str = "",
+                 btf=None):
+        """``btf`` (the object's :class:`pybpf.elf.btf.BTF`) lets keys and values be given and
+        read by field name (:meth:`Map.items` with ``decode=True``)."""
+        self.btf = btf
         if ncpu < 1:
             raise PyBPFError(f"{owner}: the number of CPUs must be at least 1")
         self.memory = memory
@@ -85,6 +89,21 @@ class MapSet:
         return {name: [[k.hex(), m.syscall_value(v).hex()] for k, v in sorted(m.items())]
                 for name, m in self.maps.items() if m.type in DUMPABLE_TYPES}
 
+    def to_json_decoded(self) -> dict:
+        """``{"name": [{"key": ..., "value": ...}, ...]}`` with keys and values by field name
+        (through BTF; hex where a map has no BTF type), sorted by the raw key."""
+        out = {}
+        for name, m in self.maps.items():
+            if m.type not in DUMPABLE_TYPES:
+                continue
+            rows = []
+            for k, v in sorted(m.items()):
+                dk, dv = m.decode_key(k), m.decode_value(v)
+                rows.append({"key": dk.hex() if isinstance(dk, bytes) else dk,
+                             "value": _jsonable(dv)})
+            out[name] = rows
+        return out
+
     def load_json(self, data: dict, source: str = "maps") -> None:
         """Write entries in :meth:`to_json`'s shape (e.g. from ``pybpf run --maps-in``)."""
         for name, entries in data.items():
@@ -136,7 +155,48 @@ class Map:
     def _scratch(self) -> int:
         return int(self._set.memory.rbase[self._set.scratch.index])
 
+    # -- BTF: keys and values by field name ----------------------------------------------
+    def _btf_type(self, which: str) -> int | None:
+        tid = self.spec.key_type_id if which == "key" else self.spec.value_type_id
+        return tid if (tid and self._set.btf is not None) else None
+
+    def _encode(self, which: str, value) -> bytes:
+        """A dict/list/str/float key or value encoded through the map's BTF type."""
+        tid = self._btf_type(which)
+        if tid is None:
+            raise MapError(f"map {self.name}: a {type(value).__name__} {which} needs the map's "
+                           f"BTF {which} type, which this map does not have (give bytes or an "
+                           f"int)", _errno.EINVAL)
+        from ..elf.btfvalue import encode
+        try:
+            return encode(self._set.btf, tid, value, where=f"map {self.name}: {which}")
+        except MapError:
+            raise
+        except PyBPFError as exc:
+            raise MapError(str(exc), _errno.EINVAL) from None
+
+    def decode_key(self, raw: bytes):
+        """A key's fields by name (through BTF); the bytes themselves when the map has no
+        BTF key type."""
+        tid = self._btf_type("key")
+        if tid is None:
+            return raw
+        from ..elf.btfvalue import decode
+        return decode(self._set.btf, tid, raw)
+
+    def decode_value(self, raw):
+        """A value's fields by name (a list of them for per-CPU maps); bytes without BTF."""
+        if isinstance(raw, list):
+            return [self.decode_value(v) for v in raw]
+        tid = self._btf_type("value")
+        if tid is None or raw is None:
+            return raw
+        from ..elf.btfvalue import decode
+        return decode(self._set.btf, tid, raw)
+
     def _put_key(self, key) -> int:
+        if not isinstance(key, (int, bytes, bytearray, memoryview)):
+            key = self._encode("key", key)
         if isinstance(key, int):
             if not 0 <= key < 1 << (8 * self.key_size):
                 raise MapError(f"map {self.name}: key {key} does not fit in {self.key_size} bytes",
@@ -167,6 +227,8 @@ class Map:
         p = self._scratch() + self.key_size * 2
         arena = self._set.memory.arena
         for c, v in enumerate(values):
+            if not isinstance(v, (int, bytes, bytearray, memoryview)):
+                v = self._encode("value", v)
             v = v.to_bytes(self.value_size, "little") if isinstance(v, int) else bytes(v)
             if len(v) != self.value_size:
                 raise MapError(f"map {self.name}: value of {len(v)} bytes, the map's values have "
@@ -200,11 +262,18 @@ class Map:
         return [raw[c * stride:c * stride + self.value_size] for c in range(self.ncpu)]
 
     # -- operations ----------------------------------------------------------------------
-    def lookup(self, key):
-        """The value (a list per CPU for per-CPU maps), or None when the key is absent."""
+    def lookup(self, key, decode: bool = False):
+        """The value (a list per CPU for per-CPU maps), or None when the key is absent.
+
+        ``key`` may be bytes, an int, or fields by name (a dict for a struct key);
+        ``decode=True`` returns the value's fields by name (see :meth:`decode_value`).
+        """
         table, arena, rbase = self._arrays()
         p = ops.lookup_sys(table, self.index, arena, rbase, self._put_key(key), 0)
-        return None if p < 0 else self._value_at(int(p))
+        if p < 0:
+            return None
+        value = self._value_at(int(p))
+        return self.decode_value(value) if decode else value
 
     # -- queues and stacks (BPF_MAP_TYPE_QUEUE / STACK) ------------------------------------
     def push(self, value, flags: int = 0) -> None:
@@ -248,11 +317,14 @@ class Map:
             prev = p
         return out
 
-    def items(self):
+    def items(self, decode: bool = False):
+        """``(key, value)`` pairs; ``decode=True``: both by field name through BTF."""
+        if decode:
+            return [(self.decode_key(k), self.lookup(k, decode=True)) for k in self.keys()]
         return [(k, self.lookup(k)) for k in self.keys()]
 
-    def values(self):
-        return [v for _, v in self.items()]
+    def values(self, decode: bool = False):
+        return [v for _, v in self.items(decode)]
 
     def __getitem__(self, key):
         value = self.lookup(key)
@@ -278,3 +350,11 @@ class Map:
 
     def __len__(self) -> int:
         return len(self.keys())
+
+
+def _jsonable(value):
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
