@@ -221,6 +221,8 @@ struct bpf_map *bpf_object__find_map_by_name(const struct bpf_object *obj, const
 struct bpf_map *bpf_object__next_map(const struct bpf_object *obj, const struct bpf_map *map);
 const char *bpf_map__name(const struct bpf_map *map);
 int bpf_map__fd(const struct bpf_map *map);
+int bpf_map__set_pin_path(struct bpf_map *map, const char *path);
+int bpf_map__set_initial_value(struct bpf_map *map, const void *data, size_t size);
 
 struct bpf_test_run_opts {
     size_t sz;
@@ -839,13 +841,18 @@ class KernelObject:
     verifier's log. Use as a context manager or call :meth:`close`.
     """
 
-    def __init__(self, path: str | os.PathLike, *, debug: bool = False):
+    def __init__(self, path: str | os.PathLike, *, debug: bool = False, pin: bool = False,
+                 rodata: dict | None = None):
+        """``pin=False`` (the default) loads pinned maps unpinned, leaving the system's
+        bpffs alone; ``rodata`` sets read-only globals before load as
+        ``pybpf.load(..., rodata=)`` does (``{"name": int or bytes}``)."""
         _require(libbpf=True)
         self.path = os.fspath(path)
         self._ffi, _ = _ffi()
         self._lib = _libbpf()
         self._obj = None
         level = LIBBPF_DEBUG if debug else LIBBPF_INFO
+        initial = self._rodata_sections(rodata) if rodata else {}
         with _capture_libbpf(level) as lines:
             obj = self._lib.bpf_object__open_file(self.path.encode(), self._ffi.NULL)
             if obj == self._ffi.NULL:
@@ -854,6 +861,19 @@ class KernelObject:
                 raise KernelRefused(code, f"{self.path}: libbpf could not open the object",
                                     self.log, self.log)
             self._obj = obj
+            self._keep = []
+            m = self._lib.bpf_object__next_map(obj, self._ffi.NULL)
+            while m != self._ffi.NULL:
+                if not pin:
+                    self._lib.bpf_map__set_pin_path(m, self._ffi.NULL)
+                name = self._ffi.string(self._lib.bpf_map__name(m)).decode()
+                for section, data in initial.items():
+                    # libbpf names internal maps by a prefix of the object name + section
+                    if name.endswith(section):
+                        buf = self._ffi.new("char[]", data)
+                        self._keep.append(buf)
+                        self._lib.bpf_map__set_initial_value(m, buf, len(data))
+                m = self._lib.bpf_object__next_map(obj, m)
             ret = self._lib.bpf_object__load(obj)
             self.log = "".join(lines)
         if ret < 0:
@@ -861,6 +881,15 @@ class KernelObject:
             self.close()
             raise KernelRefused(code, f"{self.path}: the kernel refused the object",
                                 _split_verifier_log(self.log) or self.log, self.log)
+
+    def _rodata_sections(self, values: dict) -> dict:
+        """Initial bytes of the read-only data sections with ``values`` applied (pybpf's
+        reading of the ELF, so both sides start from the same bytes)."""
+        from .elf import read_object
+        from .loader import _with_rodata
+        spec = read_object(self.path)
+        data = _with_rodata(spec, values, os.path.basename(self.path))
+        return {name: data[name] for name, sec in spec.data_sections.items() if sec.readonly}
 
     # -- lifetime
     def close(self) -> None:

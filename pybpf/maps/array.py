@@ -67,8 +67,28 @@ def update(maps, m, arena, rbase, kp, vp, flags, cpu, all_cpus):
     return np.int64(0)
 
 
+#: Arrays of references (programs, perf events, maps, cgroups): a slot can be emptied.
+FD_ARRAYS = (3, 4, 8, 12)
+#: Arrays of devices, CPUs and sockets: emptied too, and an index past the end is EINVAL.
+DEV_ARRAYS = (14, 16, 17)
+
+
 @njit(cache=True)
 def delete(maps, m, arena, rbase, kp):
+    """Plain arrays: EINVAL (elements always exist). Reference arrays: empty the slot, as
+    the kernel's fd-array delete (E2BIG past the end, ENOENT when already empty); device,
+    CPU and socket maps: empty it (EINVAL past the end)."""
+    t = maps[m, M_TYPE]
+    idx = load_u32(arena, kp)
+    if t in FD_ARRAYS or t in DEV_ARRAYS:
+        if idx >= maps[m, M_MAX]:
+            return np.int64(-E2BIG if t in FD_ARRAYS else -EINVAL)
+        p = _slot(maps, m, rbase, idx)
+        was = load_u32(arena, p)
+        zero(arena, p, maps[m, M_VSTRIDE])
+        if t in FD_ARRAYS and was == 0:
+            return np.int64(-ENOENT)
+        return np.int64(0)
     return np.int64(-EINVAL)
 
 
