@@ -23,8 +23,7 @@ def begin(regs, st, arena, rbase, rhi, r1, r2, entry, budget, ncode):
     stack_va = U64((abi.REGION_STACK + 1) << 32)
     regs[10] = stack_va + U64(STACK_SIZE)
     base = np.int64(rbase[abi.REGION_STACK])
-    for i in range(STACK_SIZE * MAX_CALL_FRAMES):
-        arena[base + i] = 0
+    arena[base:base + STACK_SIZE * MAX_CALL_FRAMES] = 0  # a slice fill: a memset, not a loop
     rhi[abi.REGION_STACK] = U64(STACK_SIZE)  # only frame 0 is live
     st[abi.PC] = U64(entry)
     st[abi.TAILS] = U64(0)
