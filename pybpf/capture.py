@@ -299,3 +299,61 @@ def scan(path: str | os.PathLike) -> Capture:
     out = out[:, :n]
     return Capture(name, buf, out[0].copy(), out[1].copy(), out[2].copy(), out[3].copy(),
                    out[4].copy())
+
+
+@njit(cache=True)
+def _fill_pcap(out, pos0, buf, offset, length, ts_ns, wire, select, nano):
+    pos = pos0
+    for k in range(select.shape[0]):
+        i = select[k]
+        n = length[i]
+        sec = ts_ns[i] // 1_000_000_000
+        frac = ts_ns[i] % 1_000_000_000
+        if not nano:
+            frac //= 1000
+        w = wire[i] if wire[i] > n else n
+        for j, v in enumerate((sec, frac, n, w)):
+            for b in range(4):
+                out[pos + 4 * j + b] = np.uint8((v >> (8 * b)) & 0xFF)
+        pos += 16
+        src = offset[i]
+        out[pos:pos + n] = buf[src:src + n]
+        pos += n
+    return pos
+
+
+def write_pcap(path, buf: np.ndarray, offset: np.ndarray, length: np.ndarray,
+               ts_ns: np.ndarray, wire_len: np.ndarray | None = None, select=None,
+               resolution: str | None = None, snaplen: int = 262144) -> Path:
+    """Write packets held in arrays (``buf[offset[i]:offset[i] + length[i]]``) as a classic
+    pcap, byte for byte what :func:`pybpf.pcap.write_pcap` writes for the same packets.
+
+    ``select``: the packet indices to write, in order (default: all).
+    """
+    from .pcap import _MAGIC_NS, _MAGIC_US
+    offset = np.asarray(offset, dtype=np.int64)
+    length = np.asarray(length, dtype=np.int64)
+    ts_ns = np.asarray(ts_ns, dtype=np.int64)
+    wire = length if wire_len is None else np.asarray(wire_len, dtype=np.int64)
+    select = (np.arange(length.shape[0], dtype=np.int64) if select is None
+              else np.asarray(select, dtype=np.int64))
+    sel_ts = ts_ns[select]
+    if resolution is None:
+        resolution = "us" if bool(np.all(sel_ts % 1000 == 0)) else "ns"
+    if resolution not in ("us", "ns"):
+        raise ValueError(f"resolution must be 'us' or 'ns', not {resolution!r}")
+    if select.shape[0] and (int(sel_ts.min()) < 0 or int(sel_ts.max()) // 1_000_000_000 > 0xFFFFFFFF):
+        raise ValueError("a timestamp does not fit pcap's unsigned 32-bit seconds")
+    longest = int(length[select].max()) if select.shape[0] else 0
+    header = np.frombuffer(
+        np.array([_MAGIC_NS if resolution == "ns" else _MAGIC_US], dtype="<u4").tobytes()
+        + np.array([2, 4], dtype="<u2").tobytes()
+        + np.array([0, 0, max(snaplen, longest), 1], dtype="<u4").tobytes(), dtype=np.uint8)
+    out = np.zeros(24 + 16 * select.shape[0] + int(length[select].sum()), dtype=np.uint8)
+    out[:24] = header
+    end = _fill_pcap(out, 24, np.asarray(buf, dtype=np.uint8), offset, length, ts_ns, wire,
+                     select, resolution == "ns")
+    assert end == out.shape[0]
+    target = Path(path)
+    out.tofile(target)
+    return target
