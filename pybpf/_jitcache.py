@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import re
 from pathlib import Path
 
 from numba.core import caching
@@ -43,8 +44,42 @@ def _module_file(module: str) -> Path | None:
     return None
 
 
+_FROM = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)", re.M)
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#]*)", re.M)
+
+
 def _pybpf_imports(text: str, package: list[str]) -> list[Path]:
-    """The files of the pybpf modules a source imports by name (absolute or relative)."""
+    """The files of the pybpf modules a source imports by name (absolute or relative).
+
+    A line scan rather than a parse (a cold start reads every compiled file's
+    imports): it finds every import statement, at any depth; a line inside a
+    string that looks like one only makes the key more cautious.
+    """
+    found = []
+    names: list[str] = []
+    for m in _FROM.finditer(text):
+        module, items = m.group(1), m.group(2).strip("() \t\n")
+        level = len(module) - len(module.lstrip("."))
+        module = module[level:]
+        if level:
+            base = package[:len(package) - level + 1]
+            module = ".".join(base + ([module] if module else []))
+        for item in items.replace("\n", " ").split(","):
+            item = item.split(" as ")[0].strip()
+            if item and item != "*" and _module_file(module + "." + item):
+                names.append(module + "." + item)
+            else:
+                names.append(module)
+    for m in _IMPORT.finditer(text):
+        names += [part.split(" as ")[0].strip() for part in m.group(1).split(",")]
+    for name in dict.fromkeys(names):
+        if name.split(".")[0] == "pybpf" and (f := _module_file(name)):
+            found.append(f)
+    return found
+
+
+def _ast_imports(text: str, package: list[str]) -> list[Path]:
+    """The same through Python's parser (the reference the tests hold the scan to)."""
     found = []
     for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.Import):
@@ -68,6 +103,16 @@ def _package_of(path: Path) -> list[str]:
         return []
 
 
+_IMPORTS: dict[Path, list[Path]] = {}
+
+
+def _imports_of(path: Path) -> list[Path]:
+    """:func:`_pybpf_imports` of a file, parsed once per process."""
+    if path not in _IMPORTS:
+        _IMPORTS[path] = _pybpf_imports(path.read_text(), _package_of(path))
+    return _IMPORTS[path]
+
+
 def _closure(path: Path, text: str | None = None) -> list[Path]:
     """``path`` and every pybpf file it imports, directly or through others."""
     todo = [(path, text)]
@@ -77,7 +122,7 @@ def _closure(path: Path, text: str | None = None) -> list[Path]:
         if p in seen:
             continue
         seen[p] = None
-        imported = _pybpf_imports(t if t is not None else p.read_text(), _package_of(p))
+        imported = _pybpf_imports(t, _package_of(p)) if t is not None else _imports_of(p)
         todo += [(f, None) for f in imported if f not in seen]
     return sorted(seen)
 
@@ -92,6 +137,13 @@ def compiled_sources() -> list[Path]:
 
 
 _FINGERPRINTS: dict[Path, str] = {}
+_BYTES: dict[Path, bytes] = {}
+
+
+def _bytes_of(path: Path) -> bytes:
+    if path not in _BYTES:
+        _BYTES[path] = path.read_bytes()
+    return _BYTES[path]
 
 
 def fingerprint(path: Path, text: str | None = None) -> str:
@@ -102,7 +154,7 @@ def fingerprint(path: Path, text: str | None = None) -> str:
         return _FINGERPRINTS[path]
     h = hashlib.sha256()
     for f in _closure(path, text):
-        body = text.encode() if (f == path and text is not None) else f.read_bytes()
+        body = text.encode() if (f == path and text is not None) else _bytes_of(f)
         name = str(f.relative_to(PACKAGE)) if PACKAGE in f.parents else f.name
         h.update(name.encode() + b"\0" + body + b"\0")
     digest = h.hexdigest()[:16]

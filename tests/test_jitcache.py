@@ -33,6 +33,7 @@ def test_machine_does_not_import_the_python_helper_table_statically():
 
 def test_fingerprint_changes_with_an_imported_file(tmp_path, monkeypatch):
     text = "from pybpf.vm import abi\n"
+    monkeypatch.setattr(_jitcache, "_BYTES", {})
     before = _jitcache.fingerprint(tmp_path / "x.py", text=text)
     assert before == _jitcache.fingerprint(tmp_path / "x.py", text=text)
     abi_file = PKG / "vm" / "abi.py"
@@ -42,6 +43,7 @@ def test_fingerprint_changes_with_an_imported_file(tmp_path, monkeypatch):
         data = real(self)
         return data + b"# edited\n" if self == abi_file else data
     monkeypatch.setattr(Path, "read_bytes", edited)
+    monkeypatch.setattr(_jitcache, "_BYTES", {})
     assert _jitcache.fingerprint(tmp_path / "x.py", text=text) != before
 
 
@@ -50,3 +52,11 @@ def test_every_file_using_numba_is_covered():
     for path in PKG.rglob("*.py"):
         if "numba" in path.read_text():
             assert path in covered, path
+
+
+def test_the_import_scan_finds_what_the_parser_finds():
+    for path in PKG.rglob("*.py"):
+        text = path.read_text()
+        package = _jitcache._package_of(path)
+        assert set(_jitcache._pybpf_imports(text, package)) >= \
+            set(_jitcache._ast_imports(text, package)), path
