@@ -13,6 +13,10 @@ frame with valid checksums) it measures, warm (compilation excluded):
 * ``interp`` -- the Numba-compiled interpreter, in this process: the end-to-end
   ``Program.run(packet)`` and the bare ``Machine.run(ctx_va)`` re-executing on
   the packet the first ``run`` set up;
+* ``compiled`` -- each program translated to its own Numba function
+  (``load(..., tier="compiled")``), in this process: the same two figures, plus
+  ``loop``: the compiled function called ``n`` times from a Numba loop (with the
+  same per-run reset ``Machine.run`` does), so without Python's per-call cost;
 * ``py`` -- the same interpreter as plain Python, in a subprocess with
   ``NUMBA_DISABLE_JIT=1`` (fewer repetitions: it is slow);
 * ``kernel`` -- ``BPF_PROG_TEST_RUN`` with ``repeat=N`` through
@@ -57,9 +61,11 @@ FRAME_LEN = 1514  # a full-MTU (1500-byte) IPv4 datagram in an Ethernet frame
 #: Timing settings per mode: seconds per batch and number of batches.
 SETTINGS = {
     "full": {"interp_batch_s": 0.25, "interp_batches": 7,
+             "compiled_batch_s": 0.25, "compiled_batches": 7,
              "py_batch_s": 0.5, "py_batches": 5,
              "kernel_batch_s": 0.1, "kernel_batches": 7},
     "quick": {"interp_batch_s": 0.02, "interp_batches": 3,
+              "compiled_batch_s": 0.02, "compiled_batches": 3,
               "py_batch_s": 0.0, "py_batches": 1,
               "kernel_batch_s": 0.01, "kernel_batches": 3},
 }
@@ -156,9 +162,44 @@ def _bare_runner(prog):
     return lambda: machine.run(ctx_va, entry=entry)
 
 
+_REPEAT = None
+
+
+def _loop_runner(prog):
+    """``fn(n)``: ``n`` executions of the compiled program inside one Numba loop (each with
+    the per-run reset of ``Machine.run``); returns the last status."""
+    global _REPEAT
+    import numpy as np
+    from numba import njit
+
+    from pybpf.vm import abi
+    from pybpf.vm.fastpath import begin
+
+    if _REPEAT is None:
+        @njit(nogil=True)
+        def repeat(fn, n, h, dsts, srcs, offs, offu, immu, regs, st, frames, arena, rbase, rlo,
+                   rhi, rflag, ctxmap, hot, maps, r1, entry, budget, ncode, stack):
+            status = 0
+            for _ in range(n):
+                begin(regs, st, arena, rbase, rhi, r1, np.uint64(0), entry, budget, ncode, stack)
+                status = fn(h, dsts, srcs, offs, offu, immu, regs, st, frames, arena, rbase, rlo,
+                            rhi, rflag, ctxmap, hot, maps)
+            return status
+        _REPEAT = repeat
+    m, mem, code = prog.machine, prog.machine.memory, prog.machine.code
+    fn = m._run.compiled
+    entry = getattr(prog, "entry", None) or 0
+    args = (code.h, code.dsts, code.srcs, code.offs, code.offu, code.immu, m.regs, m.st,
+            m.frames, mem.arena, mem.rbase, mem.rlo, mem.rhi, mem.rflag, mem.ctxmap, m.hot,
+            m.maps, np.uint64(abi.region_va(abi.REGION_CTX)), entry, m.budget, code.nslots,
+            code.stack_in_use)
+    return lambda n: _REPEAT(fn, n, *args)
+
+
 def measure_pybpf(mode: str, tier: str) -> dict:
-    """Time every program on the interpreter of this process (``tier`` names it)."""
+    """Time every program on one tier of this process (``tier`` names it)."""
     from pybpf.loader import load
+    from pybpf.vm import abi
 
     cfg = SETTINGS[mode]
     batch_s = cfg[f"{tier}_batch_s"]
@@ -166,9 +207,9 @@ def measure_pybpf(mode: str, tier: str) -> dict:
     packet = bench_packet()
     results = {}
     for name, obj, prog_name in PROGRAMS:
-        prog = load(BENCH_DIR / obj).program(prog_name)
         t0 = time.perf_counter()
-        first = prog.run(packet)  # compiles (interp) and sets the packet up
+        prog = load(BENCH_DIR / obj, tier=None if tier == "py" else tier).program(prog_name)
+        first = prog.run(packet)  # compiles (or loads from the cache) and sets the packet up
         first_s = time.perf_counter() - t0
         if first.data != packet:
             raise SystemExit(f"{name}: the program modified the packet; "
@@ -184,10 +225,23 @@ def measure_pybpf(mode: str, tier: str) -> dict:
         # py: a batch of 0 s means a single call per batch (quick mode).
         bare_samples = _time_batches(bare, batch_s, batches)
         run_samples = _time_batches(end_to_end, batch_s, batches)
+        loop = None
+        if tier == "compiled":
+            repeat = _loop_runner(prog)
+            if repeat(1) != abi.EXIT or int(prog.machine.st[abi.COUNT]) != executed:
+                raise SystemExit(f"{name}: the compiled loop gave a different result")
+            n = max(1, int(batch_s * 1e9 / max(bare_samples[0], 1)) * 4)
+            loop_samples = []
+            for _ in range(batches):
+                t0 = time.perf_counter_ns()
+                repeat(n)
+                loop_samples.append((time.perf_counter_ns() - t0) / n)
+            loop = _summary(loop_samples, executed)
         last = prog.run(packet)
         if last.retval != first.retval or last.executed != executed:
             raise SystemExit(f"{name}: results changed between runs")
         results[name] = {
+            "loop": loop,
             "retval": first.retval,
             "verdict": first.verdict,
             "executed": executed,
@@ -277,6 +331,8 @@ def collect(mode: str, with_py: bool = True, with_kernel: bool = True) -> dict:
     }
     interp = measure_pybpf(mode, "interp")
     record["tiers"]["interp"] = {"available": True, "tier": current_tier()}
+    compiled = measure_pybpf(mode, "compiled")
+    record["tiers"]["compiled"] = {"available": True}
 
     py = None
     if with_py:
@@ -305,10 +361,20 @@ def collect(mode: str, with_py: bool = True, with_kernel: bool = True) -> dict:
                        "run_minsn_per_s": i["program_run"]["minsn_per_s"],
                        "overhead_ns": i["program_run"]["ns"] - i["machine_run"]["ns"],
                        "first_run_s": i["first_run_s"]},
+            "compiled": {"ns_per_exec": compiled[name]["machine_run"]["ns"],
+                         "minsn_per_s": compiled[name]["machine_run"]["minsn_per_s"],
+                         "ns_per_run": compiled[name]["program_run"]["ns"],
+                         "ns_per_exec_in_loop": compiled[name]["loop"]["ns"],
+                         "loop_minsn_per_s": compiled[name]["loop"]["minsn_per_s"],
+                         "first_run_s": compiled[name]["first_run_s"]},
             "py": None,
             "kernel": None,
-            "ratios": {"interp_over_kernel": None, "py_over_interp": None},
-            "agree": True,
+            "ratios": {"interp_over_kernel": None, "py_over_interp": None,
+                       "interp_over_compiled": i["machine_run"]["ns"]
+                       / compiled[name]["machine_run"]["ns"],
+                       "compiled_loop_over_kernel": None},
+            "agree": (compiled[name]["retval"] == i["retval"]
+                      and compiled[name]["executed"] == executed),
         }
         if py is not None:
             p = py[name]
@@ -325,6 +391,8 @@ def collect(mode: str, with_py: bool = True, with_kernel: bool = True) -> dict:
                                "minsn_per_s": executed / ns * 1e3 if ns else None,
                                "repeat": k["repeat"], "samples": len(k["samples_ns"])}
             entry["ratios"]["interp_over_kernel"] = i["machine_run"]["ns"] / ns if ns else None
+            entry["ratios"]["compiled_loop_over_kernel"] = (
+                compiled[name]["loop"]["ns"] / ns if ns else None)
             entry["agree"] &= k["retval"] == i["retval"] and k["data_out_matches"]
         record["programs"][name] = entry
     return record
@@ -360,18 +428,23 @@ def _fmt_ratio(v: float | None) -> str:
 
 def format_table(record: dict) -> str:
     head = ["program", "insns", "interp run", "interp exec", "interp M/s",
-            "py exec", "py M/s", "kernel exec", "kernel M/s", "interp/kernel", "py/interp"]
+            "compiled exec", "compiled loop", "loop M/s", "py exec", "py M/s", "kernel exec",
+            "kernel M/s", "interp/kernel", "loop/kernel", "interp/compiled", "py/interp"]
     rows = [head]
     order = [n for n, _, _ in PROGRAMS if n in record["programs"]]
     for name in order:
         e = record["programs"][name]
         i, p, k, r = e["interp"], e["py"] or {}, e["kernel"] or {}, e["ratios"]
+        c = e["compiled"]
         rows.append([
             name, f"{e['executed']:,}",
             _fmt_ns(i["ns_per_run"]), _fmt_ns(i["ns_per_exec"]), _fmt_rate(i["minsn_per_s"]),
+            _fmt_ns(c["ns_per_exec"]), _fmt_ns(c["ns_per_exec_in_loop"]),
+            _fmt_rate(c["loop_minsn_per_s"]),
             _fmt_ns(p.get("ns_per_exec")), _fmt_rate(p.get("minsn_per_s")),
             _fmt_ns(k.get("ns_per_exec")), _fmt_rate(k.get("minsn_per_s")),
-            _fmt_ratio(r["interp_over_kernel"]), _fmt_ratio(r["py_over_interp"]),
+            _fmt_ratio(r["interp_over_kernel"]), _fmt_ratio(r["compiled_loop_over_kernel"]),
+            _fmt_ratio(r["interp_over_compiled"]), _fmt_ratio(r["py_over_interp"]),
         ])
     widths = [max(len(row[c]) for row in rows) for c in range(len(head))]
     lines = []
@@ -395,6 +468,9 @@ def format_table(record: dict) -> str:
     overhead = ", ".join(f"{n} {_fmt_ns(e['interp']['overhead_ns'])}"
                          for n, e in record["programs"].items())
     lines.append(f"interp per-call overhead of Program.run over Machine.run: {overhead}")
+    first = ", ".join(f"{n} {e['compiled']['first_run_s']:.1f} s"
+                      for n, e in record["programs"].items())
+    lines.append(f"compiled: load + first run (compile, or load from the cache): {first}")
     return "\n".join(lines)
 
 

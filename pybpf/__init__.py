@@ -10,7 +10,8 @@ Load a clang-compiled BPF object and run its programs in userspace::
 Every error pybpf raises is a :class:`PyBPFError`.
 """
 
-from . import _jitcache  # noqa: F401  (first: pybpf's Numba cache keyed by the package source)
+# Importing pybpf is cheap (the pytest plugin is loaded by every pytest run): Numba comes
+# with the first module that compiles, each of which imports pybpf._jitcache first.
 from .errors import PyBPFError
 
 __all__ = ["PyBPFError", "load"]

@@ -18,16 +18,15 @@ and cached on disk by Numba like the interpreter.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import os
 import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _jitcache
+from . import _jitcache  # noqa: F401  (the generated loop compiles: cache locator first)
 from .errors import PyBPFError
 from .vm import abi
+from .vm.codegen import import_generated
 
 #: Per-packet outcome codes of a batch.
 DONE, REFUSED_SHORT, TOO_BIG, FAILED = 1, 2, 3, 4
@@ -64,7 +63,7 @@ def finish(i, regs, st, arena, rbase, retval, executed, out, out_off, out_len, o
 @njit(cache=True, nogil=True)
 def xdp_batch(i, n, resume, buf, offset, caplen, ts, ingress, set_clock, after_each,
               h, dsts, srcs, offs, offu, immu, regs, st, frames, arena, rbase, rlo, rhi, rflag,
-              ctxmap, hot, maps, entry, budget, ncode, f0, f1, used,
+              ctxmap, hot, maps, entry, budget, ncode, stack_bytes, f0, f1, used,
               outcome, retval, executed, out, out_off, out_len, cursor):
     """Run packets i..n-1 (``resume``: packet i is under way, continue it).
 
@@ -108,7 +107,7 @@ def xdp_batch(i, n, resume, buf, offset, caplen, ts, ingress, set_clock, after_e
             st[{PKT_META}] = va0 + U64({HEADROOM})
             if set_clock:
                 st[{CLOCK}] = U64(ts[i])
-            begin(regs, st, arena, rbase, rhi, ctx_va, U64(0), entry, budget, ncode)
+            begin(regs, st, arena, rbase, rhi, ctx_va, U64(0), entry, budget, ncode, stack_bytes)
         resume = False
         status = execute(h, dsts, srcs, offs, offu, immu, regs, st, frames, arena, rbase, rlo,
                          rhi, rflag, ctxmap, hot, maps)
@@ -146,18 +145,7 @@ def _batch_module(execute):
     key = hashlib.sha256(source.encode()).hexdigest()[:16]
     if key in _MODULES:
         return _MODULES[key]
-    name = f"pybpf_batch_{key}"
-    directory = _jitcache.cache_dir() / "generated"
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{name}.py"
-    if not path.exists() or path.read_text() != source:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(source)
-        os.replace(tmp, path)
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
+    mod = import_generated(f"pybpf_batch_{key}", source)
     _MODULES[key] = mod
     return mod
 
@@ -260,8 +248,8 @@ def run_xdp(program, packets, ingress=None, clock=None) -> BatchResult:
             code.h, code.dsts, code.srcs, code.offs, code.offu, code.immu, machine.regs,
             machine.st, machine.frames, mem.arena, mem.rbase, mem.rlo, mem.rhi, mem.rflag,
             mem.ctxmap, machine.hot, machine.maps, program.entry, machine.budget,
-            code.nslots, f0, f1, used, outcome, retval, executed, out, out_off, out_len,
-            cursor)
+            code.nslots, code.stack_in_use, f0, f1, used, outcome, retval, executed, out,
+            out_off, out_len, cursor)
         i, reason = int(i), int(reason)
         resume = False
         if reason == abi.EXIT:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from . import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
 from numba import njit
 
 from .errors import PcapError

@@ -29,10 +29,17 @@ def _cmd_run(args) -> int:
     pcap_path = args.pcap or (DEFAULT_PCAP if args.object is None else None)
     if pcap_path is None:
         raise PyBPFError("run: --pcap is required when an object is given")
-    obj = load(obj_path, budget=args.budget, pin_root=args.pin_root)
+    obj = load(obj_path, budget=args.budget, pin_root=args.pin_root, env=args.env,
+               tier=getattr(args, "tier", None))
     prog = obj.program(args.program)
     prog.check_runnable()
-    packets = read_packets(pcap_path)
+    if args.verify:
+        from .verifier import verify
+        (verdict,) = verify(obj_path, program=prog.name)
+        if not verdict.accepted:  # refused as the kernel would refuse to load it
+            print(verdict.report(), file=sys.stderr)
+            obj.close()
+            return 1
     if args.maps_in:
         try:
             maps_in = json.loads(Path(args.maps_in).read_text())
@@ -42,6 +49,9 @@ def _cmd_run(args) -> int:
             raise PyBPFError(f"--maps-in {args.maps_in}: expected an object of maps")
         obj.maps.load_json(maps_in, source=args.maps_in)
     out = sys.stdout
+    if prog.type == "xdp" and args.trace is None and not args.per_packet:
+        return _run_batched(args, obj, prog, pcap_path, out)
+    packets = read_packets(pcap_path)
     verdicts: Counter = Counter()
     outputs: dict[str, list] = {}
     failures = 0
@@ -50,7 +60,7 @@ def _cmd_run(args) -> int:
         obj.machine.clock_ns = pkt.ts_ns  # the virtual clock follows the capture
         steps = [] if pkt.index == args.trace else None
         try:
-            result = prog.run(pkt.data, trace=steps)
+            result = prog.test_run(pkt.data, ctx_in=_ctx_in(prog, obj.env, pkt), trace=steps)
         except TestRunRefused as exc:  # the kernel would refuse this input: not a failure
             verdicts[f"refused ({exc.errno_name})"] += 1
             if args.json:
@@ -61,36 +71,123 @@ def _cmd_run(args) -> int:
                 _print_trace(pkt.index, prog.name, steps, args.json, out)
             failures += 1
             verdicts["error"] += 1
-            if args.json:
-                print(json.dumps({"index": pkt.index, "error": str(exc)}), file=out)
-            else:
-                print(f"packet {pkt.index}: {exc}", file=out)
+            _print_error(pkt.index, exc, args.json, out)
             continue
         if steps is not None:
             _print_trace(pkt.index, prog.name, steps, args.json, out)
         verdicts[result.verdict] += 1
         outputs.setdefault(result.verdict, []).append((pkt.ts_ns, result.data))
         if args.json:
-            print(json.dumps({"index": pkt.index, "retval": result.retval,
-                              "verdict": result.verdict, "data": result.data.hex()}), file=out)
+            print(json.dumps({"index": pkt.index, **_result_json(prog, result)}), file=out)
     elapsed = time.perf_counter() - start
     if args.out_dir:
         out_dir = Path(args.out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         for verdict, records in outputs.items():
             write_pcap(out_dir / f"{verdict}.pcap", records)
+    _finish(args, obj, prog, pcap_path, len(packets), elapsed, verdicts, out)
+    return 1 if failures else 0
+
+
+def _print_error(index: int, exc, as_json: bool, out) -> None:
+    if as_json:
+        print(json.dumps({"index": index, "error": str(exc)}), file=out)
+    else:
+        print(f"packet {index}: {exc}", file=out)
+
+
+def _finish(args, obj, prog, pcap_path, count, elapsed, verdicts, out) -> None:
+    """The maps line (--json) or the summary, then pinned maps flushed."""
     if args.json:
         print(json.dumps({"maps": obj.maps.to_json()}), file=out)
     else:
-        rate = len(packets) / elapsed if elapsed > 0 else float("inf")
+        rate = count / elapsed if elapsed > 0 else float("inf")
         print(f"{obj.filename}:{prog.name} ({prog.type}) on {Path(pcap_path).name}: "
-              f"{len(packets)} packets in {elapsed * 1e3:.1f} ms ({rate:,.0f} packets/s)", file=out)
+              f"{count} packets in {elapsed * 1e3:.1f} ms ({rate:,.0f} packets/s)", file=out)
         for verdict, n in sorted(verdicts.items()):
             print(f"  {verdict:<18} {n}", file=out)
         if args.out_dir:
             print(f"output packets written to {args.out_dir}/<verdict>.pcap", file=out)
     obj.close()  # flush pinned maps
+
+
+def _run_batched(args, obj, prog, pcap_path, out) -> int:
+    """XDP over a whole capture in one compiled loop (:mod:`pybpf.batch`): the same output as
+    running ``Program.test_run`` packet by packet (``--per-packet``), much faster."""
+    import numpy as np
+
+    from .batch import DONE, run_xdp
+    from .capture import NO_IFACE, scan, write_pcap as write_arrays
+
+    start = time.perf_counter()
+    cap = scan(pcap_path)
+    ids = {int(i) for i in np.unique(cap.iface)}
+    ingress_of = {i: obj.env.ifindex_of_pcapng(None if i == NO_IFACE else i) for i in ids}
+    ingress = np.zeros(len(cap), dtype=np.int64)
+    for i, dev in ingress_of.items():
+        ingress[cap.iface == i] = dev
+    res = run_xdp(prog, cap, ingress=ingress)
+    verdicts: Counter = Counter()
+    failures = 0
+    done = res.outcome == DONE
+    names = {int(r): res.verdict_name(int(r)) for r in np.unique(res.retval[done])}
+    for r, name in names.items():
+        verdicts[name] += int(np.count_nonzero(done & (res.retval == r)))
+    if args.json or res.errors:
+        for i in range(len(cap)):
+            exc = res.errors.get(i)
+            if exc is None:
+                if args.json:
+                    line = {"index": i, "retval": int(res.retval[i]),
+                            "verdict": names[int(res.retval[i])], "data": res.data(i).hex()}
+                    if i in res.redirects:
+                        line["redirect"] = res.redirects[i].to_json()
+                    print(json.dumps(line), file=out)
+            elif isinstance(exc, TestRunRefused):
+                verdicts[f"refused ({exc.errno_name})"] += 1
+                if args.json:
+                    print(json.dumps({"index": i, "error": str(exc)}), file=out)
+            else:
+                failures += 1
+                verdicts["error"] += 1
+                _print_error(i, exc, args.json, out)
+    if args.out_dir:
+        out_dir = Path(args.out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for r, name in names.items():
+            select = np.flatnonzero(done & (res.retval == r))
+            write_arrays(out_dir / f"{name}.pcap", res.out, res.out_off, res.out_len,
+                         cap.ts_ns, select=select)
+    elapsed = time.perf_counter() - start
+    _finish(args, obj, prog, pcap_path, len(cap), elapsed, verdicts, out)
     return 1 if failures else 0
+
+
+def _ctx_in(prog, env, pkt):
+    """ctx_in for a captured packet: the ingress device its pcapng interface maps to
+    (:meth:`pybpf.env.Env.ifindex_of_pcapng`); None (the kernel's defaults) for the loopback."""
+    ifindex = env.ifindex_of_pcapng(pkt.ifindex)
+    if ifindex == 1:
+        return None
+    if prog.type == "xdp":
+        return {"ingress_ifindex": ifindex}
+    return {"ingress_ifindex": ifindex, "ifindex": ifindex}
+
+
+#: __sk_buff fields `pybpf run --json` reports after a tc program's run.
+SKB_JSON_FIELDS = ("mark", "priority", "cb", "tc_classid", "tc_index", "tstamp")
+
+
+def _result_json(prog, result) -> dict:
+    """One packet's JSON: retval, verdict, data; "redirect" when the program redirected;
+    "skb" (the writable __sk_buff fields) for tc programs."""
+    out = result.to_json()
+    if prog.type in ("sched_cls", "sched_act") and result.ctx is not None:
+        # tc_index and tc_classid are not in the kernel's ctx_out: report the skb's own
+        live = prog.object._context(prog.type).fields()
+        out["skb"] = {k: (live if k in ("tc_index", "tc_classid") else result.ctx)[k]
+                      for k in SKB_JSON_FIELDS}
+    return out
 
 
 def _print_trace(index: int, name: str, steps, as_json: bool, out) -> None:
@@ -155,6 +252,22 @@ def _cmd_plugin(argv: list[str]) -> int:
         return 1
 
 
+def _cmd_verify(args) -> int:
+    """Exit 0 when every program checked would be loaded, 1 when one is refused."""
+    from .verifier import verify
+    verdicts = verify(args.object, program=args.program, log_level=args.log_level or 0)
+    if args.json:
+        print(json.dumps([v.as_json() for v in verdicts] if len(verdicts) > 1
+                         else verdicts[0].as_json(), indent=1))
+    else:
+        for v in verdicts:
+            if args.log_level:
+                print("\n".join(v.log))
+                print(f"processed {v.processed} insns (limit 1000000) total_states {v.total_states}")
+            print(v.report())
+    return 0 if all(v.accepted for v in verdicts) else 1
+
+
 def _unhex(text: str, what: str) -> bytes:
     cleaned = "".join(text.split())
     try:
@@ -169,7 +282,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="run a program over every packet of a capture",
-                       description="Run an XDP program on each packet of a pcap/pcapng file, as "
+                       description="Run an XDP or tc program on each packet of a pcap/pcapng "
+                                   "file, as "
                                    "BPF_PROG_TEST_RUN would. Without arguments, runs the bundled "
                                    f"{DEFAULT_OBJECT.name} on {DEFAULT_PCAP.name}.")
     r.add_argument("object", nargs="?", help="BPF ELF object (.o)")
@@ -183,6 +297,19 @@ def _parser() -> argparse.ArgumentParser:
                    help="directory playing bpffs for pinned maps (default $PYBPF_PIN_ROOT "
                         "or ~/.cache/pybpf/bpffs)")
     r.add_argument("--maps-in", help="JSON {map: [[keyhex, valuehex], ...]} written before the first packet")
+    r.add_argument("--env", default=None, metavar="FILE",
+                   help="the environment (interfaces, routes, neighbours, sockets, ...) as "
+                        "JSON or TOML; see pybpf/env.py (default: the loopback only)")
+    r.add_argument("--tier", choices=("interp", "compiled", "auto"), default=None,
+                   help="execution tier: the interpreter (default), each program compiled to "
+                        "native code through Numba (cached), or compiled up to a size (auto); "
+                        "the py tier is NUMBA_DISABLE_JIT=1")
+    r.add_argument("--verify", action="store_true",
+                   help="check the program with pybpf's verifier first and refuse to run it "
+                        "where Linux would refuse to load it (see `pybpf verify`)")
+    r.add_argument("--per-packet", action="store_true",
+                   help="run packets one by one through Program.test_run instead of in one "
+                        "compiled loop (same output, slower; XDP runs batched by default)")
     r.add_argument("--budget", type=int, default=None,
                    help="instruction budget per packet (default 1,000,000)")
     r.set_defaults(func=_cmd_run)
@@ -191,6 +318,16 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("object")
     d.add_argument("--program")
     d.set_defaults(func=_cmd_disasm)
+
+    v = sub.add_parser("verify", help="would the Linux verifier load this program? why not?",
+                       description="Check programs as the kernel's verifier (Linux 6.18, root) "
+                                   "would: exit 0 accepted, 1 rejected, 2 unusable input.")
+    v.add_argument("object")
+    v.add_argument("--program", help="check only this program (default: every program)")
+    v.add_argument("--log-level", type=int, choices=(1, 2), default=None,
+                   help="also print the walk: each instruction (1), with registers (2)")
+    v.add_argument("--json", action="store_true", help="a machine-readable verdict")
+    v.set_defaults(func=_cmd_verify)
 
     c = sub.add_parser("conformance", help="run a bpf_conformance corpus directory")
     c.add_argument("directory")

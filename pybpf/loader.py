@@ -19,12 +19,14 @@ the target's entry; each :class:`Program` knows its entry slot.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 
-from .contexts.xdp import DEFAULT_INGRESS_IFINDEX, DEFAULT_RX_QUEUE_INDEX, XdpContext, verdict_name
+from .contexts import context_class
 from .elf import link_program, read_object
 from .elf.link import LinkedProgram
-from .errors import LinkError, PyBPFError
+from .env import load_env
+from .errors import LinkError, PyBPFError, TestRunRefused
 from .helpers import check_calls, resolve_user_helpers
 from .helpers.events import after_run, decode_event, events as machine_events
 from .helpers.kfuncs import KFUNCS
@@ -61,41 +63,77 @@ class Program:
         return f"<Program {self.name} type={self.type} section={self.section!r} insns={self.size}>"
 
     def check_runnable(self) -> None:
-        """Raise a :class:`PyBPFError` saying why :meth:`run` cannot run this program."""
+        """Raise a :class:`PyBPFError` saying why :meth:`test_run` cannot run this program."""
         where = f"{self.object.filename}:{self.name}"
         if self.type is None:
             raise PyBPFError(f"{where}: section {self.section!r} does not name a program type "
                              f"(libbpf would refuse it too); give one with "
                              f"load(..., program_types={{{self.name!r}: 'xdp'}})")
-        if self.type != "xdp":
+        if context_class(self.type) is None:
             raise PyBPFError(f"{where}: running {self.type} programs is not supported yet "
-                             f"(XDP is)")
+                             f"(xdp, sched_cls and sched_act are)")
 
     @property
     def machine(self) -> Machine:
         return self.object.machine
 
-    def run(self, data: bytes, ingress_ifindex: int | None = None,
-            rx_queue_index: int | None = None, trace: list | None = None) -> RunResult:
-        """Run the program on one packet, as ``BPF_PROG_TEST_RUN`` would.
+    def test_run(self, data_in: bytes, ctx_in=None, repeat: int = 1, env=None,
+                 trace: list | None = None) -> RunResult:
+        """Run the program as ``BPF_PROG_TEST_RUN`` would and return a :class:`RunResult`.
 
-        XDP only in this version: ``data`` lands after 256 bytes of headroom,
-        and ``RunResult.data`` starts at ``data_meta`` as the kernel's data_out does.
-        ``trace`` (a list) receives every executed instruction
-        (:class:`pybpf.vm.machine.TraceStep`).
+        ``data_in``: the packet (XDP: lands after 256 bytes of headroom; with ``ctx_in``
+        its first ``ctx_in["data"]`` bytes are the metadata). ``ctx_in``: the context
+        struct (``xdp_md``, ``__sk_buff``) as bytes or a dict of field names (fields left
+        out are 0, except an XDP ``data_end``: the input's length); input the kernel
+        refuses raises :class:`~pybpf.errors.TestRunRefused` with its errno name.
+        ``repeat``: run that many times, each on a fresh copy of the input (maps keep
+        their changes, as in the kernel); the result is the last run's, ``duration_ns``
+        the mean wall-clock time per run. ``env`` replaces the object's environment
+        (:mod:`pybpf.env`) for this call. ``trace`` (a list) receives every executed
+        instruction of the last run (:class:`pybpf.vm.machine.TraceStep`).
         """
         self.check_runnable()
-        ctx = self.object._xdp_context()
+        if not isinstance(repeat, int) or repeat < 0:
+            raise PyBPFError(f"{self.object.filename}:{self.name}: repeat must be a "
+                             f"non-negative integer, got {repeat!r}")
+        repeat = max(repeat, 1)  # the kernel runs repeat=0 once
+        if not isinstance(data_in, (bytes, bytearray, memoryview)):
+            raise PyBPFError(f"{self.object.filename}:{self.name}: data_in must be bytes, "
+                             f"got {type(data_in).__name__}")
+        if self.linked.attach_type in ("xdp_devmap", "xdp_cpumap"):
+            raise TestRunRefused(f"{self.object.filename}:{self.name}: an XDP program for "
+                                 f"{self.linked.attach_type[4:]} entries cannot be test-run")
+        env = self.object.env if env is None else load_env(env)
+        ctx = self.object._context(self.type)
         machine = self.object.machine
-        ctx.load(data,
-                 DEFAULT_INGRESS_IFINDEX if ingress_ifindex is None else ingress_ifindex,
-                 DEFAULT_RX_QUEUE_INDEX if rx_queue_index is None else rx_queue_index,
-                 st=machine.st)
-        r0 = machine.run(ctx.ctx_va, entry=self.entry, trace=trace)
-        if self.object._has_ringbuf:
-            after_run(machine)  # drain ring buffers like a user-space reader polling per packet
+        machine.context, machine.env = ctx, env
+        elapsed = 0
+        for i in range(repeat):
+            ctx.load(data_in, ctx_in, env, machine.st)
+            t0 = time.perf_counter_ns()
+            r0 = machine.run(ctx.ctx_va, entry=self.entry,
+                             trace=trace if i == repeat - 1 else None)
+            elapsed += time.perf_counter_ns() - t0
+            if self.object._has_ringbuf:
+                after_run(machine)  # drain ring buffers like a reader polling per packet
         retval = r0 & 0xFFFFFFFF
-        return RunResult(retval, verdict_name(retval), ctx.data_out(), machine.executed)
+        return RunResult(retval, ctx.verdict(retval), ctx.data_out(), machine.executed,
+                         ctx=ctx.ctx_fields(), ctx_raw=ctx.ctx_out(), redirect=ctx.redirect,
+                         duration_ns=elapsed // repeat)
+
+    def run(self, data: bytes, ingress_ifindex: int | None = None,
+            rx_queue_index: int | None = None, trace: list | None = None,
+            **kw) -> RunResult:
+        """:meth:`test_run` on one packet; ``ingress_ifindex``/``rx_queue_index`` (XDP) are
+        shorthands for the ``ctx_in`` fields of the same names."""
+        if ingress_ifindex is not None or rx_queue_index is not None:
+            if kw.get("ctx_in") is not None:
+                raise PyBPFError(f"{self.object.filename}:{self.name}: give ingress_ifindex/"
+                                 f"rx_queue_index inside ctx_in, not beside it")
+            kw["ctx_in"] = {name: value for name, value in (("ingress_ifindex", ingress_ifindex),
+                                                            ("rx_queue_index", rx_queue_index))
+                            if value is not None}
+        return self.test_run(data, trace=trace, **kw)
 
     def disassemble(self) -> str:
         from .isa.disasm import disassemble
@@ -107,8 +145,9 @@ class Object:
     """A loaded BPF object: its programs share code, memory, maps and helpers."""
 
     def __init__(self, spec: ObjectSpec, helpers: dict | None = None, budget: int | None = None,
-                 ncpu: int = 1, pin_root=None, object_id: str | None = None,
-                 rodata: dict | None = None, program_types: dict | None = None):
+                 ncpu: int | None = None, pin_root=None, object_id: str | None = None,
+                 rodata: dict | None = None, program_types: dict | None = None, env=None,
+                 tier: str | None = None):
         """``helpers`` supplies or replaces helpers: ``{"name" or id: fn(machine, r1..r5)}``.
 
         Pinned maps live under ``pin_root`` (default ``$PYBPF_PIN_ROOT`` or
@@ -116,9 +155,14 @@ class Object:
         ``rodata`` sets ``const volatile`` globals before load, as a libbpf skeleton does:
         ``{"name": int or bytes}``. ``program_types`` gives a program's type where its
         section name does not (``{"prog": "xdp"}``), like libbpf's set_type.
+        ``env`` is the environment programs see (:mod:`pybpf.env`: a dict, a JSON/TOML path
+        or an ``Env``); its ``ncpu`` applies unless ``ncpu`` is given, its ``clock_ns`` and
+        ``seed`` set the virtual clock and the random generator.
         """
         from .vm.machine import DEFAULT_BUDGET
         self.spec = spec
+        self.env = load_env(env)
+        ncpu = self.env.ncpu if ncpu is None else ncpu
         self.filename = os.path.basename(spec.path) if spec.path and spec.path != "<bytes>" else spec.name
         self.memory = Memory(ctx_size=CTX_SIZE)
         self.data: dict[str, Region] = {}
@@ -134,7 +178,7 @@ class Object:
         self._map_names = {handle_va(m.index): name for name, m in self.maps.maps.items()}
         self._pinning = None
         apply_pinning(self, pin_root, object_id)
-        self._xdp = None
+        self._contexts: dict = {}
         self._has_ringbuf = any(m.type == RINGBUF for m in spec.maps.values())
         user = resolve_user_helpers(helpers)
 
@@ -163,7 +207,11 @@ class Object:
         self.code.segments = [(start, size, name) for start, size, name, _ in segments]
         self.machine = Machine(self.code, self.memory, helpers=user, budget=budget or DEFAULT_BUDGET,
                                maps=self.maps.table,
-                               kfuncs={kid: fn for kid, fn in KFUNCS.values()})
+                               kfuncs={kid: fn for kid, fn in KFUNCS.values()}, tier=tier)
+        self.machine.clock_ns = self.env.clock_ns
+        self.machine.seed(self.env.seed)
+        self.machine.mapset = self.maps       # Python helpers reach maps by number through it
+        self.machine.context, self.machine.env = None, self.env
         self._fill_prog_arrays()
 
     def __repr__(self) -> str:
@@ -210,10 +258,13 @@ class Object:
         """bpf_trace_printk lines of the runs so far, as the kernel's trace_pipe shows them."""
         return self.machine.trace
 
-    def _xdp_context(self):
-        if self._xdp is None:
-            self._xdp = XdpContext(self.memory)
-        return self._xdp
+    def _context(self, prog_type: str):
+        """The object's context of ``prog_type``'s kind (one per kind: each owns packet memory)."""
+        cls = context_class(prog_type)
+        ctx = self._contexts.get(cls.kind)
+        if ctx is None:
+            ctx = self._contexts[cls.kind] = cls(self.memory)
+        return ctx
 
     def _fill_prog_arrays(self) -> None:
         """Static ``.values`` initialisation: prog arrays get programs, map-in-maps get maps."""
@@ -284,6 +335,38 @@ class Object:
         return f"{name}+{insn.imm - base}" if name else None
 
 
+def run_xdp_then_tc(xdp: Program, tc: Program, data: bytes, ctx_in=None, env=None,
+                    tc_ctx_in=None) -> tuple[RunResult, RunResult | None]:
+    """Run an XDP program, then (if it passed the packet) a tc program on the same packet.
+
+    As a driver with XDP metadata support does: the packet tc sees is XDP's output from
+    ``data`` on, and XDP's metadata (``data_meta`` .. ``data``) stays in front of it, where
+    ``__sk_buff.data_meta`` points. ``ctx_in``/``env`` are the XDP run's (the environment
+    is shared); ``tc_ctx_in`` is the tc run's ``__sk_buff`` (default: the ingress device of
+    the XDP run as ``ingress_ifindex``/``ifindex`` when it is not the loopback). Returns
+    both results; the second is None when XDP did not return XDP_PASS.
+    """
+    for prog, kind in ((xdp, ("xdp",)), (tc, ("sched_cls", "sched_act"))):
+        if prog.type not in kind:
+            raise PyBPFError(f"{prog.object.filename}:{prog.name}: is a {prog.type} program, "
+                             f"not {' or '.join(kind)}")
+    first = xdp.test_run(data, ctx_in=ctx_in, env=env)
+    if first.verdict != "XDP_PASS":
+        return first, None
+    metalen = first.ctx["data"]
+    ingress = first.ctx["ingress_ifindex"]
+    if tc_ctx_in is None and ingress > 1:
+        tc_ctx_in = {"ingress_ifindex": ingress, "ifindex": ingress}
+    ctx = tc.object._context(tc.type)
+    ctx.metadata = first.data[:metalen]
+    try:
+        second = tc.test_run(first.data[metalen:], ctx_in=tc_ctx_in,
+                             env=env if env is not None else xdp.object.env)
+    finally:
+        ctx.metadata = b""
+    return first, second
+
+
 def _with_rodata(spec: ObjectSpec, values: dict, filename: str) -> dict[str, bytes]:
     """Initial bytes of every data section, with the user's values for read-only globals."""
     data = {name: bytearray(sec.data.ljust(sec.size, b"\0")) for name, sec in spec.data_sections.items()}
@@ -319,11 +402,14 @@ def _segmented_lines(segments):
 
 
 def load(path_or_bytes, helpers: dict | None = None, budget: int | None = None,
-         name: str | None = None, ncpu: int = 1, pin_root=None, rodata: dict | None = None,
-         program_types: dict | None = None) -> Object:
-    """Read, link and load a BPF ELF object; raises a :class:`PyBPFError` on bad input."""
+         name: str | None = None, ncpu: int | None = None, pin_root=None,
+         rodata: dict | None = None, program_types: dict | None = None, env=None,
+         tier: str | None = None) -> Object:
+    """Read, link and load a BPF ELF object; raises a :class:`PyBPFError` on bad input.
+
+    ``tier``: ``interp``, ``compiled`` or ``auto`` (see :class:`pybpf.vm.Machine`)."""
     object_id = (object_id_of(path_or_bytes)
                  if isinstance(path_or_bytes, (bytes, bytearray, memoryview)) else None)
     return Object(read_object(path_or_bytes, name=name), helpers=helpers, budget=budget,
                   ncpu=ncpu, pin_root=pin_root, object_id=object_id, rodata=rodata,
-                  program_types=program_types)
+                  program_types=program_types, env=env, tier=tier)

@@ -18,6 +18,11 @@ class Redirect:
     ``kind``: ``"ifindex"`` (bpf_redirect), ``"map"`` (bpf_redirect_map), ``"peer"``
     (bpf_redirect_peer), ``"neigh"`` (bpf_redirect_neigh), ``"clone"``
     (bpf_clone_redirect: a copy left, the original continued).
+
+    For ``"map"``: ``key`` is the slot the program named: for a devmap or devmap_hash
+    ``ifindex`` is the device its value holds; for a cpumap the key is the target CPU, for
+    an xskmap the receive queue, and ``ifindex`` is None; with ``BPF_F_BROADCAST`` in
+    ``flags`` the packet goes to every device of the map (``ifindex`` None).
     """
 
     kind: str

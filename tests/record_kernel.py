@@ -13,7 +13,10 @@ no ctx_in) on every packet of the capture; the retval and data_out of each run,
 or the errno when the kernel refuses the input, are written to
 ``tests/kernel_expected/<object>.json`` with the kernel release and this command.
 These files are the expectations ``tests/test_kernel_oracle.py`` holds pybpf to
-without privileges; never edit them by hand.
+without privileges; never edit them by hand. The XDP helper, ctx_in, redirect and
+fib_lookup cases of ``tests/xdp_cases.py`` go to ``tests/kernel_expected/xdp_cases.json``
+(``tests/test_xdp_helpers.py``); bpf_fib_lookup in a network namespace configured by
+``tests/fib_netns.py`` goes to ``tests/kernel_expected/xdp_fib_netns.json``.
 """
 
 from __future__ import annotations
@@ -215,6 +218,68 @@ def run_conformance() -> dict | None:
     }
 
 
+def record_xdp_cases(check: bool) -> int:
+    """The XDP helper / ctx_in / redirect / fib cases of tests/xdp_cases.py."""
+    sys.path.insert(0, str(REPO / "tests"))
+    import xdp_cases
+    record = xdp_cases.record()
+    path = xdp_cases.EXPECTED
+    if check:
+        old = xdp_cases.recorded()
+        same = old.get("cases") == record["cases"] and old.get("objects") == record["objects"]
+        print(f"{path.relative_to(REPO)}: {'matches' if same else 'missing or differs from'} "
+              f"the live kernel")
+        return 0 if same else 1
+    path.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"wrote {path.relative_to(REPO)} ({len(record['cases'])} cases, "
+          f"kernel {record['kernel']})")
+    return 0
+
+
+def record_tc_cases(check: bool) -> int:
+    """The tc / __sk_buff cases of tests/tc_cases.py."""
+    sys.path.insert(0, str(REPO / "tests"))
+    import tc_cases
+    record = tc_cases.record()
+    path = tc_cases.EXPECTED
+    if check:
+        old = tc_cases.recorded()
+        same = old.get("cases") == record["cases"] and old.get("objects") == record["objects"]
+        print(f"{path.relative_to(REPO)}: {'matches' if same else 'missing or differs from'} "
+              f"the live kernel")
+        return 0 if same else 1
+    path.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"wrote {path.relative_to(REPO)} ({len(record['cases'])} cases, "
+          f"kernel {record['kernel']})")
+    return 0
+
+
+def record_fib_netns(check: bool) -> int:
+    """tests/fib_netns.py in a fresh network namespace (needs root and unshare)."""
+    import subprocess
+    path = EXPECTED_DIR / "xdp_fib_netns.json"
+    proc = subprocess.run(["unshare", "-n", sys.executable, str(REPO / "tests/fib_netns.py")],
+                          capture_output=True, text=True)
+    if proc.returncode:
+        print(f"{path.relative_to(REPO)}: not recorded: {proc.stderr.strip()}")
+        return 1
+    record = {"command": COMMAND, "kernel": kernel.kernel_release(),
+              "how": "unshare -n python tests/fib_netns.py (a namespace configured like "
+                     "fib_netns.ENV)",
+              "objects_sha256": {p: sha256(REPO / p) for p in ("programs/tests/xdp_fib.o",
+                                                              "programs/tests/xdp_probe.o")},
+              "cases": json.loads(proc.stdout)}
+    if check:
+        old = json.loads(path.read_text()) if path.is_file() else {}
+        same = old.get("cases") == record["cases"]
+        print(f"{path.relative_to(REPO)}: {'matches' if same else 'missing or differs from'} "
+              f"the live kernel")
+        return 0 if same else 1
+    path.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"wrote {path.relative_to(REPO)} ({len(record['cases'])} cases)")
+    return 0
+
+
 def _comparable(record: dict) -> dict:
     """The parts of a recording that must not change between kernels and machines."""
     return {k: v for k, v in record.items() if k not in ("kernel", "libbpf", "comment")}
@@ -253,6 +318,10 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(json.dumps(record, indent=1, sort_keys=False) + "\n")
         n = sum(len(p["results"]) for p in record["programs"].values())
         print(f"wrote {path.relative_to(REPO)} ({n} runs, kernel {record['kernel']})")
+
+    status |= record_xdp_cases(args.check)
+    status |= record_fib_netns(args.check)
+    status |= record_tc_cases(args.check)
 
     record = run_conformance()
     path = CONFORMANCE_EXPECTED

@@ -246,16 +246,17 @@ def test_bench_script_quick_json():
     record = json.loads(proc.stdout)
     assert {"mode", "frame_len", "host", "tiers", "programs"} <= set(record)
     assert record["mode"] == "quick"
-    assert set(record["tiers"]) == {"interp", "py", "kernel"}
+    assert set(record["tiers"]) == {"interp", "compiled", "py", "kernel"}
     assert set(record["programs"]) == {"parse", "alu_loop", "checksum"}
     for name, entry in record["programs"].items():
-        assert {"executed", "retval", "verdict", "interp", "py", "kernel", "ratios",
+        assert {"executed", "retval", "verdict", "interp", "compiled", "py", "kernel", "ratios",
                 "agree"} <= set(entry), name
         assert entry["agree"] is True, name
         assert entry["interp"]["ns_per_exec"] > 0
         assert entry["interp"]["minsn_per_s"] > 0
         assert entry["interp"]["ns_per_run"] > 0
-        assert set(entry["ratios"]) == {"interp_over_kernel", "py_over_interp"}
+        assert {"interp_over_kernel", "py_over_interp", "interp_over_compiled",
+                "compiled_loop_over_kernel"} <= set(entry["ratios"])
         if record["tiers"]["py"]["available"]:
             assert entry["py"]["ns_per_exec"] > 0
             assert entry["ratios"]["py_over_interp"] > 0

@@ -60,3 +60,23 @@ def test_the_import_scan_finds_what_the_parser_finds():
         package = _jitcache._package_of(path)
         assert set(_jitcache._pybpf_imports(text, package)) >= \
             set(_jitcache._ast_imports(text, package)), path
+
+
+def test_every_compiling_module_installs_the_cache_locator_first():
+    """A function decorated with cache=True picks its cache locator when it is defined."""
+    import re
+    for path in PKG.rglob("*.py"):
+        text = path.read_text()
+        m = re.search(r"^(from numba|import numba)", text, re.M)
+        if m is None or path.name == "_jitcache.py":
+            continue
+        assert "_jitcache" in text[:m.start()], path
+
+
+def test_importing_pybpf_does_not_import_numba():
+    import subprocess
+    import sys
+    code = ("import sys, pybpf, pybpf.errors, pybpf.pytest_plugin; "
+            "print('numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

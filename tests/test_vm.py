@@ -442,9 +442,9 @@ def test_helper_return_is_truncated_to_u64_and_sees_the_machine():
 
 
 def test_unknown_helper_id():
-    err, machine = raises(HelperError, "mov %r0, 0\ncall 99\nexit")
+    err, machine = raises(HelperError, "mov %r0, 0\ncall 400\nexit")  # beyond the kernel's
     assert err.pc == 1
-    assert str(err) == "prog: insn 1: unknown helper id 99"
+    assert str(err) == "prog: insn 1: unknown helper id 400"
     assert machine.executed == 2
 
 
@@ -813,3 +813,16 @@ def test_trace_single_steps_and_still_enforces_the_budget():
     m.budget = 5
     with pytest.raises(InstructionLimit, match="insn 2: .*budget of 5 exhausted"):  # the 6th
         m.run(trace=[])
+
+
+@pytest.mark.parametrize("src, deep", [
+    # one frame: only it can be dirtied
+    ("ldxdw %r0, [%r10-8]\nstdw [%r10-8], 7\nexit", False),
+    # a callee's frame starts dirty only if the stack were not cleared between runs
+    ("call local f\nexit\nf:\nldxdw %r0, [%r10-8]\nstdw [%r10-8], 7\nexit", True),
+])
+def test_every_run_starts_from_a_zeroed_stack(src, deep):
+    machine = make(src)
+    assert machine.code.stack_in_use == (4096 if deep else 512)
+    assert machine.run() == 0
+    assert machine.run() == 0   # what the first run stored is gone

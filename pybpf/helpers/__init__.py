@@ -62,6 +62,18 @@ for _name in ("perf_event_output", "ringbuf_output", "ringbuf_reserve", "ringbuf
               "ringbuf_discard", "ringbuf_query"):
     PYTHON[HELPER_IDS[_name]] = getattr(_events, _name)
 
+from . import net as _net, xdp as _xdp  # noqa: E402  (packet helpers: XDP and shared)
+for _module, _names in ((_xdp, ("xdp_adjust_head", "xdp_adjust_meta", "xdp_adjust_tail",
+                                "xdp_load_bytes", "xdp_store_bytes", "xdp_get_buff_len")),
+                        (_net, ("redirect", "redirect_map", "csum_diff", "fib_lookup",
+                                "check_mtu"))):
+    for _name in _names:
+        PYTHON[HELPER_IDS[_name]] = getattr(_module, _name)
+
+from . import skb as _skb  # noqa: E402  (tc: __sk_buff helpers)
+for _name in _skb.NAMES:
+    PYTHON[HELPER_IDS[_name]] = getattr(_skb, _name)
+
 
 def resolve_user_helpers(helpers: dict | None) -> dict[int, Callable]:
     """User helpers keyed by name (``"fib_lookup"`` or ``"bpf_fib_lookup"``) or id -> by id."""

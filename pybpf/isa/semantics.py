@@ -14,6 +14,7 @@ to the operand width.
 """
 
 import numpy as np
+from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
 from numba import njit
 
 U64 = np.uint64

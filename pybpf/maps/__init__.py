@@ -319,9 +319,11 @@ class Map:
 
     def items(self, decode: bool = False):
         """``(key, value)`` pairs; ``decode=True``: both by field name through BTF."""
+        pairs = [(k, self.lookup(k)) for k in self.keys()]
+        pairs = [(k, v) for k, v in pairs if v is not None]  # empty device/CPU/socket slots
         if decode:
-            return [(self.decode_key(k), self.lookup(k, decode=True)) for k in self.keys()]
-        return [(k, self.lookup(k)) for k in self.keys()]
+            return [(self.decode_key(k), self.decode_value(v)) for k, v in pairs]
+        return pairs
 
     def values(self, decode: bool = False):
         return [v for _, v in self.items(decode)]

@@ -11,6 +11,7 @@ Array elements always exist: ``delete`` is ``-EINVAL`` and ``BPF_NOEXIST`` is
 """
 
 import numpy as np
+from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
 from numba import njit
 
 from .common import copy, data_base, load_u32, zero
@@ -30,6 +31,12 @@ def layout(map_type: int, key_size: int, value_size: int, max_entries: int, ncpu
             "elem": round8(value_size) * per}
 
 
+#: Arrays of references (programs, perf events, maps, cgroups): a slot can be emptied.
+FD_ARRAYS = (3, 4, 8, 12)
+#: Arrays of devices, CPUs and sockets: emptied too, and an index past the end is EINVAL.
+DEV_ARRAYS = (14, 16, 17)
+
+
 @njit(cache=True)
 def _slot(maps, m, rbase, idx):
     per = maps[m, M_NCPU] if maps[m, M_TYPE] == PERCPU_ARRAY else 1
@@ -42,6 +49,8 @@ def lookup(maps, m, arena, rbase, kp, cpu):
     if idx >= maps[m, M_MAX]:
         return np.int64(-1)
     p = _slot(maps, m, rbase, idx)
+    if maps[m, M_TYPE] in DEV_ARRAYS and load_u32(arena, p) == 0:
+        return np.int64(-1)  # an empty device, CPU or socket slot: NULL, as in the kernel
     if maps[m, M_TYPE] == PERCPU_ARRAY:
         p += cpu * maps[m, M_VSTRIDE]
     return p
@@ -65,12 +74,6 @@ def update(maps, m, arena, rbase, kp, vp, flags, cpu, all_cpus):
         p += cpu * stride
     copy(arena, p, vp, size)
     return np.int64(0)
-
-
-#: Arrays of references (programs, perf events, maps, cgroups): a slot can be emptied.
-FD_ARRAYS = (3, 4, 8, 12)
-#: Arrays of devices, CPUs and sockets: emptied too, and an index past the end is EINVAL.
-DEV_ARRAYS = (14, 16, 17)
 
 
 @njit(cache=True)

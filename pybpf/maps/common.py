@@ -1,6 +1,7 @@
 """Numba building blocks shared by the map families and the map helpers."""
 
 import numpy as np
+from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
 from numba import njit
 
 from ..vm.abi import F_CTX

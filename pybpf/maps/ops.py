@@ -1,6 +1,7 @@
 """Map operations by map type: the one dispatch used by program helpers and the Python API."""
 
 import numpy as np
+from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
 from numba import njit
 
 from . import array, hash, lpm, queue, ringbuf

@@ -28,6 +28,7 @@ from __future__ import annotations
 import errno as _errno
 
 import numpy as np
+from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
 from numba import njit
 
 from ..errors import MapError

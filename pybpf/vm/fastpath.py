@@ -5,17 +5,22 @@ Done in Python it was a dozen numpy scalar writes and a slice fill per run
 """
 
 import numpy as np
+from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
 from numba import njit
 
-from ..isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
+from ..isa.opcodes import STACK_SIZE
 from . import abi
 
 U64 = np.uint64
 
 
 @njit(cache=True)
-def begin(regs, st, arena, rbase, rhi, r1, r2, entry, budget, ncode):
-    """Registers, stack, call state and budget for a fresh run from slot ``entry``."""
+def begin(regs, st, arena, rbase, rhi, r1, r2, entry, budget, ncode, stack_bytes):
+    """Registers, stack, call state and budget for a fresh run from slot ``entry``.
+
+    ``stack_bytes``: how much of the stack a run of this code can dirty
+    (:attr:`pybpf.vm.program.Code.stack_in_use`): it is cleared, so every run
+    starts from the same zeroed stack."""
     for i in range(11):
         regs[i] = U64(0)
     regs[1] = r1
@@ -23,7 +28,7 @@ def begin(regs, st, arena, rbase, rhi, r1, r2, entry, budget, ncode):
     stack_va = U64((abi.REGION_STACK + 1) << 32)
     regs[10] = stack_va + U64(STACK_SIZE)
     base = np.int64(rbase[abi.REGION_STACK])
-    arena[base:base + STACK_SIZE * MAX_CALL_FRAMES] = 0  # a slice fill: a memset, not a loop
+    arena[base:base + stack_bytes] = 0  # a slice fill: a memset, not a loop
     rhi[abi.REGION_STACK] = U64(STACK_SIZE)  # only frame 0 is live
     st[abi.PC] = U64(entry)
     st[abi.TAILS] = U64(0)

@@ -27,8 +27,11 @@ from .program import Code
 DEFAULT_BUDGET = 1_000_000
 
 #: Execution tiers, named once. ``py`` is the interpreter run as plain Python
-#: (``NUMBA_DISABLE_JIT=1``, process-wide); ``interp`` the same code compiled by Numba.
-TIERS = ("py", "interp")
+#: (``NUMBA_DISABLE_JIT=1``, process-wide); ``interp`` the same code compiled by Numba;
+#: ``compiled`` each program translated to its own Numba function (:mod:`pybpf.vm.compiled`).
+TIERS = ("py", "interp", "compiled")
+#: What ``Machine(tier=...)`` accepts: a tier, or ``auto`` (compiled up to a size, else interp).
+TIER_CHOICES = ("py", "interp", "compiled", "auto")
 
 
 def current_tier() -> str:
@@ -77,7 +80,8 @@ class Machine:
     def __init__(self, code: Code, memory: Memory | None = None,
                  helpers: dict[int, Helper] | None = None,
                  kfuncs: dict[int, Helper] | None = None,
-                 budget: int = DEFAULT_BUDGET, helper_name=None, maps: np.ndarray | None = None):
+                 budget: int = DEFAULT_BUDGET, helper_name=None, maps: np.ndarray | None = None,
+                 tier: str | None = None):
         self.code = code
         self.memory = memory if memory is not None else Memory()
         # The Python helper table is looked up by name at run time: it is not
@@ -102,11 +106,33 @@ class Machine:
         self.regs = np.zeros(11, dtype=np.uint64)
         self.st = np.zeros(abi.STATE_SIZE, dtype=np.uint64)
         self.frames = np.zeros(abi.FRAME_WORDS * MAX_CALL_FRAMES, dtype=np.uint64)
-        self._run = load_interpreter()
         self._py_tier = current_tier() == "py"
+        #: The tier this machine runs (``py`` whenever Numba's JIT is disabled).
+        self.tier = self._pick_tier(tier)
+        if self.tier == "compiled":
+            from .compiled import compiled_run
+            self._run = compiled_run(code, self.memory)
+        else:
+            self._run = load_interpreter()
         self.executed = 0  # instructions executed by the last run
 
     # -- running ---------------------------------------------------------------------------
+    def _pick_tier(self, tier: str | None) -> str:
+        if tier is None:
+            tier = current_tier()
+        if tier not in TIER_CHOICES:
+            raise ValueError(f"unknown tier {tier!r} (one of {', '.join(TIER_CHOICES)})")
+        if self._py_tier or tier == "py":
+            # py is the process-wide NUMBA_DISABLE_JIT mode; it cannot be chosen per machine
+            if not self._py_tier:
+                raise ValueError("tier 'py' needs NUMBA_DISABLE_JIT=1 in the environment "
+                                 "(see pybpf.vm.machine.py_tier_env)")
+            return "py"
+        if tier == "auto":
+            from .compiled import AUTO_LIMIT
+            return "compiled" if self.code.nslots <= AUTO_LIMIT else "interp"
+        return tier
+
     # -- deterministic environment ------------------------------------------------------
     @property
     def clock_ns(self) -> int:
@@ -182,7 +208,7 @@ class Machine:
         mem, st, regs = self.memory, self.st, self.regs
         a = [v & 0xFFFFFFFFFFFFFFFF for v in args[:5]] + [0] * (5 - len(args[:5]))
         begin(regs, st, mem.arena, mem.rbase, mem.rhi, np.uint64(a[0]), np.uint64(a[1]),
-              entry, self.budget, self.code.nslots)
+              entry, self.budget, self.code.nslots, self.code.stack_in_use)
         if a[2] or a[3] or a[4]:
             regs[3:6] = np.array(a[2:5], dtype=np.uint64)
         code = self.code
@@ -261,6 +287,10 @@ class Machine:
         if status in (abi.FAULT_LOAD, abi.FAULT_STORE):
             kind = "read" if status == abi.FAULT_LOAD else "write"
             addr, size = int(st[abi.AUX]), int(st[abi.AUX2])
+            ctx = getattr(self, "context", None)
+            if (addr >> 32) - 1 == abi.REGION_CTX and hasattr(ctx, "describe_access"):
+                why = ctx.describe_access(addr & 0xFFFFFFFF, size, kind == "write")
+                return MemoryFault(f"{insn}: {why}", pc, where)
             return MemoryFault(f"{insn}: invalid {kind} of {size} byte{'s' * (size > 1)} at "
                                f"{self.memory.describe(addr)}", pc, where)
         if status == abi.BUDGET_EXCEEDED:

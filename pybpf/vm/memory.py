@@ -45,7 +45,8 @@ class Memory:
         keys = self.add_region("callback-keys", 8 * MAX_CALL_FRAMES, flags=abi.F_RO)
         assert (stack.index, ctx.index, code.index, maps.index, keys.index) == (
             abi.REGION_STACK, abi.REGION_CTX, abi.REGION_CODE, abi.REGION_MAPS, abi.REGION_CBKEYS)
-        self.ctxmap = np.zeros(max(ctx_size, 1), dtype=np.uint8)
+        #: Per-byte access codes of the context (see :mod:`pybpf.vm.ctxaccess`).
+        self.ctxmap = np.zeros(max(ctx_size, 1), dtype=np.uint16)
 
     def add_region(self, name: str, size: int, data: bytes | None = None, flags: int = 0,
                    lo: int = 0, hi: int | None = None) -> Region:

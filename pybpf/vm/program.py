@@ -52,6 +52,20 @@ class Code:
     def nslots(self) -> int:
         return len(self.rows)
 
+    @property
+    def stack_in_use(self) -> int:
+        """Bytes of stack a run can dirty: one frame unless the code can push more
+        (a bpf-to-bpf call, callx, or a helper that calls back into the program)."""
+        if not hasattr(self, "_stack_in_use"):
+            from ..helpers.hotset import BPF_LOOP, FOR_EACH_MAP_ELEM
+            from ..isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
+            deep = any(row is not None and (row.name in ("call_local", "callx") or (
+                row.name == "call" and int(self.immu[slot]) & 0xFFFFFFFF in (BPF_LOOP,
+                                                                              FOR_EACH_MAP_ELEM)))
+                       for slot, row in enumerate(self.rows))
+            self._stack_in_use = STACK_SIZE * (MAX_CALL_FRAMES if deep else 1)
+        return self._stack_in_use
+
     def insn_at(self, slot: int) -> Insn | None:
         try:
             return self.insns[self.slots.index(slot)]

@@ -1,0 +1,224 @@
+"""The verifier: whether Linux (6.18, privileged) would load a program, and if not, why.
+
+``verify(path_or_bytes, program=None)`` checks one program of a clang-built object;
+``verify_insns(insns, prog_type)`` checks raw instructions. Both return a
+:class:`Verdict`: ``accepted``, and for a refused program the kernel's message
+(``message``), the instruction (``slot``, ``insn``), the C line (``line``), the
+registers involved and a ``hint``. Input pybpf cannot read raises a
+:class:`~pybpf.errors.PyBPFError`.
+
+Modules: :mod:`.cfg` (static checks), :mod:`.regs` and :mod:`.tnum` (the scalar and
+pointer domains), :mod:`.state` (frames, stack, pruning), :mod:`.core` (path
+exploration), :mod:`.protos` (helper prototypes), :mod:`.ctx` (context access per
+program type), :mod:`.report` (what the user reads).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+from ..errors import PyBPFError
+from ..isa import opcodes as o
+from ..isa.disasm import format_insn
+from ..isa.insn import Insn
+from ..helpers.hotset import helper_name
+from .cfg import CFGError, build
+from .core import MapDesc, Reject, Verifier
+from .report import hint
+
+__all__ = ["verify", "verify_insns", "verify_linked", "Verdict", "MapDesc", "VerifierError"]
+
+
+class VerifierError(PyBPFError, ValueError):
+    """The verifier refused a program (raised by callers that require acceptance)."""
+
+    def __init__(self, verdict: "Verdict"):
+        self.verdict = verdict
+        super().__init__(verdict.summary())
+
+
+@dataclass
+class Verdict:
+    accepted: bool
+    program: str = ""
+    message: str = ""                 # the kernel's last log line ("" when accepted)
+    notes: list = field(default_factory=list)
+    slot: int | None = None
+    insn: str = ""
+    line: tuple | None = None         # (file, line, text)
+    registers: dict = field(default_factory=dict)   # "R1" -> description
+    hint: str = ""
+    processed: int = 0
+    total_states: int = 0
+    seconds: float = 0.0
+    log: list = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        loc = f"insn {self.slot}" if self.slot is not None else ""
+        if self.line:
+            loc += f" ({os.path.basename(self.line[0])}:{self.line[1]})"
+        return f"{self.program}: {loc}" if self.program else loc
+
+    def summary(self) -> str:
+        if self.accepted:
+            return f"{self.program}: accepted ({self.processed} insns processed)"
+        return f"{self.where}: {self.message}"
+
+    def report(self) -> str:
+        """The multi-line report: location, C line, instruction, registers, hint, kernel line."""
+        if self.accepted:
+            return (f"{self.program}: accepted. processed {self.processed} insns, "
+                    f"{self.total_states} states")
+        out = [f"{self.where}: rejected"]
+        if self.line:
+            out.append(f"    {self.line[1]} | {self.line[2].strip()}")
+        if self.insn:
+            out.append(f"  insn {self.slot}: {self.insn}")
+        for name, desc in self.registers.items():
+            out.append(f"  {name} = {desc}")
+        if self.hint:
+            out.append(f"  what to change: {self.hint}")
+        out.extend(self.notes)
+        out.append(self.message)
+        return "\n".join(out)
+
+    def as_json(self) -> dict:
+        return {"program": self.program, "accepted": self.accepted, "message": self.message,
+                "notes": self.notes, "insn": self.slot, "text": self.insn,
+                "source": ({"file": self.line[0], "line": self.line[1], "text": self.line[2]}
+                           if self.line else None),
+                "registers": self.registers, "hint": self.hint, "processed": self.processed,
+                "total_states": self.total_states}
+
+
+def verify_insns(insns: list[Insn], prog_type: str | None, maps: list[MapDesc] | None = None,
+                 *, gpl: bool = True, log_level: int = 0, name: str = "", line_of=None,
+                 resolve_map=None, kfuncs: dict | None = None) -> Verdict:
+    """Verify raw instructions. ``map[id:N]`` / ``map[idx:N]`` lddw refer to ``maps[N]``."""
+    maps = maps or []
+
+    def by_index(slot, insn):
+        idx = insn.imm & 0xFFFFFFFF
+        if idx >= len(maps):
+            return None
+        off = (insn.imm >> 32) & 0xFFFFFFFF if insn.src in (o.BPF_PSEUDO_MAP_VALUE,
+                                                            o.BPF_PSEUDO_MAP_IDX_VALUE) else 0
+        return maps[idx], off
+
+    start = time.perf_counter()
+    verdict = Verdict(accepted=False, program=name)
+    try:
+        prog = build(insns)
+    except CFGError as exc:
+        verdict.message, verdict.slot = exc.message, exc.slot
+        _locate(verdict, insns, line_of)
+        verdict.hint = hint(exc.message)
+        return verdict
+    def fmt(slot):
+        insn = prog.insns[slot]
+        return format_insn(insn, helper_name=helper_name, with_opcode=True)
+
+    v = Verifier(prog, prog_type, resolve_map or by_index, gpl=gpl, log_level=log_level,
+                 kfuncs=kfuncs, fmt_insn=fmt)
+    try:
+        v.run()
+        verdict.accepted = True
+    except Reject as exc:
+        verdict.message, verdict.slot, verdict.notes = exc.message, exc.slot, exc.notes
+        if exc.state is not None:
+            regs = exc.state.cur.regs
+            for r in exc.regs:
+                verdict.registers[f"R{r}"] = regs[r].describe()
+        need = None
+        if "outside of the packet" in exc.message and exc.notes:
+            import re
+            m = re.search(r"off=(-?\d+) size=(\d+)", exc.notes[0])
+            if m:
+                need = int(m.group(1)) + int(m.group(2))
+        verdict.hint = hint(exc.message, need)
+        _locate(verdict, insns, line_of)
+    verdict.log = v.log
+    verdict.processed = v.processed
+    verdict.total_states = v.total_states
+    verdict.seconds = time.perf_counter() - start
+    return verdict
+
+
+def _locate(verdict: Verdict, insns, line_of) -> None:
+    slot = verdict.slot
+    if slot is None:
+        return
+    pos = 0
+    for insn in insns:
+        if pos == slot:
+            verdict.insn = format_insn(insn, helper_name=helper_name)
+            break
+        pos += insn.width
+    if line_of is not None:
+        verdict.line = line_of(slot)
+
+
+def _map_desc(spec, cache: dict) -> MapDesc:
+    key = id(spec)
+    if key not in cache:
+        inner = _map_desc(spec.inner, cache) if getattr(spec, "inner", None) is not None else None
+        cache[key] = MapDesc(spec.name, spec.type, spec.key_size, spec.value_size,
+                             spec.max_entries, spec.flags, inner=inner)
+    return cache[key]
+
+
+def verify_linked(linked, prog_type: str | None = None, log_level: int = 0) -> Verdict:
+    """Verify a :class:`pybpf.elf.link.LinkedProgram` (maps and global data from its object)."""
+    from ..spec import RELO_DATA, RELO_KFUNC, RELO_MAP
+    obj = linked.object
+    cache: dict = {}
+    by_slot: dict[int, tuple] = {}
+    for r in linked.relocations:
+        if r.kind == RELO_MAP and r.target in obj.maps:
+            by_slot[r.slot] = (_map_desc(obj.maps[r.target], cache), 0)
+        elif r.kind == RELO_DATA and r.target in obj.data_sections:
+            sec = obj.data_sections[r.target]
+            if r.target not in cache:
+                cache[r.target] = MapDesc(sec.name, 2, 4, max(sec.size, 1), 1,
+                                          0x80 if sec.readonly else 0,
+                                          data=bytes(sec.data).ljust(sec.size, b"\0")
+                                          if sec.readonly else None)
+            by_slot[r.slot] = (cache[r.target], r.offset)
+
+    def resolve(slot, insn):
+        hit = by_slot.get(slot)
+        if hit is None:
+            return None
+        desc, off = hit
+        if insn.src == o.BPF_PSEUDO_MAP_VALUE:
+            off = (insn.imm >> 32) & 0xFFFFFFFF
+        return desc, off
+
+    gpl = (linked.license or "") in ("GPL", "GPL v2", "GPL and additional rights",
+                                     "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL")
+    return verify_insns(linked.instructions, prog_type or linked.type, gpl=gpl,
+                        log_level=log_level, name=linked.name, line_of=linked.line_of,
+                        resolve_map=resolve,
+                        kfuncs={r.slot: r.target for r in linked.relocations
+                                if r.kind == RELO_KFUNC})
+
+
+def verify(path_or_bytes, program: str | None = None, prog_type: str | None = None,
+           log_level: int = 0) -> list[Verdict]:
+    """Verify one program (``program``) or every program of an object file."""
+    from ..elf import link_program, read_object
+    spec = read_object(path_or_bytes)
+    names = [program] if program else list(spec.programs)
+    if not names:
+        raise PyBPFError(f"{spec.name}: the object has no programs")
+    base = os.path.basename(spec.path) if spec.path and spec.path != "<bytes>" else spec.name
+    out = []
+    for name in names:
+        linked = link_program(spec, name)
+        v = verify_linked(linked, prog_type, log_level)
+        v.program = f"{base}:{name}"
+        out.append(v)
+    return out

@@ -1,0 +1,1482 @@
+"""Path exploration: the kernel's ``do_check``, one instruction at a time.
+
+Each instruction's effect comes from its opcode-table row (:mod:`pybpf.isa.table`):
+the row's ``kind`` selects the check (memory access, ALU, jump, call ...) and its
+``fn`` the abstract transfer function (:func:`pybpf.verifier.regs.alu`). Paths are
+explored depth first; at prune points the state is compared with the states
+already proven safe there (:func:`pybpf.verifier.state.states_equal`).
+Messages are the kernel's (kernel/bpf/verifier.c), so they can be searched for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..helpers import HELPER_IDS, KERNEL_HELPERS
+from ..isa.insn import s32 as s32i
+from . import ctx as C
+from . import protos as P
+from . import regs as R
+from . import tnum as T
+from .cfg import Program, jump_target
+from .regs import (CTX, FUNC, MAP_KEY, MAP_PTR, MAP_VALUE, MEM, NOT_INIT, PKT, PKT_END, PKT_META,
+                   PKT_TYPES, RINGBUF_MEM, SCALAR, STACK, Reg)
+from .state import MAX_STACK, Frame, State, signatures, states_equal
+
+COMPLEXITY_LIMIT = 1_000_000
+MAX_VAR_OFF = 1 << 29
+MAX_VAR_SIZ = 1 << 29
+MAX_PACKET_OFF = 0xFFFF
+MAX_CALL_FRAMES = 8
+MAX_STATES_PER_INSN = 64
+LOG_LINES = 200_000
+
+
+@dataclass
+class MapDesc:
+    """What the verifier knows of a map: its type and sizes, and frozen read-only data."""
+
+    name: str
+    type: int
+    key_size: int
+    value_size: int
+    max_entries: int = 0
+    flags: int = 0
+    data: bytes | None = None     # contents of a read-only (frozen) global-data map
+    inner: "MapDesc | None" = None
+
+    @property
+    def readonly_prog(self) -> bool:
+        return bool(self.flags & 0x80)   # BPF_F_RDONLY_PROG
+
+
+class Reject(Exception):
+    """The program is refused: ``message`` is the kernel's last log line."""
+
+    def __init__(self, message: str, slot: int, notes: tuple = (), regs: tuple = ()):
+        super().__init__(message)
+        self.message = message
+        self.slot = slot
+        self.notes = list(notes)     # log lines the kernel prints before the message
+        self.regs = regs             # register numbers involved
+        self.state: State | None = None
+
+
+_CALLER_SAVED = range(1, 6)
+_LOADED: dict = {}
+#: Program types whose return value the kernel does not check (r0 at exit is not precise).
+_NO_RETURN_CHECK = {"xdp", "sched_cls", "sched_act", "socket_filter"}
+# try_match_pkt_pointers: for "pkt OP pkt_end" (and "pkt_end OP pkt"), the branch that
+# learns the packet range, and whether the range is right-open (one byte more)
+_PKT_LEFT = {"jgt": ("fall", False), "jlt": ("taken", True), "jge": ("fall", True),
+             "jle": ("taken", False)}
+_PKT_END_LEFT = {"jgt": ("taken", True), "jlt": ("fall", False), "jge": ("taken", False),
+                 "jle": ("fall", True)}
+#: What a helper pybpf has no prototype for returns when it returns a pointer: loads
+#: from it give unknown scalars (the kernel would know its BTF type).
+UNKNOWN_PTR = "ptr_"
+_SOCKS = ("sock", "sock_common", "tcp_sock", UNKNOWN_PTR)
+_JMP_KINDS = frozenset({"jmp", "ja", "call", "callx", "exit"})
+
+
+class Checkpoint:
+    """A state saved at a prune point; ``branches`` counts the paths still exploring from it."""
+
+    __slots__ = ("snap", "slot", "sig", "tsig", "parent", "branches")
+
+    def __init__(self, snap: State, slot: int, sig, tsig, parent):
+        self.snap, self.slot, self.sig, self.tsig, self.parent = snap, slot, sig, tsig, parent
+        self.branches = 1
+_REV = {"jeq": "jne", "jne": "jeq", "jgt": "jle", "jle": "jgt", "jge": "jlt", "jlt": "jge",
+        "jsgt": "jsle", "jsle": "jsgt", "jsge": "jslt", "jslt": "jsge", "jset": "jset_not"}
+_FLIP = {"jgt": "jlt", "jge": "jle", "jlt": "jgt", "jle": "jge", "jsgt": "jslt", "jsge": "jsle",
+         "jslt": "jsgt", "jsle": "jsge", "jeq": "jeq", "jne": "jne", "jset": "jset",
+         "jset_not": "jset_not"}
+
+
+def _op(row) -> str:
+    """The jump condition of a jmp row: ``jeq`` ... (the row name without width/source)."""
+    return row.name.split("_")[0].rstrip("32")
+
+
+class Verifier:
+    def __init__(self, prog: Program, prog_type: str | None, resolve_map, gpl: bool = True,
+                 log_level: int = 0, fmt_insn=None, kfuncs: dict | None = None):
+        self.prog = prog
+        self.prog_type = prog_type
+        self.resolve_map = resolve_map      # (slot, insn) -> (MapDesc, offset) or None
+        self.kfuncs = kfuncs or {}          # slot -> kfunc name
+        self.iter_next = {k for k, v in self.kfuncs.items() if v == "bpf_iter_num_next"}
+        prog.prune.update(self.iter_next)
+        self.gpl = gpl
+        self.log_level = log_level
+        self.fmt_insn = fmt_insn
+        self.log: list[str] = []
+        self.processed = 0
+        self.id_gen = 0
+        self.looping: dict[int, dict] = {}     # slot -> {exact signature: Checkpoint} in progress
+        self.done: dict[int, dict] = {}        # slot -> {type signature: [Checkpoint]} proven safe
+        self.jmps = self.last_jmps = self.last_processed = 0
+        self.total_states = 0
+        self.peak_states = 0
+        self.stack_depth: dict[int, int] = {}   # subprog index -> deepest stack byte
+        self.max_states_per_insn = 0
+        self._live = _liveness(prog)
+        self._relevant = _relevance(prog, prog_type not in _NO_RETURN_CHECK)
+        self._subprog_of = [prog.subprog_of(s) for s in range(len(prog.insns))]
+
+    # ---------------------------------------------------------------- driver
+    def run(self) -> None:
+        st = State()
+        main = Frame(0, 0)
+        main.regs[1] = Reg.pointer(CTX)
+        st.frames.append(main)
+        work: list[tuple[State, int]] = []
+        slot = 0
+        prog = self.prog
+        prune, rows = prog.prune, prog.rows
+        while True:
+            self.processed += 1
+            if self.processed > COMPLEXITY_LIMIT:
+                raise Reject(f"BPF program is too large. Processed {self.processed} insn", slot)
+            if slot in prune and self._visited(st, slot):
+                nxt = None
+                if self.log_level and len(self.log) < LOG_LINES:
+                    self.log.append(f"{slot}: safe")
+            else:
+                if rows[slot].kind in _JMP_KINDS:
+                    self.jmps += 1
+                if self.log_level and len(self.log) < LOG_LINES:
+                    self._log_insn(st, slot)
+                try:
+                    nxt = self._step(st, slot, work)
+                except Reject as exc:
+                    exc.state = st
+                    raise
+            if nxt is None:
+                self._path_done(st)
+                if not work:
+                    break
+                st, slot = work.pop()
+                continue
+            slot = nxt
+
+    def _log_insn(self, st: State, slot: int) -> None:
+        """Level 1: each instruction walked; level 2: with the registers before it."""
+        if self.log_level >= 2:
+            f = st.cur
+            regs = " ".join(f"R{i}={r.describe()}" for i, r in enumerate(f.regs) if r.type != NOT_INIT)
+            self.log.append(f"{slot}: {regs}")
+        text = self.fmt_insn(slot) if self.fmt_insn else ""
+        self.log.append(f"{slot}: {text}")
+
+    def _path_done(self, st: State) -> None:
+        """A path ended (exit or pruned): checkpoints with no live path left become "done"."""
+        p = st.parent
+        while p is not None:
+            p.branches -= 1
+            if p.branches:
+                break
+            loops = self.looping.get(p.slot)
+            if loops is not None and loops.get(p.sig) is p:
+                del loops[p.sig]
+            if p.snap is not None:
+                bucket = self.done.setdefault(p.slot, {}).setdefault(p.tsig, [])
+                bucket.append(p)
+                if len(bucket) > MAX_STATES_PER_INSN:
+                    bucket.pop(0).snap = None
+            p = p.parent
+
+    def _push(self, st: State, slot: int, work) -> State:
+        other = st.copy()
+        if other.parent is not None:
+            other.parent.branches += 1
+        work.append((other, slot))
+        return other
+
+    def _visited(self, st: State, slot: int) -> bool:
+        """is_state_visited: prune when a finished state covers ``st``; else maybe checkpoint."""
+        live = self._frame_live(slot)
+        sig, tsig = signatures(st, live)
+        loops = self.looping.get(slot)
+        if slot in self.iter_next:
+            # an open-coded iterator's loop converges when the state at its next() call
+            # is covered by one already being explored from there
+            for old in (loops or {}).values():
+                if old.snap is not None and states_equal(old.snap, st, live):
+                    return True
+        elif loops:
+            old = loops.get(sig)
+            if old is not None and old.snap is not None and \
+                    states_equal(old.snap, st, live, exact=True):
+                raise Reject(f"infinite loop detected at insn {slot}", slot)
+        bucket = self.done.get(slot, {}).get(tsig)
+        if bucket:
+            for old in reversed(bucket):
+                if states_equal(old.snap, st, live):
+                    return True
+        if slot not in self.iter_next and not (self.jmps - self.last_jmps >= 2
+                                               and self.processed - self.last_processed >= 8):
+            return False
+        self.last_jmps, self.last_processed = self.jmps, self.processed
+        cp = Checkpoint(st.copy(), slot, sig, tsig, st.parent)
+        st.parent = cp
+        loops = self.looping.setdefault(slot, {})
+        loops[sig] = cp
+        if len(loops) > MAX_STATES_PER_INSN:
+            loops.pop(next(iter(loops)))
+        self.total_states += 1
+        return False
+
+    def _frame_live(self, slot: int):
+        """live(i, cur) -> (registers compared, registers compared by value) of frame i."""
+        live_in, rel = self._live, self._relevant
+
+        def live(i: int, old: State, cur: State):
+            if i == len(cur.frames) - 1:
+                return live_in[slot], rel[slot]
+            ret = cur.frames[i + 1].callsite + 1
+            if ret < len(live_in):
+                return live_in[ret] & 0x3C0, rel[ret] & 0x3C0
+            return 0x3C0, 0x3C0
+        return live
+
+    # ---------------------------------------------------------------- helpers
+    def new_id(self) -> int:
+        self.id_gen += 1
+        return self.id_gen
+
+    def read(self, f: Frame, r: int, slot: int) -> Reg:
+        reg = f.regs[r]
+        if reg.type == NOT_INIT:
+            raise Reject(f"R{r} !read_ok", slot, regs=(r,))
+        return reg
+
+    def write_check(self, r: int, slot: int) -> None:
+        if r == 10:
+            raise Reject("frame pointer is read only", slot, regs=(10,))
+
+    # ---------------------------------------------------------------- one instruction
+    def _step(self, st: State, slot: int, work) -> int | None:
+        insn = self.prog.insns[slot]
+        row = self.prog.rows[slot]
+        kind = row.kind
+        f = st.cur
+        if kind == "alu":
+            self._alu(f, insn, row, slot)
+        elif kind == "end":
+            self.read(f, insn.dst, slot)
+            self.write_check(insn.dst, slot)
+            d = f.regs[insn.dst]
+            if d.is_scalar and d.is_const:
+                d.set_const(self._concrete(row.fn, d.value, 0, 64))
+            else:
+                d.mark_unknown()
+                if row.width < 64:
+                    R.set_range64(d, 0, (1 << row.width) - 1)
+        elif kind == "lddw":
+            self.write_check(insn.dst, slot)
+            f.regs[insn.dst] = self._lddw(insn, row, slot)
+        elif kind == "ldx":
+            self.read(f, insn.src, slot)
+            self.write_check(insn.dst, slot)
+            val = self._mem_access(st, insn.src, insn.off, row.size, False, None, slot,
+                                   signed=row.signed)
+            f.regs[insn.dst] = val
+        elif kind == "st":
+            self.read(f, insn.dst, slot)
+            self._mem_access(st, insn.dst, insn.off, row.size, True, Reg.scalar(insn.imm), slot,
+                             is_st=True)
+        elif kind == "stx":
+            self.read(f, insn.src, slot)
+            self.read(f, insn.dst, slot)
+            self._mem_access(st, insn.dst, insn.off, row.size, True, f.regs[insn.src].copy(), slot,
+                             value_regno=insn.src)
+        elif kind == "atomic":
+            self._atomic(st, insn, row, slot)
+        elif kind == "ldpkt":
+            self._ld_abs(f, insn, row, slot)
+        elif kind == "jmp":
+            return self._cond_jmp(st, insn, row, slot, work)
+        elif kind == "ja":
+            return jump_target(slot, insn, row)
+        elif kind == "call":
+            if row.name == "call_local":
+                return self._call_local(st, insn, slot)
+            if row.name == "call_kfunc":
+                return self._kfunc_call(st, insn, slot)
+            return self._helper_call(st, insn, slot, work)
+        elif kind == "callx":
+            raise Reject(f"unknown opcode {insn.opcode:02x}", slot)
+        elif kind == "exit":
+            return self._exit(st, slot)
+        return slot + insn.width
+
+    # ---------------------------------------------------------------- ALU
+    def _concrete(self, fn, a, b, width):
+        return R._concrete(R._semantics(), fn, width, a, b)
+
+    def _alu(self, f: Frame, insn, row, slot: int) -> None:
+        d, width, fn = insn.dst, row.width, row.fn
+        src_is_reg = row.source_is_reg
+        if fn in ("lsh64", "lsh32", "rsh64", "rsh32", "arsh64", "arsh32") and not src_is_reg:
+            if insn.imm < 0 or insn.imm >= width:
+                raise Reject(f"invalid shift {insn.imm}", slot)
+        if fn in ("div", "mod", "sdiv64", "sdiv32", "smod64", "smod32") and not src_is_reg \
+                and insn.imm == 0:
+            raise Reject("div by zero", slot)
+        if fn == "mov" or fn.startswith("movsx"):
+            if src_is_reg:
+                src = self.read(f, insn.src, slot)
+            else:
+                src = Reg.scalar(insn.imm if width == 64 else insn.imm & R.M32)
+            self.write_check(d, slot)
+            f.regs[d] = self._mov(src, width, fn, src_is_reg)
+            return
+        dst = self.read(f, d, slot)
+        if fn in ("neg64", "neg32"):
+            self.write_check(d, slot)
+            if dst.is_scalar and dst.is_const:
+                dst.set_const(self._concrete(fn, dst.value, 0, width))
+            else:
+                dst.mark_unknown()
+                if width == 32:
+                    R.zext32(dst)
+            return
+        if src_is_reg:
+            src = self.read(f, insn.src, slot)
+        else:
+            src = Reg.scalar(insn.imm if width == 64 else insn.imm & R.M32)
+        self.write_check(d, slot)
+        if dst.is_ptr or src.is_ptr:
+            f.regs[d] = self._ptr_alu(insn, row, dst, src, slot)
+            return
+        R.alu(fn, width, dst, src)
+
+    def _mov(self, src: Reg, width: int, fn: str, is_reg: bool) -> Reg:
+        if fn.startswith("movsx"):
+            bits = int(fn[5:])
+            if not src.is_scalar:
+                out = Reg.scalar()
+            else:
+                out = src.copy()
+                out.id = 0
+                if out.is_const:
+                    v = out.value & ((1 << bits) - 1)
+                    out.set_const(v - (1 << bits) if v >> (bits - 1) else v)
+                else:
+                    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+                    if not (lo <= out.smin and out.smax <= hi):
+                        out = Reg.scalar()
+                        out.smin, out.smax = lo, hi
+                        R.sync(out)
+            if width == 32:
+                R.zext32(out)
+            return out
+        if width == 64:
+            if is_reg and src.is_scalar and not src.id and not src.is_const:
+                src.id = self.new_id()
+            return src.copy()
+        # 32-bit move
+        if not src.is_scalar:
+            out = Reg.scalar()
+            R.zext32(out)
+            return out
+        out = src.copy()
+        fits = out.umax <= R.M32
+        if is_reg and fits and not out.id and not out.is_const:
+            src.id = self.new_id()
+            out.id = src.id
+        if not fits:
+            out.id = 0
+        R.zext32(out)
+        return out
+
+    def _ptr_alu(self, insn, row, dst: Reg, src: Reg, slot: int) -> Reg:
+        d = insn.dst
+        sym = row.sym
+        if dst.is_ptr and src.is_ptr:
+            if row.fn == "sub":
+                return Reg.scalar()
+            raise Reject(f"R{d} pointer {sym} pointer prohibited", slot, regs=(d, insn.src))
+        if row.width == 32:
+            if row.fn == "sub":
+                out = Reg.scalar()
+                return out
+            raise Reject(f"R{d} 32-bit pointer arithmetic prohibited", slot, regs=(d,))
+        ptr, off = (dst, src) if dst.is_ptr else (src, dst)
+        if ptr.null:
+            raise Reject(f"R{d} pointer arithmetic on {ptr.type_str} prohibited, null-check it "
+                         f"first", slot, regs=(d,))
+        known = off.is_const
+        if ptr.type == MAP_PTR and known and off.value == 0 and row.fn == "add":
+            return ptr.copy()
+        if ptr.type not in (CTX, MAP_VALUE, MAP_KEY, STACK, PKT, PKT_META, MEM, RINGBUF_MEM, FUNC):
+            raise Reject(f"R{d} pointer arithmetic on {ptr.type_str} prohibited", slot, regs=(d,))
+        self._sane_offset(off, ptr.type, slot, d)
+        self._sane_offset(ptr, ptr.type, slot, d)
+        out = ptr.copy()
+        out.s32min, out.s32max, out.u32min, out.u32max = R.S32_MIN, R.S32_MAX, 0, R.M32
+        if row.fn == "add":
+            sval = off.smin
+            if known and -(1 << 31) <= ptr.off + sval < (1 << 31):
+                out.off = ptr.off + sval
+            else:
+                out.smin, out.smax = R._signed_add(ptr.smin, ptr.smax, off.smin, off.smax,
+                                                   R.S64_MIN, R.S64_MAX)
+                lo, hi = ptr.umin + off.umin, ptr.umax + off.umax
+                out.umin, out.umax = (lo, hi) if hi <= R.M64 else (0, R.M64)
+                out.var = T.add(ptr.var, off.var)
+                if ptr.type in PKT_TYPES:
+                    out.id = self.new_id()
+                    out.range = 0
+        elif row.fn == "sub":
+            if dst is off:
+                raise Reject(f"R{d} tried to subtract pointer from scalar", slot, regs=(d,))
+            if ptr.type == STACK:
+                raise Reject(f"R{d} subtraction from stack pointer prohibited", slot, regs=(d,))
+            sval = off.smin
+            if known and -(1 << 31) <= ptr.off - sval < (1 << 31):
+                out.off = ptr.off - sval
+            else:
+                out.smin, out.smax = R._signed_sub(ptr.smin, ptr.smax, off.smin, off.smax,
+                                                   R.S64_MIN, R.S64_MAX)
+                if ptr.umin < off.umax:
+                    out.umin, out.umax = 0, R.M64
+                else:
+                    out.umin, out.umax = ptr.umin - off.umax, ptr.umax - off.umin
+                out.var = T.sub(ptr.var, off.var)
+                if ptr.type in PKT_TYPES:
+                    out.id = self.new_id()
+                    out.range = 0
+        elif row.fn in ("band", "bor", "bxor"):
+            raise Reject(f"R{d} bitwise operator {sym} on pointer prohibited", slot, regs=(d,))
+        else:
+            raise Reject(f"R{d} pointer arithmetic with {sym} operator prohibited", slot, regs=(d,))
+        self._sane_offset(out, ptr.type, slot, d)
+        R.sync(out)
+        return out
+
+    def _sane_offset(self, reg: Reg, ptype: str, slot: int, d: int) -> None:
+        known = reg.is_const
+        val = R.s64(reg.value)
+        if known and (val >= MAX_VAR_OFF or val <= -MAX_VAR_OFF):
+            raise Reject(f"math between {ptype} pointer and {val} is not allowed", slot, regs=(d,))
+        if reg.off >= MAX_VAR_OFF or reg.off <= -MAX_VAR_OFF:
+            raise Reject(f"{ptype} pointer offset {reg.off} is not allowed", slot, regs=(d,))
+        if reg.smin == R.S64_MIN:
+            raise Reject(f"math between {ptype} pointer and register with unbounded min value is "
+                         f"not allowed", slot, regs=(d,))
+        if reg.smin >= MAX_VAR_OFF or reg.smin <= -MAX_VAR_OFF:
+            raise Reject(f"value {reg.smin} makes {ptype} pointer be out of bounds", slot, regs=(d,))
+
+    # ---------------------------------------------------------------- lddw
+    def _lddw(self, insn, row, slot: int) -> Reg:
+        if row.name == "lddw":
+            return Reg.scalar(insn.imm)
+        if row.name == "lddw_func":
+            return Reg.pointer(FUNC, target=slot + s32i(insn.imm) + 1)
+        resolved = self.resolve_map(slot, insn)
+        if resolved is None:
+            if row.name in ("lddw_map_fd", "lddw_map_idx"):
+                raise Reject(f"fd {insn.imm & 0xFFFFFFFF} is not pointing to valid bpf_map", slot)
+            return Reg.scalar()
+        desc, offset = resolved
+        if row.name in ("lddw_map_fd", "lddw_map_idx"):
+            return Reg.pointer(MAP_PTR, map=desc)
+        if row.name in ("lddw_map_value", "lddw_map_idx_value"):
+            return Reg.pointer(MAP_VALUE, map=desc, off=offset)
+        return Reg.scalar()
+
+    # ---------------------------------------------------------------- memory
+    def _mem_access(self, st: State, regno: int, off: int, size: int, write: bool,
+                    value: Reg | None, slot: int, signed: bool = False, is_st: bool = False,
+                    value_regno: int = -1) -> Reg | None:
+        f = st.cur
+        reg = f.regs[regno]
+        t = reg.type
+        if t == STACK:
+            tn = T.add(reg.var, T.const(reg.off + off))
+            if not T.is_aligned(tn, size):
+                var = str(reg.value) if reg.is_const else T.fmt(reg.var)
+                raise Reject(f"misaligned stack access off {var}+{reg.off}+{off} "
+                             f"size {size}", slot, regs=(regno,))
+        off += reg.off
+        if t == MAP_VALUE and not reg.null:
+            m = reg.map
+            if write and m.readonly_prog:
+                raise Reject(f"write into map forbidden, value_size={m.value_size} off={off} "
+                             f"size={size}", slot, regs=(regno,))
+            self._mem_region(reg, regno, off, size, m.value_size, "map value", slot)
+            if write:
+                return None
+            if m.readonly_prog and m.data is not None and reg.is_const:
+                start = off + reg.value
+                if 0 <= start and start + size <= len(m.data) and size in (1, 2, 4, 8):
+                    v = int.from_bytes(m.data[start:start + size], "little")
+                    out = Reg.scalar(v)
+                    R.coerce_size(out, size, signed)
+                    return out
+            return self._loaded(size, signed)
+        if t in (MEM, RINGBUF_MEM, MAP_KEY) and not reg.null:
+            limit = reg.map.key_size if t == MAP_KEY else reg.mem_size
+            self._mem_region(reg, regno, off, size, limit,
+                             "map key" if t == MAP_KEY else "memory", slot)
+            return None if write else self._loaded(size, signed)
+        if t == CTX:
+            if reg.off:
+                raise Reject(f"dereference of modified ctx ptr R{regno} off={reg.off} disallowed",
+                             slot, regs=(regno,))
+            if not reg.is_const or reg.value:
+                raise Reject(f"variable ctx access var_off={T.fmt(reg.var)} disallowed", slot,
+                             regs=(regno,))
+            kind = C.access(self.prog_type, off, size, write)
+            if kind is None:
+                raise Reject(f"invalid bpf_context access off={off} size={size}", slot,
+                             regs=(regno,))
+            if write:
+                return None
+            if kind == SCALAR:
+                return self._loaded(size, signed)
+            if kind.endswith("_or_null"):
+                return Reg.pointer(kind[:-8], null=True, id=self.new_id())
+            return Reg.pointer(kind)
+        if t == STACK:
+            if write and value_regno >= 0 and value.is_scalar and not value.is_const \
+                    and (reg.off + off) % 8 == 0 and value.umax.bit_length() <= 8 * size:
+                src = f.regs[value_regno]       # link the register and its spilled copy
+                if not src.id:
+                    src.id = self.new_id()
+                value.id = src.id
+            return self._stack_access(st, reg, regno, off, size, write, value, slot, signed,
+                                      is_st, value_regno)
+        if t in PKT_TYPES:
+            if write and self.prog_type not in C.DIRECT_PACKET_WRITE and C.modelled(self.prog_type):
+                raise Reject("cannot write into packet", slot, regs=(regno,))
+            self._packet_access(reg, regno, off, size, slot)
+            return None if write else self._loaded(size, signed)
+        if t in _SOCKS and not reg.null and not write:
+            return self._loaded(size, signed)   # struct bpf_sock fields: not modelled further
+        raise Reject(f"R{regno} invalid mem access '{reg.type_str}'", slot, regs=(regno,))
+
+    def _loaded(self, size: int, signed: bool) -> Reg:
+        """An unknown value loaded from memory, zero- or sign-extended from ``size`` bytes."""
+        key = (size, signed)
+        r = _LOADED.get(key)
+        if r is None:
+            r = _LOADED[key] = Reg.scalar()
+            R.coerce_size(r, size, signed)
+        return r.copy()
+
+    def _mem_region(self, reg: Reg, regno: int, off: int, size: int, limit: int, what: str,
+                    slot: int, zero_ok: bool = False) -> None:
+        """check_mem_region_access."""
+        if reg.smin < 0 and (reg.smin == R.S64_MIN or not (-(1 << 31) <= off + reg.smin < (1 << 31))
+                             or reg.smin + off < 0):
+            raise Reject(f"R{regno} min value is negative, either use unsigned index or do a "
+                         f"if (index >=0) check.", slot, regs=(regno,))
+        lo = reg.smin + off
+        if not self._in_mem(lo, size, limit, zero_ok):
+            raise Reject(f"R{regno} min value is outside of the allowed memory range", slot,
+                         notes=(self._mem_note(what, limit, lo, size),), regs=(regno,))
+        if reg.umax >= MAX_VAR_OFF:
+            raise Reject(f"R{regno} unbounded memory access, make sure to bounds check any such "
+                         f"access", slot, regs=(regno,))
+        hi = reg.umax + off
+        if not self._in_mem(hi, size, limit, zero_ok):
+            raise Reject(f"R{regno} max value is outside of the allowed memory range", slot,
+                         notes=(self._mem_note(what, limit, hi, size),), regs=(regno,))
+
+    @staticmethod
+    def _in_mem(off: int, size: int, limit: int, zero_ok: bool) -> bool:
+        size_ok = size > 0 or (size == 0 and zero_ok)
+        return off >= 0 and size_ok and off + size <= limit
+
+    @staticmethod
+    def _mem_note(what: str, limit: int, off: int, size: int) -> str:
+        if what == "map value":
+            return f"invalid access to map value, value_size={limit} off={off} size={size}"
+        if what == "map key":
+            return f"invalid access to map key, key_size={limit} off={off} size={size}"
+        return f"invalid access to memory, mem_size={limit} off={off} size={size}"
+
+    def _packet_access(self, reg: Reg, regno: int, off: int, size: int, slot: int,
+                       zero_ok: bool = False) -> None:
+        if reg.smin < 0:
+            raise Reject(f"R{regno} min value is negative, either use unsigned index or do a "
+                         f"if (index >=0) check.", slot, regs=(regno,))
+        if not self._in_mem(off, size, reg.range, zero_ok):
+            note = (f"invalid access to packet, off={off} size={size}, "
+                    f"R{regno}(id={reg.id},off={off},r={reg.range})")
+            raise Reject(f"R{regno} offset is outside of the packet", slot, notes=(note,),
+                         regs=(regno,))
+
+    def _stack_frame(self, st: State, reg: Reg) -> Frame:
+        for f in st.frames:
+            if f.frameno == reg.frameno:
+                return f
+        return st.cur
+
+    def _stack_bounds(self, reg: Reg, regno: int, off: int, size: int, what: str,
+                      slot: int) -> tuple[int, int]:
+        """check_stack_access_within_bounds: the byte range [lo, hi) touched."""
+        if reg.is_const:
+            lo = R.s64(reg.value) + off
+            hi = lo + size
+        else:
+            if reg.smax >= MAX_VAR_OFF or reg.smin <= -MAX_VAR_OFF:
+                raise Reject(f"invalid unbounded variable-offset{what} stack R{regno}", slot,
+                             regs=(regno,))
+            lo = reg.smin + off
+            hi = reg.smax + off + size
+        if lo < -MAX_STACK or hi > 0 or size < 0:
+            if reg.is_const:
+                raise Reject(f"invalid{what} stack R{regno} off={off} size={size}", slot,
+                             regs=(regno,))
+            raise Reject(f"invalid variable-offset{what} stack R{regno} var_off={T.fmt(reg.var)} "
+                         f"off={off} size={size}", slot, regs=(regno,))
+        return lo, hi
+
+    def _stack_access(self, st, reg, regno, off, size, write, value, slot, signed, is_st,
+                      value_regno):
+        frame = self._stack_frame(st, reg)
+        lo, hi = self._stack_bounds(reg, regno, off, size, " write to" if write else " read from",
+                                    slot)
+        frame.depth = max(frame.depth, -lo)
+        sp = frame.subprog
+        self.stack_depth[sp] = max(self.stack_depth.get(sp, 0), -lo)
+        if not reg.is_const:
+            if write:
+                for b in range(lo, hi):
+                    s = frame.slot((-b - 1) // 8)
+                    s.spill = None if s.types[7] != "S" else s.spill
+                    if s.types[7] == "S":
+                        s.types = ["M" if t != "I" else t for t in s.types]
+                        s.spill = None
+                    s.types[(-b - 1) % 8] = "M"
+                return None
+            return self._loaded(size, signed)
+        if write:
+            self._stack_write(frame, lo, size, value, slot, is_st)
+            return None
+        return self._stack_read(frame, lo, size, slot, signed)
+
+    def _stack_write(self, frame: Frame, off: int, size: int, value: Reg, slot: int,
+                     is_st: bool) -> None:
+        spi = (-off - 1) // 8
+        s = frame.slot(spi)
+        aligned = off % 8 == 0
+        if aligned and value.is_scalar:
+            if value.id and value.umax > (1 << (8 * size)) - 1 and size < 8:
+                value.id = 0
+            self._save_spill(s, value, size)
+            return
+        if value.is_ptr:
+            if size != 8:
+                raise Reject("invalid size of register spill", slot)
+            self._save_spill(s, value, 8)
+            return
+        if s.types[7] == "S":
+            s.types = ["M" if t != "I" else t for t in s.types]
+        s.spill = None
+        kind = "Z" if value.is_null_const() else "M"
+        idx = (-off - 1) % 8
+        for i in range(size):
+            s.types[idx - i] = kind
+
+    @staticmethod
+    def _save_spill(s, value: Reg, size: int) -> None:
+        s.spill = value.copy()
+        for i in range(8, 8 - size, -1):
+            s.types[i - 1] = "S"
+        for i in range(8 - size, 0, -1):
+            if s.types[i - 1] not in ("Z", "I"):
+                s.types[i - 1] = "M"
+
+    def _stack_read(self, frame: Frame, off: int, size: int, slot: int, signed: bool) -> Reg:
+        spi = (-off - 1) // 8
+        s = frame.stack.get(spi)
+        if s is None:
+            return self._loaded(size, signed)
+        if s.is_spill:
+            sp = s.spill
+            if size != 8:
+                if not sp.is_scalar:
+                    raise Reject("invalid size of register fill", slot)
+                spill_size = sum(1 for t in s.types if t == "S")
+                if size <= spill_size and off % 8 == 0:
+                    out = sp.copy()
+                    if out.umax > (1 << (8 * size)) - 1:
+                        out.id = 0
+                    R.coerce_size(out, size, signed)
+                    return out
+                types = [s.types[((-off - 1) % 8) - i] for i in range(size)]
+                if all(t == "S" for t in types) and sp.is_const and sp.value == 0:
+                    return Reg.scalar(0)
+                if all(t == "Z" for t in types):
+                    return Reg.scalar(0)
+                return self._loaded(size, signed)
+            return sp.copy()
+        idx = (-off - 1) % 8
+        types = [s.types[idx - i] for i in range(size)]
+        if all(t == "Z" for t in types):
+            return Reg.scalar(0)
+        return self._loaded(size, signed)
+
+    # ---------------------------------------------------------------- atomics, legacy loads
+    def _atomic(self, st: State, insn, row, slot: int) -> None:
+        f = st.cur
+        self.read(f, insn.src, slot)
+        self.read(f, insn.dst, slot)
+        cmpxchg = row.sym == "cmpxchg"
+        if cmpxchg:
+            self.read(f, 0, slot)
+        dst = f.regs[insn.dst]
+        if dst.type in (CTX, PKT, PKT_META, "flow_keys", "sock", "sock_common", "tcp_sock"):
+            raise Reject(f"BPF_ATOMIC stores into R{insn.dst} {dst.type_str} is not allowed", slot,
+                         regs=(insn.dst,))
+        load_reg = 0 if cmpxchg else (insn.src if row.fetch else -1)
+        if load_reg >= 0:
+            self.write_check(load_reg, slot)
+        old = self._mem_access(st, insn.dst, insn.off, row.size, False, None, slot)
+        self._mem_access(st, insn.dst, insn.off, row.size, True, Reg.scalar(), slot,
+                         value_regno=insn.src)
+        if load_reg >= 0:
+            f.regs[load_reg] = old if old is not None and old.is_scalar else self._loaded(row.size, False)
+
+    def _ld_abs(self, f: Frame, insn, row, slot: int) -> None:
+        if C.modelled(self.prog_type) and self.prog_type not in C.LD_ABS:
+            raise Reject("BPF_LD_[ABS|IND] instructions not allowed for this program type", slot)
+        if f.regs[6].type != CTX:
+            self.read(f, 6, slot)
+            raise Reject("at the time of BPF_LD_ABS|IND R6 != pointer to skb", slot, regs=(6,))
+        if row.name.startswith("ldind"):
+            self.read(f, insn.src, slot)
+        for r in _CALLER_SAVED:
+            f.regs[r] = Reg()
+        f.regs[0] = self._loaded(row.size, False)
+
+    # ---------------------------------------------------------------- conditional jumps
+    def _cond_jmp(self, st: State, insn, row, slot: int, work) -> int | None:
+        f = st.cur
+        dst = self.read(f, insn.dst, slot)
+        if row.source_is_reg:
+            src = self.read(f, insn.src, slot)
+        else:
+            src = Reg.scalar(insn.imm)
+        op = _op(row)
+        is32 = row.width == 32
+        target = jump_target(slot, insn, row)
+        fall = slot + 1
+        pred = _branch_taken(dst, src, op, is32)
+        if pred == 1:
+            return target
+        if pred == 0:
+            return fall
+        other = self._push(st, target, work)
+        of = other.cur
+        if dst.is_scalar and src.is_scalar:
+            ok_t = self._refine(other, of, insn, row, op, is32)
+            ok_f = self._refine(st, f, insn, row, _REV[op], is32)
+            if not ok_t:
+                work.pop()
+                self._path_done(other)
+            if not ok_f:
+                return None
+            return fall
+        if (not is32 and not row.source_is_reg and insn.imm == 0 and op in ("jeq", "jne")
+                and dst.null):
+            self._mark_null(other, dst.id, op == "jeq")
+            self._mark_null(st, dst.id, op == "jne")
+        elif not is32 and row.source_is_reg:
+            self._pkt_compare(st, other, insn, op)
+        return fall
+
+    def _refine(self, st: State, f: Frame, insn, row, op: str, is32: bool) -> bool:
+        d = f.regs[insn.dst]
+        if row.source_is_reg:
+            s = f.regs[insn.src]
+        else:
+            s = Reg.scalar(insn.imm)
+        if row.source_is_reg and insn.src == insn.dst:
+            return True
+        _refine_cond(d, s, op, is32)
+        for r in (d, s):
+            R.sync(r)
+            if not R.valid(r):
+                return False
+        for r in ((d, s) if row.source_is_reg else (d,)):
+            if r.id:
+                for other in st.all_regs():
+                    if other is not r and other.is_scalar and other.id == r.id:
+                        rid = other.id
+                        _copy_into(other, r)
+                        other.id = rid
+        return True
+
+    def _mark_null(self, st: State, rid: int, is_null: bool) -> None:
+        ref = 0
+        for r in st.all_regs():
+            if r.null and r.id == rid:
+                ref = ref or r.ref
+                if is_null:
+                    r.__init__(SCALAR)
+                    r.set_const(0)
+                else:
+                    r.null = False
+                    if r.type == MAP_PTR and r.map is not None and r.map.inner is not None:
+                        r.map = r.map.inner
+                    if not r.ref:
+                        r.id = 0
+        if is_null and ref:
+            st.refs = [x for x in st.refs if x[0] != ref]
+
+    def _pkt_compare(self, st: State, other: State, insn, op: str) -> None:
+        f = st.cur
+        d, s = f.regs[insn.dst], f.regs[insn.src]
+        pairs = ((PKT, PKT_END), (PKT_META, PKT))
+        for ptype, endtype in pairs:
+            if d.type == ptype and s.type == endtype:
+                pkt, rev = d, False
+            elif d.type == endtype and s.type == ptype:
+                pkt, rev = s, True
+            else:
+                continue
+            which = (_PKT_END_LEFT if rev else _PKT_LEFT).get(op)
+            if which is None:
+                return
+            branch = st if which[0] == "fall" else other
+            _good_pkt_pointers(branch, pkt, ptype, which[1])
+            return
+
+    # ---------------------------------------------------------------- calls
+    def _call_local(self, st: State, insn, slot: int) -> int:
+        target = slot + s32i(insn.imm) + 1
+        if len(st.frames) >= MAX_CALL_FRAMES:
+            raise Reject(f"the call stack of {len(st.frames) + 1} frames is too deep", slot)
+        caller = st.cur
+        callee = Frame(len(st.frames), self._subprog_of[target], slot)
+        for r in _CALLER_SAVED:
+            callee.regs[r] = caller.regs[r].copy()
+        st.frames.append(callee)
+        return target
+
+    def _kfunc_call(self, st: State, insn, slot: int) -> int:
+        """kfuncs: the numeric iterators behind ``bpf_for``; any other kfunc returns an unknown.
+
+        ``bpf_iter_num_next`` returns a pointer to 4 bytes, or NULL; its call is a
+        checkpoint where a loop converges (see :meth:`_visited`).
+        """
+        f = st.cur
+        name = self.kfuncs.get(slot, "")
+        if name == "bpf_iter_num_new":
+            for r in (1, 2, 3):
+                self.read(f, r, slot)
+            it = f.regs[1]
+            if it.type != STACK:
+                raise Reject("arg#0 expected pointer to an iterator on stack", slot, regs=(1,))
+            self._helper_mem(st, 1, 8, True, slot)
+            ret = Reg.scalar()
+        elif name == "bpf_iter_num_next":
+            self.read(f, 1, slot)
+            ret = Reg.pointer(MEM, null=True, mem_size=4, id=self.new_id())
+        elif name == "bpf_iter_num_destroy":
+            self.read(f, 1, slot)
+            ret = Reg()
+        else:
+            ret = Reg.scalar()
+        for r in _CALLER_SAVED:
+            f.regs[r] = Reg()
+        f.regs[0] = ret
+        return slot + 1
+
+    def _exit(self, st: State, slot: int) -> int | None:
+        f = st.cur
+        if len(st.frames) > 1:
+            r0 = f.regs[0]
+            if f.callback is not None:
+                self.read(f, 0, slot)
+                lo, hi = f.callback
+                if not r0.is_scalar:
+                    raise Reject(f"At callback return the register R0 is not a known value "
+                                 f"({r0.type_str})", slot, regs=(0,))
+                if r0.smin < lo or r0.smax > hi:
+                    raise Reject(f"At callback return the register R0 has {_scalar_desc(r0)} should "
+                                 f"have been in [{lo}, {hi}]", slot, regs=(0,))
+                ret = Reg.scalar()
+            else:
+                if r0.type == STACK and r0.frameno == f.frameno:
+                    raise Reject("cannot return stack pointer to the caller", slot, regs=(0,))
+                ret = r0.copy()
+            st.frames.pop()
+            caller = st.cur
+            caller.regs[0] = ret
+            for r in _CALLER_SAVED:
+                caller.regs[r] = Reg()
+            return f.callsite + 1
+        if st.refs:
+            rid, at = st.refs[0]
+            raise Reject("BPF_EXIT instruction in main prog would lead to reference leak", slot,
+                         notes=(f"Unreleased reference id={rid} alloc_insn={at}",))
+        r0 = f.regs[0]
+        if r0.type == NOT_INIT:
+            raise Reject("R0 !read_ok", slot, regs=(0,))
+        return None
+
+    def _helper_call(self, st: State, insn, slot: int, work) -> int | None:
+        f = st.cur
+        hid = insn.imm
+        name = P.helper_log_name(hid)
+        if hid not in KERNEL_HELPERS:
+            raise Reject(f"invalid func {name}#{hid}", slot)
+        if hid in P.DENIED.get(self.prog_type or "", ()):
+            raise Reject(f"program of this type cannot use helper {name}#{hid}", slot)
+        proto = P.PROTOS.get(hid)
+        if proto is None:   # not modelled: arguments unchecked, result unknown
+            for r in _CALLER_SAVED:
+                f.regs[r] = Reg()
+            returns_ptr = "*" in KERNEL_HELPERS[hid].prototype.split("bpf_", 1)[0]
+            f.regs[0] = (Reg.pointer(UNKNOWN_PTR, null=True, id=self.new_id()) if returns_ptr
+                         else Reg.scalar())
+            return slot + 1
+        if proto.gpl and not self.gpl:
+            raise Reject("cannot call GPL-restricted function from non-GPL compatible program", slot)
+        meta = {"map": None, "size": None, "release": 0, "callback": None}
+        for i, kind in enumerate(proto.args):
+            self._helper_arg(st, f, i + 1, kind, meta, slot, proto)
+        m = meta["map"]
+        if m is not None:
+            if hid == HELPER_IDS["tail_call"] and m.type != 3:
+                raise Reject("expected prog array map for tail call", slot)
+            restricted = P.HELPER_MAPS.get(hid)
+            if (restricted is not None and m.type not in restricted) or \
+                    (m.type in P.MAP_HELPERS and hid not in P.MAP_HELPERS[m.type]):
+                raise Reject(f"cannot pass map_type {m.type} into func {name}#{hid}", slot)
+        elif hid in P.HELPER_MAPS and "map" in proto.args:
+            pass
+        if meta["release"]:
+            ref = meta["release"]
+            if not any(r[0] == ref for r in st.refs):
+                raise Reject("R1 must be referenced when passed to release function", slot)
+            st.refs = [r for r in st.refs if r[0] != ref]
+            for r in st.all_regs():
+                if r.ref == ref:
+                    r.mark_unknown()
+        for r in _CALLER_SAVED:
+            f.regs[r] = Reg()
+        if hid in P.CHANGES_PKT_DATA:
+            _clear_pkt_pointers(st)
+        f.regs[0] = self._helper_ret(st, proto, meta, slot)
+        if meta["callback"] is not None:
+            return self._enter_callback(st, hid, meta, slot, work)
+        return slot + 1
+
+    def _helper_ret(self, st: State, proto, meta, slot: int) -> Reg:
+        ret = proto.ret
+        if ret == "int":
+            return Reg.scalar()
+        if ret == "void":
+            return Reg()
+        if ret == "map_value_or_null":
+            m = meta["map"]
+            if m is not None and m.type in (12, 13):
+                return Reg.pointer(MAP_PTR, null=True, map=m, id=self.new_id())
+            key = meta.get("const_key")
+            if proto.name == "map_lookup_elem" and key is not None and key < m.max_entries:
+                return Reg.pointer(MAP_VALUE, map=m)
+            return Reg.pointer(MAP_VALUE, null=True, map=m, id=self.new_id())
+        if ret in ("sock_or_null", "sock_common_or_null", "tcp_sock_or_null"):
+            r = Reg.pointer(ret[:-8], null=True, id=self.new_id())
+            if proto.acquire:
+                ref = self.new_id()
+                st.refs.append((ref, slot))
+                r.ref = r.id = ref
+            return r
+        if ret == "ringbuf_mem_or_null":
+            r = Reg.pointer(RINGBUF_MEM, null=True, mem_size=meta["size"] or 0, id=self.new_id())
+            ref = self.new_id()
+            st.refs.append((ref, slot))
+            r.ref = r.id = ref
+            return r
+        return Reg.scalar()
+
+    _MEM = (STACK, PKT, PKT_META, MAP_KEY, MAP_VALUE, MEM, RINGBUF_MEM, "buf", "trusted_ptr_")
+    _MAP_KEY_VALUE = _MEM
+
+    def _helper_arg(self, st: State, f: Frame, regno: int, kind: str, meta, slot, proto) -> None:
+        reg = self.read(f, regno, slot)
+        if kind == "any":
+            return
+        expected = {
+            "map": (MAP_PTR,), "key": self._MAP_KEY_VALUE, "value": self._MAP_KEY_VALUE,
+            "uvalue": self._MAP_KEY_VALUE, "mem": self._MEM, "umem": self._MEM, "umem4": self._MEM,
+            "mem?": self._MEM, "size": (SCALAR,), "size0": (SCALAR,), "asize0": (SCALAR,),
+            "ctx": (CTX,), "func": (FUNC,), "stack?": (STACK,), "rbmem": (RINGBUF_MEM,),
+            "lock": (MAP_VALUE,), "sock": _SOCKS, "sock?": _SOCKS, "sockc": _SOCKS,
+        }.get(kind)
+        if expected is None:
+            return
+        nullable = kind in ("mem?", "stack?", "sock?")
+        if nullable and reg.is_null_const():
+            if kind == "mem?":
+                meta["mem_reg"] = None
+            return
+        if reg.type not in expected or reg.null:
+            names = ", ".join(expected)
+            raise Reject(f"R{regno} type={reg.type_str} expected={names}", slot, regs=(regno,))
+        if kind == "ctx":
+            if reg.off:
+                raise Reject(f"dereference of modified ctx ptr R{regno} off={reg.off} disallowed",
+                             slot, regs=(regno,))
+        elif kind == "map":
+            meta["map"] = reg.map
+        elif kind in ("key", "value", "uvalue"):
+            m = meta["map"]
+            if m is None:
+                raise Reject(f"invalid map_ptr to access map->{'key' if kind == 'key' else 'value'}",
+                             slot)
+            n = m.key_size if kind == "key" else m.value_size
+            self._helper_mem(st, regno, n, kind == "uvalue", slot)
+            if kind == "key" and m.type in (2, 6):   # array, percpu_array
+                meta["const_key"] = self._const_key(st, reg, n)
+        elif kind in ("mem", "umem", "mem?"):
+            meta["mem_reg"] = (regno, kind == "umem")
+        elif kind == "umem4":
+            self._helper_mem(st, regno, 4, True, slot)
+        elif kind in ("size", "size0"):
+            mem = meta.pop("mem_reg", None)
+            self._size_arg(st, reg, regno, kind == "size0", mem, slot)
+        elif kind == "asize0":
+            if not reg.is_const:
+                raise Reject(f"R{regno} is not a known constant'", slot, regs=(regno,))
+            meta["size"] = reg.value
+        elif kind == "rbmem":
+            if reg.off or not reg.is_const or reg.value:
+                raise Reject(f"R{regno} must have zero offset when passed to release func", slot,
+                             regs=(regno,))
+            meta["release"] = reg.ref
+        elif kind == "sock":
+            meta["release"] = reg.ref
+        elif kind == "func":
+            meta["callback"] = reg.target
+        elif kind == "stack?":
+            meta["cb_ctx"] = reg.copy()
+
+    def _const_key(self, st: State, reg: Reg, key_size: int):
+        """The key's value when it is a constant on the stack (get_constant_map_key)."""
+        if reg.type != STACK or not reg.is_const:
+            return None
+        off = reg.off + R.s64(reg.value)
+        spi, idx = (-off - 1) // 8, (-off - 1) % 8
+        s = self._stack_frame(st, reg).stack.get(spi)
+        if s is None:
+            return None
+        zeros = 0
+        for i in range(idx, -1, -1):
+            if s.types[i] != "Z":
+                break
+            zeros += 1
+        if zeros >= key_size:
+            return 0
+        if not s.is_spill or not s.spill.is_scalar:
+            return None
+        spilled = 0
+        for i in range(idx, -1, -1):
+            if s.types[i] != "S":
+                break
+            spilled += 1
+        if spilled != key_size or not s.spill.is_const:
+            return None
+        return s.spill.value
+
+    def _size_arg(self, st, reg: Reg, regno: int, zero_ok: bool, mem, slot: int) -> None:
+        if reg.smin < 0:
+            raise Reject(f"R{regno} min value is negative, either use unsigned index or do a "
+                         f"if (index >=0) check.", slot, regs=(regno,))
+        if reg.umin == 0 and not zero_ok:
+            raise Reject(f"R{regno} invalid zero-sized read: u64=[{reg.umin},{reg.umax}]", slot,
+                         regs=(regno,))
+        if reg.umax >= MAX_VAR_SIZ:
+            raise Reject(f"R{regno} unbounded memory access, use 'var &= const' or "
+                         f"'if (var < const)'", slot, regs=(regno,))
+        if mem is None:
+            return
+        mregno, write = mem
+        self._helper_mem(st, mregno, reg.umax, write, slot, zero_ok and reg.umin == 0)
+
+    def _helper_mem(self, st: State, regno: int, size: int, write: bool, slot: int,
+                    zero_ok: bool = False) -> None:
+        """check_helper_mem_access: ``size`` bytes at the pointer in ``regno``."""
+        reg = st.cur.regs[regno]
+        t = reg.type
+        if t in PKT_TYPES:
+            self._packet_access(reg, regno, reg.off, size, slot, zero_ok)
+        elif t == MAP_VALUE:
+            if write and reg.map.readonly_prog:
+                raise Reject(f"write into map forbidden, value_size={reg.map.value_size} "
+                             f"off={reg.off} size={size}", slot, regs=(regno,))
+            self._mem_region(reg, regno, reg.off, size, reg.map.value_size, "map value", slot,
+                             zero_ok)
+        elif t == MAP_KEY:
+            self._mem_region(reg, regno, reg.off, size, reg.map.key_size, "map key", slot, zero_ok)
+        elif t in (MEM, RINGBUF_MEM):
+            self._mem_region(reg, regno, reg.off, size, reg.mem_size, "memory", slot, zero_ok)
+        elif t == STACK:
+            if size == 0 and zero_ok:
+                return
+            frame = self._stack_frame(st, reg)
+            lo, hi = self._stack_bounds(reg, regno, reg.off, size,
+                                        " write to" if write else " read from", slot)
+            frame.depth = max(frame.depth, -lo)
+            sp = frame.subprog
+            self.stack_depth[sp] = max(self.stack_depth.get(sp, 0), -lo)
+            if write:
+                for b in range(lo, hi):
+                    s = frame.slot((-b - 1) // 8)
+                    if s.spill is not None:
+                        s.spill.mark_unknown()
+                    s.types[(-b - 1) % 8] = "M" if s.types[(-b - 1) % 8] != "S" else "S"
+
+    def _enter_callback(self, st: State, hid: int, meta, slot: int, work) -> int:
+        # the helper may also return without calling the callback
+        self._push(st, slot + 1, work)
+        target = meta["callback"]
+        if len(st.frames) >= MAX_CALL_FRAMES:
+            raise Reject(f"the call stack of {len(st.frames) + 1} frames is too deep", slot)
+        callee = Frame(len(st.frames), self._subprog_of[target], slot)
+        callee.callback = (0, 1)
+        cb_ctx = meta.get("cb_ctx") or Reg.scalar(0)
+        if hid == HELPER_IDS["loop"]:
+            callee.regs[1] = Reg.scalar()
+            callee.regs[2] = cb_ctx
+        else:   # for_each_map_elem: (map, key, value, ctx)
+            m = meta["map"]
+            callee.regs[1] = Reg.pointer(MAP_PTR, map=m)
+            callee.regs[2] = Reg.pointer(MAP_KEY, map=m)
+            callee.regs[3] = Reg.pointer(MAP_VALUE, map=m)
+            callee.regs[4] = cb_ctx
+        st.frames.append(callee)
+        return target
+
+
+
+
+# ---- branch prediction and refinement ------------------------------------------------------
+def _branch_taken(a: Reg, b: Reg, op: str, is32: bool) -> int:
+    """1 taken, 0 not taken, -1 unknown (``is_branch_taken``)."""
+    if a.is_ptr or b.is_ptr:
+        if a.is_ptr and b.is_ptr:
+            return -1
+        ptr, other = (a, b) if a.is_ptr else (b, a)
+        if not other.is_const:
+            return -1
+        val = other.value & (R.M32 if is32 else R.M64)
+        if val != 0 or not _not_null(ptr):
+            return -1
+        return {"jeq": 0, "jne": 1}.get(op, -1)
+    if is32:
+        ta, tb = T.subreg(a.var), T.subreg(b.var)
+        amin, amax, bmin, bmax = a.u32min, a.u32max, b.u32min, b.u32max
+        asmin, asmax, bsmin, bsmax = a.s32min, a.s32max, b.s32min, b.s32max
+    else:
+        ta, tb = a.var, b.var
+        amin, amax, bmin, bmax = a.umin, a.umax, b.umin, b.umax
+        asmin, asmax, bsmin, bsmax = a.smin, a.smax, b.smin, b.smax
+    if op in ("jeq", "jne"):
+        res = -1
+        if ta[1] == 0 and tb[1] == 0:
+            res = int(ta[0] == tb[0])
+        elif amin > bmax or amax < bmin or asmin > bsmax or asmax < bsmin:
+            res = 0
+        elif (ta[0] ^ tb[0]) & ~(ta[1] | tb[1]):
+            res = 0
+        elif not is32 and (a.u32min > b.u32max or a.u32max < b.u32min
+                           or a.s32min > b.s32max or a.s32max < b.s32min):
+            res = 0
+        if res == -1 or op == "jeq":
+            return res
+        return 1 - res
+    if op in ("jset", "jset_not"):
+        if tb[1] != 0:
+            ta, tb = tb, ta
+        if tb[1] != 0:
+            return -1
+        res = -1
+        if ta[0] & tb[0]:
+            res = 1
+        elif not ((ta[0] | ta[1]) & tb[0]):
+            res = 0
+        if res == -1 or op == "jset":
+            return res
+        return 1 - res
+    checks = {
+        "jgt": (amin > bmax, amax <= bmin), "jge": (amin >= bmax, amax < bmin),
+        "jlt": (amax < bmin, amin >= bmax), "jle": (amax <= bmin, amin > bmax),
+        "jsgt": (asmin > bsmax, asmax <= bsmin), "jsge": (asmin >= bsmax, asmax < bsmin),
+        "jslt": (asmax < bsmin, asmin >= bsmax), "jsle": (asmax <= bsmin, asmin > bsmax),
+    }
+    yes, no = checks[op]
+    return 1 if yes else 0 if no else -1
+
+
+def _not_null(r: Reg) -> bool:
+    return not r.null and r.type in (MAP_VALUE, MAP_KEY, MEM, RINGBUF_MEM, "sock", "tcp_sock",
+                                      "sock_common")
+
+
+def _refine_cond(a: Reg, b: Reg, op: str, is32: bool) -> None:
+    """regs_refine_cond_op: narrow ``a`` and ``b`` assuming ``a op b`` holds."""
+    if op in ("jgt", "jge", "jsgt", "jsge"):
+        a, b, op = b, a, _FLIP[op]
+    if op == "jeq":
+        if is32:
+            lo, hi = max(a.u32min, b.u32min), min(a.u32max, b.u32max)
+            a.u32min, a.u32max, b.u32min, b.u32max = lo, hi, lo, hi
+            lo, hi = max(a.s32min, b.s32min), min(a.s32max, b.s32max)
+            a.s32min, a.s32max, b.s32min, b.s32max = lo, hi, lo, hi
+            t = T.intersect(T.subreg(a.var), T.subreg(b.var))
+            a.var, b.var = T.with_subreg(a.var, t), T.with_subreg(b.var, t)
+        else:
+            lo, hi = max(a.umin, b.umin), min(a.umax, b.umax)
+            a.umin, a.umax, b.umin, b.umax = lo, hi, lo, hi
+            lo, hi = max(a.smin, b.smin), min(a.smax, b.smax)
+            a.smin, a.smax, b.smin, b.smax = lo, hi, lo, hi
+            t = T.intersect(a.var, b.var)
+            a.var = b.var = t
+    elif op == "jne":
+        if not _const(b, is32):
+            a, b = b, a
+        if not _const(b, is32):
+            return
+        v = b.value
+        if is32:
+            v32, sv = v & R.M32, R.s32(v)
+            if a.u32min == v32:
+                a.u32min += 1
+            if a.u32max == v32:
+                a.u32max -= 1
+            if a.s32min == sv:
+                a.s32min += 1
+            if a.s32max == sv:
+                a.s32max -= 1
+        else:
+            sv = R.s64(v)
+            if a.umin == v:
+                a.umin += 1
+            if a.umax == v:
+                a.umax -= 1
+            if a.smin == sv:
+                a.smin += 1
+            if a.smax == sv:
+                a.smax -= 1
+    elif op in ("jset", "jset_not"):
+        if not _const(b, is32):
+            a, b = b, a
+        if not _const(b, is32):
+            return
+        v = b.value & (R.M32 if is32 else R.M64)
+        if op == "jset":
+            if v & (v - 1) or not v:
+                return
+            if is32:
+                a.var = T.with_subreg(a.var, T.bor(T.subreg(a.var), T.const(v)))
+            else:
+                a.var = T.bor(a.var, T.const(v))
+        else:
+            var = a.var
+            a.set_unbounded()
+            if is32:
+                a.var = T.with_subreg(var, T.band(T.subreg(var), T.const(~v & R.M32)))
+            else:
+                a.var = T.band(var, T.const(~v & R.M64))
+    elif op in ("jle", "jlt"):
+        d = 1 if op == "jlt" else 0
+        if is32:
+            a.u32max = min(a.u32max, (b.u32max - d) & R.M32)
+            b.u32min = max((a.u32min + d) & R.M32, b.u32min)
+        else:
+            a.umax = min(a.umax, (b.umax - d) & R.M64)
+            b.umin = max((a.umin + d) & R.M64, b.umin)
+    elif op in ("jsle", "jslt"):
+        d = 1 if op == "jslt" else 0
+        if is32:
+            a.s32max = min(a.s32max, R.s32(b.s32max - d))
+            b.s32min = max(R.s32(a.s32min + d), b.s32min)
+        else:
+            a.smax = min(a.smax, R.s64(b.smax - d))
+            b.smin = max(R.s64(a.smin + d), b.smin)
+
+
+def _const(r: Reg, is32: bool) -> bool:
+    return (r.var[1] & R.M32) == 0 if is32 else r.var[1] == 0
+
+
+def _clear_pkt_pointers(st: State) -> None:
+    """After a helper that may move packet data, packet pointers become unknown scalars."""
+    for r in st.all_regs():
+        if r.type in (PKT, PKT_META, PKT_END):
+            r.mark_unknown()
+
+
+def _copy_into(dst: Reg, src: Reg) -> None:
+    for k in Reg.__slots__:
+        setattr(dst, k, getattr(src, k))
+
+
+def _good_pkt_pointers(st: State, pkt: Reg, ptype: str, right_open: bool) -> None:
+    if pkt.off < 0 or (pkt.off == 0 and right_open):
+        return
+    if pkt.umax > MAX_PACKET_OFF or pkt.umax + pkt.off > MAX_PACKET_OFF:
+        return
+    new_range = pkt.off + (1 if right_open else 0)
+    rid = pkt.id
+    for r in st.all_regs():
+        if r.type == ptype and r.id == rid:
+            r.range = max(r.range, new_range)
+
+
+def _scalar_desc(r: Reg) -> str:
+    if r.var[1] != R.M64:
+        return f"var_off={T.fmt(r.var)}"
+    return f"smin={r.smin} smax={r.smax}"
+
+
+# ---- liveness -----------------------------------------------------------------------------
+def _liveness(prog: Program) -> list[int]:
+    """Registers (bit mask) that some path from each slot reads before writing."""
+    n = len(prog.insns)
+    use = [0] * n
+    kill = [0] * n
+    succ: list[list[int]] = [[] for _ in range(n)]
+    from .cfg import successors
+    for s in range(n):
+        insn, row = prog.insns[s], prog.rows[s]
+        if row is None:
+            continue
+        u, k = _use_def(insn, row)
+        use[s], kill[s] = u, k
+        nx = successors(prog, s)
+        if row.name == "call_local":
+            nx = [s + 1]
+        succ[s] = [t for t in nx if 0 <= t < n]
+    live = [0] * n
+    changed = True
+    while changed:
+        changed = False
+        for s in range(n - 1, -1, -1):
+            if prog.rows[s] is None:
+                continue
+            out = 0
+            for t in succ[s]:
+                out |= live[t]
+            v = use[s] | (out & ~kill[s])
+            if v != live[s]:
+                live[s] = v
+                changed = True
+    return live
+
+
+def _relevance(prog: Program, ret_checked: bool = True) -> list[int]:
+    """Registers whose exact value may matter for safety on some path from each slot.
+
+    A static stand-in for the kernel's precision marks: a scalar that only feeds
+    other scalars which never reach a jump, an address, a helper argument, a
+    store or ``r0`` at exit is not compared when pruning (the kernel would not
+    have marked it precise either). Values stored to memory count as used.
+    """
+    n = len(prog.insns)
+    from .cfg import successors
+    succ: list[list[int]] = [[] for _ in range(n)]
+    for s in range(n):
+        if prog.rows[s] is None:
+            continue
+        nx = successors(prog, s)
+        if prog.rows[s].name == "call_local":
+            nx = [s + 1]
+        succ[s] = [t for t in nx if 0 <= t < n]
+    rel = [0] * n
+    main_end = prog.subprog_end(0)
+    changed = True
+    while changed:
+        changed = False
+        for s in range(n - 1, -1, -1):
+            row = prog.rows[s]
+            if row is None:
+                continue
+            out = 0
+            for t in succ[s]:
+                out |= rel[t]
+            v = _relevant_in(prog.insns[s], row, out)
+            if row.kind == "exit" and not ret_checked and s < main_end:
+                v = 0
+            if v != rel[s]:
+                rel[s] = v
+                changed = True
+    return rel
+
+
+def _relevant_in(insn, row, out: int) -> int:
+    d, sr = 1 << insn.dst, 1 << insn.src
+    kind = row.kind
+    if kind == "alu":
+        src = sr if row.source_is_reg else 0
+        if row.fn == "mov" or row.fn.startswith("movsx"):
+            return (out & ~d) | src if out & d else out & ~d
+        return out | src if out & d else out & ~d
+    if kind == "end":
+        return out
+    if kind == "lddw":
+        return out & ~d
+    if kind == "ldx":
+        return (out & ~d) | sr
+    if kind in ("st",):
+        return out | d
+    if kind == "stx":
+        # a value stored to the stack is compared there (stack slots are always precise),
+        # but may come back: keep it for stores through r10, as clang addresses spills
+        return out | d | (sr if insn.dst == 10 else 0)
+    if kind == "atomic":
+        return out | d | sr | (1 if row.sym == "cmpxchg" else 0)
+    if kind == "ldpkt":
+        return (out & ~0x3F) | (1 << 6) | (sr if row.name.startswith("ldind") else 0)
+    if kind == "jmp":
+        return out | d | (sr if row.source_is_reg else 0)
+    if kind in ("call", "callx"):
+        return (out & ~0x3F) | 0x3E | (d if kind == "callx" else 0)
+    if kind == "exit":
+        return 1
+    return out
+
+
+def _use_def(insn, row) -> tuple[int, int]:
+    b = lambda *rs: sum(1 << r for r in rs)  # noqa: E731
+    kind = row.kind
+    if kind == "alu":
+        if row.fn == "mov" or row.fn.startswith("movsx"):
+            return (b(insn.src) if row.source_is_reg else 0), b(insn.dst)
+        return b(insn.dst) | (b(insn.src) if row.source_is_reg else 0), b(insn.dst)
+    if kind == "end":
+        return b(insn.dst), b(insn.dst)
+    if kind == "lddw":
+        return 0, b(insn.dst)
+    if kind == "ldx":
+        return b(insn.src), b(insn.dst)
+    if kind == "st":
+        return b(insn.dst), 0
+    if kind == "stx":
+        return b(insn.dst, insn.src), 0
+    if kind == "atomic":
+        u = b(insn.dst, insn.src) | (b(0) if row.sym == "cmpxchg" else 0)
+        k = b(0) if row.sym == "cmpxchg" else (b(insn.src) if row.fetch else 0)
+        return u, k
+    if kind == "ldpkt":
+        return b(6) | (b(insn.src) if row.name.startswith("ldind") else 0), b(0, 1, 2, 3, 4, 5)
+    if kind == "jmp":
+        return b(insn.dst) | (b(insn.src) if row.source_is_reg else 0), 0
+    if kind == "call":
+        return b(1, 2, 3, 4, 5), b(0, 1, 2, 3, 4, 5)
+    if kind == "callx":
+        return b(insn.dst), b(0, 1, 2, 3, 4, 5)
+    if kind == "exit":
+        return b(0), 0
+    return 0, 0

@@ -1,0 +1,105 @@
+"""Context field access per program type (the kernel's ``*_is_valid_access``).
+
+:func:`access` returns the type of the register a load produces (``"scalar"``,
+``"pkt"``, ``"pkt_end"``, ``"pkt_meta"``, ``"sock_common_or_null"``) or None when
+the kernel refuses the access ("invalid bpf_context access off=.. size=..").
+Program types not modelled here return "scalar" for any read and allow writes:
+pybpf does not refuse what it cannot judge.
+"""
+
+from __future__ import annotations
+
+from .regs import PKT, PKT_END, PKT_META, SCALAR
+
+XDP_MD_SIZE = 24
+_XDP_PTRS = {0: PKT, 4: PKT_END, 8: PKT_META}
+
+SK_BUFF_SIZE = 192
+# struct __sk_buff offsets (include/uapi/linux/bpf.h)
+MARK, QUEUE_MAPPING, PRIORITY, TC_INDEX = 8, 12, 32, 44
+CB, CB_END = 48, 68
+TC_CLASSID = 72
+DATA, DATA_END, FAMILY, REMOTE_IP4, LOCAL_PORT_END = 76, 80, 88, 92, 140
+REMOTE_IP6, LOCAL_IP6_END = 100, 132
+DATA_META, FLOW_KEYS, TSTAMP, WIRE_LEN, SK = 140, 144, 152, 160, 168
+TSTAMP_TYPE, HWTSTAMP = 180, 184
+_SKB_PTRS = {DATA: PKT, DATA_END: PKT_END, DATA_META: PKT_META}
+
+
+def _in(off, lo, hi):
+    return lo <= off < hi
+
+
+EGRESS_IFINDEX = 20
+
+
+def _xdp(off: int, size: int, write: bool):
+    # egress_ifindex is readable only by programs attached to a devmap entry
+    if write or off < 0 or off >= XDP_MD_SIZE or off % size or size != 4 or off == EGRESS_IFINDEX:
+        return None
+    return _XDP_PTRS.get(off, SCALAR)
+
+
+def _skb_common(off: int, size: int, write: bool, tc: bool = False):
+    """bpf_skb_is_valid_access."""
+    if off < 0 or off >= SK_BUFF_SIZE or off % size:
+        return None
+    if _in(off, CB, CB_END):
+        return SCALAR if off + size <= CB_END else None
+    if off in _SKB_PTRS or _in(off, REMOTE_IP6, LOCAL_IP6_END) or off in (REMOTE_IP4, REMOTE_IP4 + 4):
+        return (_SKB_PTRS.get(off, SCALAR)) if size == 4 else None
+    if _in(off, FLOW_KEYS, FLOW_KEYS + 8):
+        return None
+    if _in(off, HWTSTAMP, HWTSTAMP + 8):
+        return SCALAR if not write and size == 8 else None
+    if _in(off, TSTAMP, TSTAMP + 8):
+        return SCALAR if size == 8 else None
+    if _in(off, SK, SK + 8):
+        return "sock_common_or_null" if not write and size == 8 else None
+    if off == TSTAMP_TYPE and size == 1 and not write and tc:
+        return SCALAR
+    if _in(off, TSTAMP_TYPE, HWTSTAMP):
+        return None
+    if write:
+        return SCALAR if size == 4 else None
+    return SCALAR if size <= 4 and not size & (size - 1) else None
+
+
+def _tc(off: int, size: int, write: bool):
+    if write and not (off in (MARK, TC_INDEX, PRIORITY, QUEUE_MAPPING, TC_CLASSID)
+                      or _in(off, CB, CB_END) or _in(off, TSTAMP, TSTAMP + 8)):
+        return None
+    if _in(off, FAMILY, LOCAL_PORT_END) and off not in (DATA_META,):
+        return None
+    return _skb_common(off, size, write, tc=True)
+
+
+def _socket_filter(off: int, size: int, write: bool):
+    if write and not _in(off, CB, CB_END):
+        return None
+    if off in (DATA, DATA_END, DATA_META) or _in(off, FAMILY, LOCAL_PORT_END) \
+            or _in(off, TSTAMP, TSTAMP + 8) or off == WIRE_LEN or _in(off, HWTSTAMP, HWTSTAMP + 8):
+        return None
+    return _skb_common(off, size, write)
+
+
+_TABLES = {"xdp": _xdp, "sched_cls": _tc, "sched_act": _tc, "socket_filter": _socket_filter}
+
+#: Program types that may read and write packet data directly (may_access_direct_pkt_data).
+DIRECT_PACKET_WRITE = {"xdp", "sched_cls", "sched_act", "lwt_xmit", "sk_skb", "sk_msg"}
+#: ... and read it.
+DIRECT_PACKET_READ = DIRECT_PACKET_WRITE | {"lwt_in", "lwt_out", "lwt_seg6local", "flow_dissector",
+                                            "cgroup_skb", "sk_reuseport"}
+#: Program types that may use legacy BPF_LD_[ABS|IND].
+LD_ABS = {"socket_filter", "sched_cls", "sched_act"}
+
+
+def access(prog_type: str | None, off: int, size: int, write: bool):
+    table = _TABLES.get(prog_type or "")
+    if table is None:
+        return SCALAR
+    return table(off, size, write)
+
+
+def modelled(prog_type: str | None) -> bool:
+    return (prog_type or "") in _TABLES

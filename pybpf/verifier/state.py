@@ -1,0 +1,215 @@
+"""Verifier state: frames of registers and stack slots, acquired references.
+
+Stack bytes are typed as the kernel types them: ``I`` invalid (never written),
+``M`` misc (some unknown data), ``Z`` zero, ``S`` part of a spilled register.
+A slot is 8 bytes; byte ``b`` of the frame (``-512 <= b < 0``) is slot
+``(-b - 1) // 8``, index ``(-b - 1) % 8`` in that slot.
+"""
+
+from __future__ import annotations
+
+from . import tnum as T
+from .regs import NOT_INIT, SCALAR, STACK, Reg
+
+MAX_STACK = 512
+
+
+class Slot:
+    __slots__ = ("types", "spill")
+
+    def __init__(self):
+        self.types = ["I"] * 8
+        self.spill: Reg | None = None
+
+    def copy(self) -> "Slot":
+        s = Slot.__new__(Slot)
+        s.types = list(self.types)
+        s.spill = self.spill.copy() if self.spill is not None else None
+        return s
+
+    @property
+    def is_spill(self) -> bool:
+        return self.types[7] == "S" and self.spill is not None
+
+
+class Frame:
+    """One function's registers and stack. Stack slots are shared between copies of a
+    frame until written (``slot`` gives a private, writable one)."""
+
+    __slots__ = ("regs", "stack", "callsite", "subprog", "frameno", "callback", "depth", "owned")
+
+    def __init__(self, frameno: int, subprog: int, callsite: int = -1):
+        self.regs = [Reg() for _ in range(11)]
+        self.regs[10] = Reg.pointer(STACK, frameno=frameno)
+        self.stack: dict[int, Slot] = {}
+        self.owned: set[int] = set()      # slots this frame may write in place
+        self.callsite = callsite
+        self.subprog = subprog
+        self.frameno = frameno
+        self.callback = None      # for a callback frame: (helper id, return range)
+        self.depth = 0            # deepest stack byte used (positive)
+
+    def copy(self) -> "Frame":
+        f = Frame.__new__(Frame)
+        f.regs = [r.copy() for r in self.regs]
+        f.stack = dict(self.stack)
+        f.owned = set()
+        self.owned = set()
+        f.callsite, f.subprog, f.frameno = self.callsite, self.subprog, self.frameno
+        f.callback, f.depth = self.callback, self.depth
+        return f
+
+    def slot(self, spi: int) -> Slot:
+        """Slot ``spi``, private to this frame: write to it freely."""
+        s = self.stack.get(spi)
+        if s is None:
+            s = self.stack[spi] = Slot()
+        elif spi not in self.owned:
+            s = self.stack[spi] = s.copy()
+        self.owned.add(spi)
+        return s
+
+
+class State:
+    __slots__ = ("frames", "refs", "parent", "branches", "insn", "sig", "tsig")
+
+    def __init__(self):
+        self.frames: list[Frame] = []
+        self.refs: list[tuple[int, int]] = []   # (ref id, allocating insn)
+        self.parent: State | None = None
+        self.branches = 0
+        self.insn = 0
+        self.sig = self.tsig = None
+
+    def copy(self) -> "State":
+        s = State.__new__(State)
+        s.frames = [f.copy() for f in self.frames]
+        s.refs = list(self.refs)
+        s.parent = self.parent
+        s.branches = 0
+        s.insn = self.insn
+        s.sig = s.tsig = None
+        return s
+
+    @property
+    def cur(self) -> Frame:
+        return self.frames[-1]
+
+    def all_regs(self):
+        """Every register and spilled register of every frame."""
+        for f in self.frames:
+            yield from f.regs
+            for spi in [k for k, s in f.stack.items() if s.spill is not None]:
+                yield f.slot(spi).spill     # callers may change it: make the slot private
+
+
+# ---- state equivalence for pruning (states_equal) -----------------------------------------
+class IdMap:
+    def __init__(self):
+        self.map: dict[int, int] = {}
+        self.fresh = -1
+
+    def check(self, old: int, cur: int) -> bool:
+        if not old:
+            return True
+        if not cur:
+            cur = self.fresh
+            self.fresh -= 1
+        seen = self.map.get(old)
+        if seen is None:
+            if cur in self.map.values():
+                return False
+            self.map[old] = cur
+            return True
+        return seen == cur
+
+
+def _range_within(o: Reg, c: Reg) -> bool:
+    return (o.umin <= c.umin and c.umax <= o.umax and o.smin <= c.smin and c.smax <= o.smax
+            and o.u32min <= c.u32min and c.u32max <= o.u32max
+            and o.s32min <= c.s32min and c.s32max <= o.s32max)
+
+
+def regsafe(o: Reg, c: Reg, ids: IdMap, exact: bool = False, precise: bool = True) -> bool:
+    """Whether every concrete state of ``c`` is one of ``o`` (for registers).
+
+    A scalar whose value does not matter for safety (``precise`` False) matches any scalar.
+    """
+    if o.type == NOT_INIT:
+        return True if not exact else c.type == NOT_INIT
+    if c.type == NOT_INIT:
+        return False
+    if o.type != c.type or o.null != c.null:
+        return False
+    if exact:
+        return all(getattr(o, k) == getattr(c, k) for k in Reg.__slots__ if k not in ("id", "ref")) \
+            and ids.check(o.id, c.id) and ids.check(o.ref, c.ref)
+    if o.type == SCALAR:
+        if not precise:
+            return True
+        return _range_within(o, c) and T.contains(o.var, c.var) and ids.check(o.id, c.id)
+    if o.off != c.off or o.map is not c.map or o.frameno != c.frameno or o.target != c.target:
+        return False
+    if o.range > c.range or o.mem_size != c.mem_size:
+        return False
+    return (_range_within(o, c) and T.contains(o.var, c.var) and ids.check(o.id, c.id)
+            and ids.check(o.ref, c.ref))
+
+
+def stacksafe(o: Frame, c: Frame, ids: IdMap, exact: bool) -> bool:
+    for spi, os_ in o.stack.items():
+        cs = c.stack.get(spi)
+        for i in range(8):
+            ot = os_.types[i]
+            ct = cs.types[i] if cs is not None else "I"
+            if not exact:
+                if ot == "I" or ot == "M":   # root may read uninitialised stack
+                    continue
+            if ot != ct:
+                return False
+        if os_.is_spill:
+            if cs is None or not cs.is_spill or not regsafe(os_.spill, cs.spill, ids, exact):
+                return False
+    if exact:
+        for spi, cs in c.stack.items():
+            if spi not in o.stack and any(t != "I" for t in cs.types):
+                return False
+    return True
+
+
+def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
+    """``old`` covers ``cur``: registers (live ones), stack, references, frames."""
+    if len(old.frames) != len(cur.frames) or len(old.refs) != len(cur.refs):
+        return False
+    ids = IdMap()
+    for i, (of, cf) in enumerate(zip(old.frames, cur.frames)):
+        if of.callsite != cf.callsite or of.callback != cf.callback:
+            return False
+        mask, rel = live(i, old, cur)
+        for r in range(11):
+            if mask >> r & 1 and not regsafe(of.regs[r], cf.regs[r], ids, exact,
+                                             exact or bool(rel >> r & 1)):
+                return False
+        if not stacksafe(of, cf, ids, exact):
+            return False
+    for (oid, _), (cid, _) in zip(old.refs, cur.refs):
+        if not ids.check(oid, cid):
+            return False
+    return True
+
+
+def signatures(st: State, live) -> tuple[tuple, tuple]:
+    """Quick keys over the current frame's live registers: exact contents, and types.
+
+    Two states can be equal only if their exact keys are; one can cover the other
+    only if their type keys are. Compared before the full checks, for speed.
+    """
+    f = st.frames[-1]
+    mask = live(len(st.frames) - 1, st, st)[0]
+    exact, types = [len(st.frames)], [len(st.frames)]
+    for r in range(10):
+        if mask >> r & 1:
+            g = f.regs[r]
+            types.append((g.type, g.null, g.off))
+            exact.append((g.type, g.null, g.off, g.var, g.smin, g.smax, g.umin, g.umax))
+    return tuple(exact), tuple(types)

@@ -1,0 +1,138 @@
+"""Batched runs (pybpf.batch) give exactly what Program.run gives packet by packet.
+
+Each case runs the same packets through two fresh loads of one object: one
+packet at a time through ``Program.run``, and all at once through
+``pybpf.batch.run_xdp``. Return values, output packets, instruction counts,
+errors (faults, budget, refused input), redirects, maps, trace_printk lines and
+perf/ring buffer events must be identical.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from pybpf.batch import run_xdp
+from pybpf.capture import scan
+from pybpf.errors import PyBPFError
+from pybpf.loader import load
+from pybpf.pcap import Packet, read_packets, write_pcap
+from pybpf.toolchain import compile as compile_c, zig_available
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+DEFAULT_PCAP = REPO / "programs" / "pcaps" / "default.pcap"
+pytestmark = pytest.mark.skipif(not zig_available(), reason="the pinned ziglang compiler is not installed")
+
+
+@pytest.fixture(scope="module")
+def capture(tmp_path_factory):
+    """The default capture plus random frames, a runt and one too long for a linear frame."""
+    rng = random.Random(4)
+    packets = [p for p in read_packets(DEFAULT_PCAP)]
+    for i in range(60):
+        size = rng.choice([14, 42, 54, 60, 64, 128, 600, 1514])
+        frame = bytearray(rng.randrange(256) for _ in range(size))
+        if size >= 34 and rng.random() < 0.7:
+            frame[12:14] = b"\x08\x00"
+            frame[14] = 0x45
+            frame[23] = rng.choice([6, 17, 1])
+        packets.append(Packet(len(packets), 1_700_000_000_000_000_000 + i * 1000, bytes(frame)))
+    packets.append(Packet(len(packets), 5, bytes(8)))
+    packets.append(Packet(len(packets), 6, bytes(3600)))
+    path = tmp_path_factory.mktemp("batch") / "mix.pcap"
+    write_pcap(path, packets, resolution="ns")
+    return path
+
+
+def compiled(tmp_path_factory, src):
+    out = tmp_path_factory.mktemp("batch_obj") / (src.stem + ".o")
+    return compile_c(src, out=out)
+
+
+def compare(path, prog_name, pcap, setup=None, **load_kw):
+    single = load(path, pin_root=False, **load_kw)
+    batched = load(path, pin_root=False, **load_kw)
+    if setup:
+        setup(single)
+        setup(batched)
+    res = run_xdp(batched.program(prog_name), scan(pcap))
+    kinds = set()
+    for i, pkt in enumerate(read_packets(pcap)):
+        single.machine.clock_ns = pkt.ts_ns
+        try:
+            want = single.program(prog_name).run(pkt.data)
+        except PyBPFError as exc:
+            got = res.error(i)
+            assert got is not None, (i, str(exc))
+            assert (type(got), str(got)) == (type(exc), str(exc)), i
+            kinds.add(type(exc).__name__)
+            continue
+        assert res.error(i) is None, (i, res.error(i))
+        got = res.result(i)
+        assert (got.retval, got.verdict, got.data, got.executed, got.redirect) == \
+            (want.retval, want.verdict, want.data, want.executed, want.redirect), i
+        kinds.add(want.verdict)
+    assert single.maps.to_json() == batched.maps.to_json()
+    assert single.trace == batched.trace
+    assert [(e.map, e.cpu, e.data, e.ts_ns) for e in single.events] == \
+        [(e.map, e.cpu, e.data, e.ts_ns) for e in batched.events]
+    return kinds, single
+
+
+@pytest.mark.parametrize("obj, prog", [
+    ("programs/examples/xdp_filter.o", None),
+    ("programs/examples/xdp_firewall.o", None),
+    ("programs/examples/xdp_tailcall.o", "xdp_entry"),
+    ("programs/bench/parse.o", None),
+    ("programs/bench/parse_map.o", None),
+    ("programs/bench/checksum.o", None),
+])
+def test_fixtures(capture, obj, prog):
+    path = REPO / obj
+    name = prog or next(iter(load(path, pin_root=False).programs))
+    kinds, _ = compare(path, name, capture)
+    assert "TestRunRefused" in kinds and "PyBPFError" in kinds   # runt and jumbo frames
+
+
+def test_faults_are_reported_per_packet_and_the_batch_goes_on(tmp_path_factory, capture):
+    path = compiled(tmp_path_factory, TESTS / "loader_src" / "unchecked.c")
+    kinds, _ = compare(path, "unchecked", capture)
+    assert "MemoryFault" in kinds and kinds & {"XDP_PASS", "XDP_DROP"}
+
+
+def test_budget_exhaustion_matches(tmp_path_factory, capture):
+    path = compiled(tmp_path_factory, TESTS / "loader_src" / "loop.c")
+    kinds, _ = compare(path, "looper", capture, budget=300)
+    assert "InstructionLimit" in kinds
+
+
+def test_python_helpers_trace_and_clock(tmp_path_factory, capture):
+    path = compiled(tmp_path_factory, TESTS / "loader_src" / "printk.c")
+    _, single = compare(path, "printk", capture, helpers={"fib_lookup": lambda m, *a: 0})
+    assert len(single.trace) > 100
+
+
+@pytest.mark.parametrize("src, prog", [("events_ringbuf.c", None), ("events_perf.c", None)])
+def test_events(tmp_path_factory, capture, src, prog):
+    path = compiled(tmp_path_factory, TESTS / "maps_src" / src)
+    name = prog or next(iter(load(path, pin_root=False).programs))
+    _, single = compare(path, name, capture)
+    assert len(single.events) > 10
+
+
+def test_packets_moved_by_python_helpers(tmp_path):
+    """The load balancer encapsulates with bpf_xdp_adjust_head (a Python helper moving the
+    packet between frames) for most packets of its traffic."""
+    import sys
+    sys.path.insert(0, str(TESTS))
+    import test_l4lb as lb
+    pcap = tmp_path / "lb.pcap"
+    write_pcap(pcap, [Packet(i, 1000 * (i + 1), p) for i, p in enumerate(lb.traffic(seed=2))],
+               resolution="ns")
+    kinds, single = compare(lb.OBJ, "l4lb", pcap, setup=lb.configure, ncpu=2,
+                            rodata={"gw_mac": lb.GW_MAC})
+    assert kinds == {"XDP_TX", "XDP_PASS", "XDP_DROP"}
+    assert len(single.maps["conns"]) > 10

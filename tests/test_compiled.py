@@ -1,0 +1,316 @@
+"""The ``compiled`` tier gives the interpreter's results bit for bit.
+
+Each case runs twice in this process, ``Machine(tier="interp")`` and
+``Machine(tier="compiled")``, and everything observable is compared: r0 (or the
+error class and its full message), every register, the executed-instruction
+count, the whole state vector (pc, depth, status, fault address and size) and
+the whole arena (stack, context, packet, maps) after the run.
+
+Which programs (compiling costs Numba's front end about as much per generated
+line as it costs, so the set is chosen for coverage, not bulk; see
+``benchmarks/README.md`` for the measured compile times):
+
+* every VM program of ``tests/tier_driver.py`` (faults of each kind, context
+  accesses, budget, calls, callx, helpers, atomics, legacy packet loads);
+* :data:`RANDOM` seeded random ALU/JMP programs (every ALU, byte-order and
+  jump row appears, see ``test_random_subset_covers_every_row``);
+* every :data:`CORPUS_STEP`-th program of the bpf_conformance corpus
+  (positive and negative), plus every corpus program that calls, jumps
+  backwards or uses atomics;
+* budget exhaustion at every budget from 0 to past the end of a looping
+  program with calls, faults and helper calls;
+* the bench and example objects of ``programs/`` on a real packet.
+
+Small programs are compiled in batches, one module per batch
+(:func:`pybpf.vm.compiled.load_batch`), which saves Numba's fixed cost per
+function.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+import tier_driver
+from pybpf.errors import PyBPFError
+from pybpf.isa.asm_conformance import assemble
+from pybpf.vm import Machine, abi, build_code, compiled, current_tier
+
+pytestmark = pytest.mark.skipif(current_tier() != "interp",
+                                reason="the compiled tier needs Numba's JIT")
+
+REPO = Path(__file__).resolve().parents[1]
+SEED, RANDOM = 20240601, 24
+CORPUS_STEP = 6
+BATCH = 6
+
+
+# ----------------------------------------------------------------------------- running
+
+def _code_of(case):
+    """The case's Code, or the PyBPFError building it raised (the same for both tiers)."""
+    try:
+        if isinstance(case.program, Exception):
+            raise case.program
+        program = assemble(case.program) if isinstance(case.program, str) else case.program
+        return build_code(program, name=case.name)
+    except PyBPFError as exc:
+        return exc
+
+
+def _run(case, code, tier: str) -> dict:
+    """Everything observable about one run of ``case`` in ``tier``."""
+    out = {"r0": None, "error": None, "message": ""}
+    mem, args, before = tier_driver._prepare(case)
+    helpers = {} if case.setup == "hot" else tier_driver.HELPERS
+    machine = Machine(code, mem, helpers=helpers, budget=case.budget, tier=tier)
+    assert machine.tier == tier
+    before(machine)
+    try:
+        out["r0"] = machine.run(*args)
+    except PyBPFError as exc:
+        out["error"], out["message"] = type(exc).__name__, str(exc)
+    out["executed"] = machine.executed
+    out["regs"] = [int(v) for v in machine.regs]
+    out["st"] = [int(v) for v in machine.st[:abi.STATE_SIZE - 1]]  # the last slot: batch select
+    out["arena"] = machine.memory.arena.tobytes()
+    out["frames"] = [int(v) for v in machine.frames]
+    return out
+
+
+def _compare(cases) -> list[tuple]:
+    """Compile the cases' programs in batches, run both tiers, assert equality; returns
+    (case, interp result) of the cases that ran."""
+    built = [(c, _code_of(c)) for c in cases]
+    runnable = [(c, code) for c, code in built if not isinstance(code, Exception)]
+    codes = [code for _, code in runnable]
+    for i in range(0, len(codes), BATCH):
+        compiled.load_batch(codes[i:i + BATCH])
+    diffs, results = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for case, code in runnable:
+            a, b = _run(case, code, "interp"), _run(case, code, "compiled")
+            results.append((case, a))
+            if a != b:
+                diffs.append((case.name, {k: (a[k], b[k]) for k in a if a[k] != b[k]}))
+    assert not diffs, "tiers disagree:\n" + "\n".join(
+        f"{name}: " + ", ".join(k if k in ("arena", "frames") else f"{k} {v}" for k, v in d.items())
+        for name, d in diffs[:5])
+    return results
+
+
+# ----------------------------------------------------------------------------- cases
+
+def test_vm_programs_agree():
+    results = _compare(tier_driver.vm_cases())
+    by_name = {c.name[3:]: r for c, r in results}
+    kinds = {r["error"] for _, r in results}
+    for kind in (None, "MemoryFault", "InstructionLimit", "CallDepthError", "HelperError",
+                 "VMError"):
+        assert kind in kinds, kind
+    assert by_name["infinite_loop"]["executed"] == 20_000
+    assert by_name["budget_1001"]["executed"] == 1001
+    assert by_name["depth_8"]["r0"] == 42
+    assert by_name["callx_code"]["r0"] == 42
+    assert by_name["ldpkt_3"]["r0"] == 0 and by_name["ldpkt_3"]["executed"] == 2
+    assert by_name["hot_clock_cpu"]["r0"] == 1_700_000_000_123_456_789 + 3
+
+
+def test_random_programs_agree():
+    results = _compare(tier_driver.random_cases(SEED, RANDOM))
+    assert len(results) == RANDOM
+    assert all(r["error"] is None for _, r in results)
+    assert len({r["executed"] for _, r in results}) > 5  # taken branches make paths differ
+
+
+def test_random_subset_covers_every_row():
+    from pybpf.isa.table import lookup
+    seen = {lookup(i.opcode, i.dst, i.src, i.off, i.imm).name
+            for case in tier_driver.random_cases(SEED, RANDOM) for i in case.program}
+    assert {r.name for r in tier_driver.random_rows()} <= seen
+
+
+def _corpus_subset(corpus_dir):
+    cases = tier_driver.corpus_cases(corpus_dir)
+    picked = []
+    for i, case in enumerate(cases):
+        text = case.program if isinstance(case.program, bytes) else b""
+        code = _code_of(case)
+        interesting = not isinstance(code, Exception) and any(
+            r is not None and (r.kind in ("call", "callx", "atomic", "ldpkt")
+                               or (r.kind in ("jmp", "ja") and int(code.offs[s]) < 0))
+            for s, r in enumerate(code.rows))
+        if i % CORPUS_STEP == 0 or interesting or not text:
+            picked.append(case)
+    return cases, picked
+
+
+def test_conformance_subset_agrees(corpus_dir):
+    everything, cases = _corpus_subset(corpus_dir)
+    results = _compare(cases)
+    positive = [r for c, r in results if c.name.startswith("tests:")]
+    assert len(everything) >= 370 and len(positive) >= 60
+    assert all(r["error"] is None for r in positive), [r for r in positive if r["error"]][:3]
+
+
+# ----------------------------------------------------------------------------- budget
+
+LOOPER = """
+    mov %r6, 0
+    mov %r7, 3
+loop:
+    call local f
+    add %r6, %r0
+    stxdw [%r10-8], %r6
+    call 1
+    sub %r7, 1
+    jne %r7, 0, loop
+    ldxdw %r0, [%r10-8]
+    mov %r1, 0
+    ldxb %r2, [%r1+0]
+    exit
+f:
+    mov %r0, %r7
+    lsh %r0, 4
+    exit
+"""
+
+
+def test_budget_ends_on_the_same_instruction():
+    """Every budget from 0 to past the end: same error (or result), pc and count."""
+    code = build_code(assemble(LOOPER), name="looper")
+    compiled.load_batch([code])
+    full = None
+    outcomes = set()
+    for budget in range(0, 60):
+        case = tier_driver.Case("budget", LOOPER, budget=budget)
+        a, b = _run(case, code, "interp"), _run(case, code, "compiled")
+        assert a == b, (budget, {k: (a[k], b[k]) for k in a if a[k] != b[k] and k != "arena"})
+        assert a["executed"] == min(budget, a["executed"])
+        outcomes.add(a["error"])
+        if a["error"] != "InstructionLimit":
+            full = full or budget
+    assert outcomes == {"InstructionLimit", "MemoryFault"}  # the run ends reading address 0
+    assert full is not None and full > 20
+
+
+def test_trace_is_identical():
+    """``--trace`` single-steps through the budget; the compiled tier hands each step over."""
+    code = build_code(assemble(LOOPER), name="looper")
+    compiled.load_batch([code])
+    traces = []
+    for tier in ("interp", "compiled"):
+        machine = Machine(code, helpers=tier_driver.HELPERS, tier=tier)
+        trace = []
+        with pytest.raises(PyBPFError):
+            machine.run(trace=trace)
+        traces.append([(s.pc, s.changed) for s in trace])
+    assert traces[0] == traces[1] and len(traces[0]) > 30
+
+
+def test_block_structure():
+    """Blocks start at branch targets and after jumps, calls and exits; a resume after a
+    Python helper lands on a block start, so it stays compiled."""
+    code = build_code(assemble(LOOPER), name="looper")
+    starts = compiled.block_starts(code)
+    for slot, row in enumerate(code.rows):
+        if row is not None and row.kind in ("call", "exit", "jmp", "ja") and slot + 1 < code.nslots:
+            assert slot + 1 in starts
+    assert 2 in starts and 12 in starts  # loop: and f:
+
+
+# ----------------------------------------------------------------------------- objects
+
+def _objects():
+    return sorted((REPO / "programs" / "bench").glob("*.o")) + [
+        REPO / "programs" / "examples" / "xdp_filter.o",
+        REPO / "programs" / "examples" / "xdp_tailcall.o"]
+
+
+BENCH_SMALL = ("parse.o", "alu_loop.o", "xdp_filter.o", "xdp_tailcall.o")
+
+
+@pytest.mark.parametrize("path", [p for p in _objects() if p.name in BENCH_SMALL],
+                         ids=lambda p: p.name)
+def test_objects_agree_on_packets(path):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import bench
+    finally:
+        sys.path.pop(0)
+    from pybpf.loader import load
+    packets = [bench.tcp_frame(1514), bench.tcp_frame(60, flags=0x02), bench.tcp_frame(90, ttl=1),
+               bytes(14), bytes(range(64))]
+    objs = {tier: load(path, tier=tier) for tier in ("interp", "compiled")}
+    assert objs["compiled"].machine.tier == "compiled"
+    for name in objs["interp"].programs:
+        for pkt in packets:
+            got = {}
+            for tier, obj in objs.items():
+                try:
+                    r = obj.program(name).run(pkt)
+                    got[tier] = (r.retval, r.data, r.executed, obj.machine.memory.arena.tobytes())
+                except PyBPFError as exc:
+                    got[tier] = (type(exc).__name__, str(exc), obj.machine.executed)
+            assert got["interp"] == got["compiled"], (name, pkt[:20])
+
+
+# ----------------------------------------------------------------------------- selection
+
+def test_tier_selection():
+    code = build_code(assemble("mov %r0, 7\nexit"), name="tiny")
+    assert Machine(code, tier="auto").tier == "compiled"
+    assert Machine(code).tier == "interp"      # the default is unchanged
+    big = build_code(assemble("mov %r0, 1\n" * compiled.AUTO_LIMIT + "exit"), name="big")
+    assert Machine(big, tier="auto").tier == "interp"
+    with pytest.raises(ValueError, match="unknown tier"):
+        Machine(code, tier="fast")
+    with pytest.raises(ValueError, match="NUMBA_DISABLE_JIT"):
+        Machine(code, tier="py")
+
+
+def test_generated_module_is_cached_by_hash():
+    """The module's name hashes its source; a second process loads Numba's cached code
+    instead of compiling (the dispatcher counts a cache hit and no miss)."""
+    code = build_code(assemble("mov %r0, 5\nadd %r0, 6\nexit"), name="cached")
+    source = compiled.program_source(code)
+    assert compiled.module_name(source) == compiled.module_name(compiled.program_source(code))
+    other = build_code(assemble("mov %r0, 5\nadd %r0, 7\nexit"), name="cached")
+    assert compiled.module_name(compiled.program_source(other)) != compiled.module_name(source)
+    assert f"version {compiled.GENERATOR_VERSION}" in source
+    assert Machine(code, tier="compiled").run() == 11   # compiled (or cached) here
+    from pybpf._jitcache import cache_dir
+    assert (cache_dir() / "generated" / (compiled.module_name(source) + ".py")).read_text() == source
+    script = ("from pybpf.isa.asm_conformance import assemble\n"
+              "from pybpf.vm import Machine, build_code\n"
+              "code = build_code(assemble('mov %r0, 5\\nadd %r0, 6\\nexit'), name='cached')\n"
+              "m = Machine(code, tier='compiled')\n"
+              "s = m._run.compiled.stats\n"
+              "print(m.run(), s.cache_hits.total(), s.cache_misses.total())\n")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env.pop("NUMBA_DISABLE_JIT", None)
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    r0, hits, misses = proc.stdout.split()
+    assert (int(r0), int(hits), int(misses)) == (11, 1, 0)
+
+
+def test_cli_run_tier_option():
+    """``pybpf run --tier compiled`` prints what ``--tier interp`` prints."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env.pop("NUMBA_DISABLE_JIT", None)
+    out = {}
+    for tier in ("interp", "compiled"):
+        proc = subprocess.run([sys.executable, "-m", "pybpf", "run", "--json", "--tier", tier],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        out[tier] = proc.stdout
+    assert out["interp"] == out["compiled"]
+    assert out["interp"].count('"verdict"') >= 5
