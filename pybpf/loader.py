@@ -24,6 +24,7 @@ from dataclasses import replace
 
 from .contexts import context_class
 from .elf import link_program, read_object
+from .elf.core import POISON_HELPER, apply as apply_core
 from .elf.link import LinkedProgram
 from .env import load_env
 from .errors import LinkError, PyBPFError, TestRunRefused
@@ -183,6 +184,8 @@ class Object:
         user = resolve_user_helpers(helpers)
 
         self.programs: dict[str, Program] = {}
+        self._poisoned_in: dict[str, dict[int, str]] = {}   # CO-RE: program -> slot -> why
+        self._poisoned: dict[int, str] = {}                 # the same by object slot
         self._insns: dict[str, list] = {}
         code_insns, segments, entry = [], [], 0
         for name in spec.programs:
@@ -191,7 +194,9 @@ class Object:
                 linked.type = program_types[name]
             insns = self._patch(linked)
             where = f"{self.filename}:{name}"
-            check_calls(where, build_code(insns, name=where, line_of=linked.line_of), user)
+            check_calls(where, build_code(insns, name=where, line_of=linked.line_of),
+                        {**user, POISON_HELPER: _core_poisoned} if self._poisoned_in[name] else user)
+            self._poisoned.update({entry + k: v for k, v in self._poisoned_in[name].items()})
             self._insns[name] = insns
             self.programs[name] = Program(self, linked, entry)
             segments.append((entry, linked.size, name, linked.line_of))
@@ -205,9 +210,12 @@ class Object:
                              f"{', '.join(sorted(unknown))} (programs: {', '.join(self.programs)})")
         self.code = build_code(code_insns, name=self.filename, line_of=_segmented_lines(segments))
         self.code.segments = [(start, size, name) for start, size, name, _ in segments]
+        if self._poisoned:
+            user = {**user, POISON_HELPER: _core_poisoned}
         self.machine = Machine(self.code, self.memory, helpers=user, budget=budget or DEFAULT_BUDGET,
                                maps=self.maps.table,
                                kfuncs={kid: fn for kid, fn in KFUNCS.values()}, tier=tier)
+        self.machine.poisoned = self._poisoned
         self.machine.clock_ns = self.env.clock_ns
         self.machine.seed(self.env.seed)
         self.machine.mapset = self.maps       # Python helpers reach maps by number through it
@@ -287,7 +295,9 @@ class Object:
     # -- relocation -------------------------------------------------------------------
     def _patch(self, linked: LinkedProgram) -> list:
         """The program's instructions with every relocation resolved to plain values."""
-        insns = list(linked.instructions)
+        insns, poisoned = apply_core(self.spec.btf, list(linked.instructions), linked.core_relos,
+                                     f"{self.filename}:{linked.name}")
+        self._poisoned_in[linked.name] = poisoned
         slot_to_index, slot = {}, 0
         for i, insn in enumerate(insns):
             slot_to_index[slot] = i
@@ -365,6 +375,14 @@ def run_xdp_then_tc(xdp: Program, tc: Program, data: bytes, ctx_in=None, env=Non
     finally:
         ctx.metadata = b""
     return first, second
+
+
+def _core_poisoned(machine, *_args):
+    """An instruction whose CO-RE relocation failed ran (libbpf leaves the same call there)."""
+    from .errors import HelperError
+    pc = int(machine.st[abi.PC]) - 1
+    why = machine.poisoned.get(pc, "CO-RE relocation failed")
+    raise HelperError(f"{machine.describe_insn(pc)}: {why}", pc, machine.where(pc))
 
 
 def _with_rodata(spec: ObjectSpec, values: dict, filename: str) -> dict[str, bytes]:

@@ -426,7 +426,7 @@ class LineInfo:
 
 @dataclass(frozen=True)
 class CoreRelo:
-    """``bpf_core_relo``: a CO-RE relocation to apply at ``slot`` (not applied yet)."""
+    """``bpf_core_relo``: a CO-RE relocation to apply at ``slot`` (see :mod:`pybpf.elf.core`)."""
 
     slot: int
     type_id: int

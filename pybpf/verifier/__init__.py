@@ -199,7 +199,12 @@ def verify_linked(linked, prog_type: str | None = None, log_level: int = 0) -> V
 
     gpl = (linked.license or "") in ("GPL", "GPL v2", "GPL and additional rights",
                                      "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL")
-    return verify_insns(linked.instructions, prog_type or linked.type, gpl=gpl,
+    # CO-RE relocations resolved as the loader resolves them (a poisoned instruction is the
+    # call to an unknown helper the kernel's verifier then refuses, as with libbpf)
+    from ..elf.core import apply as apply_core
+    insns, _poisoned = apply_core(getattr(obj, "btf", None), list(linked.instructions),
+                                  linked.core_relos, linked.name)
+    return verify_insns(insns, prog_type or linked.type, gpl=gpl,
                         log_level=log_level, name=linked.name, line_of=linked.line_of,
                         resolve_map=resolve,
                         kfuncs={r.slot: r.target for r in linked.relocations
