@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import struct
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -114,16 +115,36 @@ class Field:
 
 
 class Layout:
-    """A context struct's fields: packs a ``ctx_in`` dict, unpacks ``ctx_out`` by name."""
+    """A context struct's fields: packs a ``ctx_in`` dict, unpacks ``ctx_out`` by name.
+
+    Both directions go through one precompiled :class:`struct.Struct` (they run on
+    every test run).
+    """
+
+    _CODES = {1: "B", 2: "H", 4: "I", 8: "Q"}
 
     def __init__(self, struct_name: str, size: int, fields: list[Field]):
         self.struct_name = struct_name
         self.size = size
         self.fields = {f.name: f for f in fields}
+        fmt, at, slots = "<", 0, {}
+        for f in sorted(fields, key=lambda f: f.offset):
+            if f.offset < at or f.size not in self._CODES:
+                raise ValueError(f"{struct_name}.{f.name}: fields must not overlap and be "
+                                 f"1, 2, 4 or 8 bytes")
+            fmt += f"{f.offset - at}x{f.count}{self._CODES[f.size]}"
+            slots[f.name] = sum(g.count for g in fields if g.offset < f.offset)
+            at = f.offset + f.size * f.count
+        if at > size:
+            raise ValueError(f"{struct_name}: fields run past its {size} bytes")
+        self._struct = struct.Struct(fmt + f"{size - at}x")
+        self._slots = [(f.name, slots[f.name], f.count) for f in fields]
+        self._slot_of = slots
+        self._nflat = sum(f.count for f in fields)
 
     def pack(self, values: dict) -> bytes:
         """The struct's bytes with ``values`` (name -> int, or list for arrays) set, rest zero."""
-        raw = bytearray(self.size)
+        flat = [0] * self._nflat
         for name, value in values.items():
             f = self.fields.get(name)
             if f is None:
@@ -134,22 +155,22 @@ class Layout:
                 raise PyBPFError(f"ctx_in: {self.struct_name}.{name} takes "
                                  f"{f'{f.count} integers' if f.count > 1 else 'an integer'}, "
                                  f"got {value!r}")
-            for i, v in enumerate(items):
-                if not 0 <= v < 1 << (8 * f.size):
+            limit = 1 << (8 * f.size)
+            for v in items:
+                if not 0 <= v < limit:
                     raise PyBPFError(f"ctx_in: {self.struct_name}.{name} = {v} does not fit "
                                      f"{f.size} bytes")
-                at = f.offset + i * f.size
-                raw[at:at + f.size] = v.to_bytes(f.size, "little")
-        return bytes(raw)
+            at = self._slot_of[name]
+            flat[at:at + f.count] = items
+        return self._struct.pack(*flat)
 
     def unpack(self, raw: bytes) -> dict:
-        """Field name -> value (lists for arrays) of the struct's bytes."""
-        out = {}
-        for f in self.fields.values():
-            items = [int.from_bytes(raw[f.offset + i * f.size:f.offset + (i + 1) * f.size],
-                                    "little") for i in range(f.count)]
-            out[f.name] = items if f.count > 1 else items[0]
-        return out
+        """Field name -> value (lists for arrays) of the struct's bytes (zero past a short ``raw``)."""
+        if len(raw) < self.size:
+            raw = bytes(raw).ljust(self.size, b"\0")
+        flat = self._struct.unpack_from(raw)
+        return {name: (list(flat[at:at + count]) if count > 1 else flat[at])
+                for name, at, count in self._slots}
 
     def ctx_in_bytes(self, ctx_in) -> bytes:
         """``ctx_in`` (bytes, dict or None) as exactly ``size`` bytes, with the kernel's
