@@ -96,47 +96,30 @@ struct pt_regs;
 	_Pragma("GCC diagnostic ignored \"-Wpointer-to-int-cast\"")
 #define ___pybpf_quiet_end _Pragma("GCC diagnostic pop")
 
-#define BPF_PROG(name, args...)						\
-name(unsigned long long *ctx);						\
-static __always_inline typeof(name(0))					\
-____##name(unsigned long long *ctx, ##args);				\
-typeof(name(0)) name(unsigned long long *ctx)				\
-{									\
-	___pybpf_quiet_begin						\
-	return ____##name(ctx ___pybpf_u64_args(args));			\
-	___pybpf_quiet_end						\
-}									\
-static __always_inline typeof(name(0))					\
-____##name(unsigned long long *ctx, ##args)
-
-#define BPF_KPROBE(name, args...)					\
-name(struct pt_regs *ctx);						\
-static __always_inline typeof(name(0))					\
-____##name(struct pt_regs *ctx, ##args);				\
-typeof(name(0)) name(struct pt_regs *ctx)				\
-{									\
-	___pybpf_quiet_begin						\
-	return ____##name(ctx ___pybpf_reg_args(args));			\
-	___pybpf_quiet_end						\
-}									\
-static __always_inline typeof(name(0))					\
-____##name(struct pt_regs *ctx, ##args)
-
 #define ___pybpf_ret_0()
 #define ___pybpf_ret_1(a) , (void *)PT_REGS_RC(ctx)
 #define ___pybpf_ret_args(args...) ___pybpf_join(___pybpf_ret_, ___pybpf_nargs(args))(args)
 
-#define BPF_KRETPROBE(name, args...)					\
-name(struct pt_regs *ctx);						\
+/* The shape all three share: program `name` taking `ctx_type ctx`, calling the inlined
+ * body ____name with ctx and the arguments `fetch` produces. */
+#define ___pybpf_program(name, ctx_type, fetch, args...)		\
+name(ctx_type ctx);							\
 static __always_inline typeof(name(0))					\
-____##name(struct pt_regs *ctx, ##args);				\
-typeof(name(0)) name(struct pt_regs *ctx)				\
+____##name(ctx_type ctx, ##args);					\
+typeof(name(0)) name(ctx_type ctx)					\
 {									\
 	___pybpf_quiet_begin						\
-	return ____##name(ctx ___pybpf_ret_args(args));			\
+	return ____##name(ctx fetch(args));				\
 	___pybpf_quiet_end						\
 }									\
 static __always_inline typeof(name(0))					\
-____##name(struct pt_regs *ctx, ##args)
+____##name(ctx_type ctx, ##args)
+
+#define BPF_PROG(name, args...) \
+	___pybpf_program(name, unsigned long long *, ___pybpf_u64_args, ##args)
+#define BPF_KPROBE(name, args...) \
+	___pybpf_program(name, struct pt_regs *, ___pybpf_reg_args, ##args)
+#define BPF_KRETPROBE(name, args...) \
+	___pybpf_program(name, struct pt_regs *, ___pybpf_ret_args, ##args)
 
 #endif /* __PYBPF_BPF_TRACING_H */
