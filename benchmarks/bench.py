@@ -52,9 +52,23 @@ BENCH_DIR = REPO / "programs" / "bench"
 #: (name, object file, program name) of every benchmark, in table order.
 PROGRAMS = (
     ("parse", "parse.o", "bench_parse"),
+    ("parse_map", "parse_map.o", "bench_parse_map"),
     ("alu_loop", "alu_loop.o", "bench_alu_loop"),
     ("checksum", "checksum.o", "bench_checksum"),
 )
+
+#: Whole captures through pybpf.batch (per packet: the packet placed as a test run places
+#: it, the program, the output copied), against the kernel's test run with ``repeat``.
+#: (name, object, program); ``l4lb`` gets a VIP, a ring and reals, and packets to the VIP.
+BATCH_PROGRAMS = (
+    ("parse", "parse.o", "bench_parse"),
+    ("parse_map", "parse_map.o", "bench_parse_map"),
+    ("checksum", "checksum.o", "bench_checksum"),
+    ("l4lb", "l4lb.o", "l4lb"),
+)
+
+#: Objects whose cold compile (IR to machine code, no cache) is timed.
+COMPILE_OBJECTS = ("parse.o", "l4lb.o", "unrolled.o", "../datapath/datapath.o")
 
 FRAME_LEN = 1514  # a full-MTU (1500-byte) IPv4 datagram in an Ethernet frame
 
@@ -63,11 +77,15 @@ SETTINGS = {
     "full": {"interp_batch_s": 0.25, "interp_batches": 7,
              "compiled_batch_s": 0.25, "compiled_batches": 7,
              "py_batch_s": 0.5, "py_batches": 5,
-             "kernel_batch_s": 0.1, "kernel_batches": 7},
+             "kernel_batch_s": 0.1, "kernel_batches": 7,
+             "capture_packets": 20_000, "capture_batches": 5,
+             "e2e_packets": 1_000_000, "start_runs": 3},
     "quick": {"interp_batch_s": 0.02, "interp_batches": 3,
               "compiled_batch_s": 0.02, "compiled_batches": 3,
               "py_batch_s": 0.0, "py_batches": 1,
-              "kernel_batch_s": 0.01, "kernel_batches": 3},
+              "kernel_batch_s": 0.01, "kernel_batches": 3,
+              "capture_packets": 2_000, "capture_batches": 2,
+              "e2e_packets": 20_000, "start_runs": 1},
 }
 
 
@@ -187,7 +205,7 @@ def _loop_runner(prog):
             return status
         _REPEAT = repeat
     m, mem, code = prog.machine, prog.machine.memory, prog.machine.code
-    fn = m._run.compiled
+    fn = m._run   # the Numba driver around the machine code (what a batch calls)
     entry = getattr(prog, "entry", None) or 0
     args = (code.h, code.dsts, code.srcs, code.offs, code.offu, code.immu, m.regs, m.st,
             m.frames, mem.arena, mem.rbase, mem.rlo, mem.rhi, mem.rflag, mem.ctxmap, m.hot,
@@ -306,6 +324,157 @@ def measure_kernel(mode: str) -> tuple[dict | None, str | None]:
 
 
 # --------------------------------------------------------------------------
+# captures, end to end, start-up and compile times
+# --------------------------------------------------------------------------
+
+
+def _l4lb():
+    """The load balancer's configuration and a packet to its first VIP (tests/test_l4lb.py)."""
+    sys.path.insert(0, str(REPO / "tests"))
+    try:
+        import test_l4lb as lb
+    finally:
+        sys.path.pop(0)
+    addr, port, proto = lb.VIPS[0]
+    l4 = struct.pack("!HH", 40000, port) + bytes(16)
+    return lb, lb.frame(lb.ipv4("100.64.1.7", addr, proto, l4))
+
+
+def _batch_packet(name: str) -> bytes:
+    return _l4lb()[1] if name == "l4lb" else bench_packet()
+
+
+def _configure(name: str, obj) -> None:
+    if name == "l4lb":
+        _l4lb()[0].configure(obj)
+
+
+def measure_captures(mode: str) -> dict:
+    """ns per packet of ``pybpf.batch.run_xdp`` over a capture of one repeated packet, on the
+    interp and compiled tiers; the two must give the same results."""
+    import numpy as np
+
+    from pybpf.batch import run_xdp
+    from pybpf.loader import load
+
+    cfg = SETTINGS[mode]
+    n = cfg["capture_packets"]
+    out = {}
+    for name, obj, prog_name in BATCH_PROGRAMS:
+        packet = _batch_packet(name)
+        packets = [packet] * n
+        entry = {}
+        results = {}
+        for tier in ("interp", "compiled"):
+            o = load(BENCH_DIR / obj, tier=tier, pin_root=False)
+            _configure(name, o)
+            prog = o.program(prog_name)
+            run_xdp(prog, packets[:10])           # compile or load from the cache
+            samples = []
+            for _ in range(cfg["capture_batches"]):
+                t0 = time.perf_counter_ns()
+                res = run_xdp(prog, packets)
+                samples.append((time.perf_counter_ns() - t0) / n)
+            results[tier] = (res.retval.copy(), res.executed.copy(), res.data(n - 1))
+            entry[tier] = {"ns_per_packet": statistics.median(samples),
+                           "min_ns": min(samples), "tier": o.machine.tier}
+        a, b = results["interp"], results["compiled"]
+        entry["agree"] = bool(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+                              and a[2] == b[2])
+        entry["executed"] = int(a[1][-1])
+        entry["retval"] = int(a[0][-1])
+        out[name] = entry
+    return out
+
+
+def measure_kernel_captures(mode: str) -> dict:
+    """The kernel's test run of each BATCH_PROGRAMS packet with ``repeat`` (maps configured
+    like pybpf's for l4lb)."""
+    from pybpf import kernel
+    from pybpf.loader import load
+
+    cfg = SETTINGS[mode]
+    out = {}
+    for name, obj, prog_name in BATCH_PROGRAMS:
+        packet = _batch_packet(name)
+        with kernel.KernelObject(BENCH_DIR / obj) as ko:
+            if name == "l4lb":
+                mine = load(BENCH_DIR / obj, ncpu=kernel.possible_cpus(), pin_root=False)
+                _configure(name, mine)
+                for m in ("vips", "ring", "reals"):
+                    for k, v in mine.maps[m].items():
+                        kernel.map_update(ko.map_fd(m), k, mine.maps[m].syscall_value(v))
+            fd = ko.prog_fd(prog_name)
+            first = kernel.test_run(fd, packet, repeat=1)
+            probe = kernel.test_run(fd, packet, repeat=1000)
+            repeat = int(min(max(cfg["kernel_batch_s"] * 1e9 / max(probe.duration_ns, 1), 100),
+                             1_000_000))
+            samples = [float(kernel.test_run(fd, packet, repeat=repeat).duration_ns)
+                       for _ in range(cfg["kernel_batches"])]
+        out[name] = {"ns_per_packet": statistics.median(samples), "retval": first.retval,
+                     "repeat": repeat}
+    return out
+
+
+def _pybpf_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pybpf", *args]
+
+
+def _timed(cmd: list[str], env: dict | None = None) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=str(REPO), env=env, capture_output=True, text=True,
+                          timeout=3600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
+    return time.perf_counter() - t0
+
+
+def measure_end_to_end(mode: str) -> dict:
+    """``pybpf run`` (default tier, auto) on the parse program: a generated capture of
+    64-byte frames, reading it and writing the output pcap; throughput excludes start-up
+    (the same command on a 10-packet capture)."""
+    import tempfile
+
+    from pybpf.pcap import Packet, write_pcap
+
+    cfg = SETTINGS[mode]
+    n = cfg["e2e_packets"]
+    frame = tcp_frame(64)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env.pop("NUMBA_DISABLE_JIT", None)
+    with tempfile.TemporaryDirectory() as tmp:
+        big, small = Path(tmp) / "big.pcap", Path(tmp) / "small.pcap"
+        write_pcap(big, (Packet(i, 1_000 * i, frame) for i in range(n)), resolution="ns")
+        write_pcap(small, [Packet(i, 1_000 * i, frame) for i in range(10)], resolution="ns")
+        prog = str(BENCH_DIR / "parse.o")
+        run = lambda pcap: _pybpf_cmd("run", prog, "--pcap", str(pcap), "--out",  # noqa: E731
+                                      str(Path(tmp) / "out.pcap"))
+        _timed(run(small), env)                       # fills the caches
+        warm = min(_timed(run(small), env) for _ in range(cfg["start_runs"]))
+        total = min(_timed(run(big), env) for _ in range(max(1, cfg["start_runs"] - 1)))
+        interp = min(_timed(run(small) + ["--tier", "interp"], env)
+                     for _ in range(cfg["start_runs"]))
+    return {"packets": n, "frame_len": len(frame), "wall_s": total, "warm_start_s": warm,
+            "warm_start_interp_s": interp,
+            "packets_per_s": n / max(total - warm, 1e-9)}
+
+
+def measure_compile() -> dict:
+    """Cold compile (IR to machine code, no cache) of each COMPILE_OBJECTS program."""
+    from pybpf.loader import load
+    from pybpf.vm import native
+
+    native.semantics_library()
+    out = {}
+    for rel in COMPILE_OBJECTS:
+        code = load(BENCH_DIR / rel, pin_root=False).machine.code
+        t0 = time.perf_counter()
+        native.object_code(native.program_ir(code))
+        out[Path(rel).name] = {"slots": code.nslots, "seconds": time.perf_counter() - t0}
+    return out
+
+
+# --------------------------------------------------------------------------
 # report
 # --------------------------------------------------------------------------
 
@@ -317,7 +486,8 @@ def _jit_enabled() -> str | None:
         return None
 
 
-def collect(mode: str, with_py: bool = True, with_kernel: bool = True) -> dict:
+def collect(mode: str, with_py: bool = True, with_kernel: bool = True,
+            with_e2e: bool = True) -> dict:
     from pybpf.vm import current_tier
 
     record = {
@@ -395,6 +565,17 @@ def collect(mode: str, with_py: bool = True, with_kernel: bool = True) -> dict:
                 compiled[name]["loop"]["ns"] / ns if ns else None)
             entry["agree"] &= k["retval"] == i["retval"] and k["data_out_matches"]
         record["programs"][name] = entry
+
+    captures = measure_captures(mode)
+    if kern is not None:
+        for name, k in measure_kernel_captures(mode).items():
+            c = captures[name]
+            c["kernel"] = k
+            c["compiled_over_kernel"] = c["compiled"]["ns_per_packet"] / k["ns_per_packet"]
+            c["agree"] &= k["retval"] == c["retval"]
+    record["captures"] = captures
+    record["compile"] = measure_compile()
+    record["end_to_end"] = measure_end_to_end(mode) if with_e2e else None
     return record
 
 
@@ -471,6 +652,44 @@ def format_table(record: dict) -> str:
     first = ", ".join(f"{n} {e['compiled']['first_run_s']:.1f} s"
                       for n, e in record["programs"].items())
     lines.append(f"compiled: load + first run (compile, or load from the cache): {first}")
+
+    caps = record.get("captures") or {}
+    if caps:
+        lines += ["", "Whole captures (pybpf.batch.run_xdp; per packet: placement, run, "
+                  "output copy) against the kernel's test run with repeat:", ""]
+        head = ["program", "insns", "interp", "compiled", "kernel", "compiled/kernel",
+                "interp/compiled"]
+        rows = [head]
+        for name, c in caps.items():
+            k = c.get("kernel") or {}
+            rows.append([name, f"{c['executed']:,}", _fmt_ns(c["interp"]["ns_per_packet"]),
+                         _fmt_ns(c["compiled"]["ns_per_packet"]),
+                         _fmt_ns(k.get("ns_per_packet")),
+                         _fmt_ratio(c.get("compiled_over_kernel")),
+                         _fmt_ratio(c["interp"]["ns_per_packet"]
+                                    / c["compiled"]["ns_per_packet"])])
+        widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+        for n, row in enumerate(rows):
+            lines.append("  ".join([row[0].ljust(widths[0])]
+                                   + [x.rjust(w) for x, w in zip(row[1:], widths[1:])]))
+            if n == 0:
+                lines.append("  ".join("-" * w for w in widths))
+        bad = [n for n, c in caps.items() if not c["agree"]]
+        if bad:
+            lines.append(f"WARNING: captures disagree between tiers/kernel: {', '.join(bad)}")
+    comp = record.get("compile") or {}
+    if comp:
+        lines.append("")
+        lines.append("cold compile to machine code (no cache): " + ", ".join(
+            f"{n} ({c['slots']} slots) {c['seconds']:.2f} s" for n, c in comp.items()))
+    e2e = record.get("end_to_end")
+    if e2e:
+        lines.append(f"pybpf run, parse.o, {e2e['packets']:,} x {e2e['frame_len']}-byte frames "
+                     f"to an output pcap: {e2e['wall_s']:.2f} s wall, "
+                     f"{e2e['packets_per_s'] / 1e6:.2f} M packets/s after start-up")
+        lines.append(f"warm start (pybpf run on 10 packets, caches filled): "
+                     f"{e2e['warm_start_s']:.2f} s (--tier interp: "
+                     f"{e2e['warm_start_interp_s']:.2f} s)")
     return "\n".join(lines)
 
 
@@ -481,6 +700,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="short batches, one py-tier execution per program (smoke test)")
     ap.add_argument("--no-py", action="store_true", help="skip the py tier")
     ap.add_argument("--no-kernel", action="store_true", help="skip the kernel tier")
+    ap.add_argument("--no-e2e", action="store_true",
+                    help="skip the end-to-end pybpf run and start-up measurements")
     ap.add_argument("--worker", choices=("py",), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     mode = "quick" if args.quick else "full"
@@ -494,7 +715,8 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(measure_pybpf(mode, "py"), sys.stdout)
         return 0
 
-    record = collect(mode, with_py=not args.no_py, with_kernel=not args.no_kernel)
+    record = collect(mode, with_py=not args.no_py, with_kernel=not args.no_kernel,
+                     with_e2e=not args.no_e2e)
     if args.json:
         json.dump(record, sys.stdout, indent=2)
         sys.stdout.write("\n")

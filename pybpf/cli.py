@@ -300,10 +300,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--env", default=None, metavar="FILE",
                    help="the environment (interfaces, routes, neighbours, sockets, ...) as "
                         "JSON or TOML; see pybpf/env.py (default: the loopback only)")
-    r.add_argument("--tier", choices=("interp", "compiled", "auto"), default=None,
-                   help="execution tier: the interpreter (default), each program compiled to "
-                        "native code through Numba (cached), or compiled up to a size (auto); "
-                        "the py tier is NUMBA_DISABLE_JIT=1")
+    r.add_argument("--tier", choices=("interp", "compiled", "auto"), default="auto",
+                   help="execution tier: the interpreter, each program compiled to machine "
+                        "code through LLVM (cached on disk), or auto (the default: compiled "
+                        "when the program is small enough to compile in about 3 s or its "
+                        "machine code is cached, else interpreted); results are identical. "
+                        "The py tier is NUMBA_DISABLE_JIT=1")
     r.add_argument("--verify", action="store_true",
                    help="check the program with pybpf's verifier first and refuse to run it "
                         "where Linux would refuse to load it (see `pybpf verify`)")

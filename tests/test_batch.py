@@ -4,7 +4,8 @@ Each case runs the same packets through two fresh loads of one object: one
 packet at a time through ``Program.run``, and all at once through
 ``pybpf.batch.run_xdp``. Return values, output packets, instruction counts,
 errors (faults, budget, refused input), redirects, maps, trace_printk lines and
-perf/ring buffer events must be identical.
+perf/ring buffer events must be identical. The batched side also runs on the
+``compiled`` tier (machine code through LLVM) against the interpreter.
 """
 
 from __future__ import annotations
@@ -52,9 +53,10 @@ def compiled(tmp_path_factory, src):
     return compile_c(src, out=out)
 
 
-def compare(path, prog_name, pcap, setup=None, **load_kw):
+def compare(path, prog_name, pcap, setup=None, batch_tier=None, **load_kw):
+    """``batch_tier``: the batched side's tier (the per-packet side always interprets)."""
     single = load(path, pin_root=False, **load_kw)
-    batched = load(path, pin_root=False, **load_kw)
+    batched = load(path, pin_root=False, tier=batch_tier, **load_kw)
     if setup:
         setup(single)
         setup(batched)
@@ -89,41 +91,48 @@ def compare(path, prog_name, pcap, setup=None, **load_kw):
     ("programs/bench/parse.o", None),
     ("programs/bench/parse_map.o", None),
     ("programs/bench/checksum.o", None),
+    ("programs/bench/l4lb.o", None),
 ])
-def test_fixtures(capture, obj, prog):
+@pytest.mark.parametrize("tier", ["interp", "compiled"])
+def test_fixtures(capture, obj, prog, tier):
     path = REPO / obj
     name = prog or next(iter(load(path, pin_root=False).programs))
-    kinds, _ = compare(path, name, capture)
+    kinds, _ = compare(path, name, capture, batch_tier=tier)
     assert "TestRunRefused" in kinds and "PyBPFError" in kinds   # runt and jumbo frames
 
 
-def test_faults_are_reported_per_packet_and_the_batch_goes_on(tmp_path_factory, capture):
+@pytest.mark.parametrize("tier", ["interp", "compiled"])
+def test_faults_are_reported_per_packet_and_the_batch_goes_on(tier, tmp_path_factory, capture):
     path = compiled(tmp_path_factory, TESTS / "loader_src" / "unchecked.c")
-    kinds, _ = compare(path, "unchecked", capture)
+    kinds, _ = compare(path, "unchecked", capture, batch_tier=tier)
     assert "MemoryFault" in kinds and kinds & {"XDP_PASS", "XDP_DROP"}
 
 
-def test_budget_exhaustion_matches(tmp_path_factory, capture):
+@pytest.mark.parametrize("tier", ["interp", "compiled"])
+def test_budget_exhaustion_matches(tier, tmp_path_factory, capture):
     path = compiled(tmp_path_factory, TESTS / "loader_src" / "loop.c")
-    kinds, _ = compare(path, "looper", capture, budget=300)
+    kinds, _ = compare(path, "looper", capture, budget=300, batch_tier=tier)
     assert "InstructionLimit" in kinds
 
 
-def test_python_helpers_trace_and_clock(tmp_path_factory, capture):
+@pytest.mark.parametrize("tier", ["interp", "compiled"])
+def test_python_helpers_trace_and_clock(tier, tmp_path_factory, capture):
     path = compiled(tmp_path_factory, TESTS / "loader_src" / "printk.c")
-    _, single = compare(path, "printk", capture, helpers={"fib_lookup": lambda m, *a: 0})
+    _, single = compare(path, "printk", capture, helpers={"fib_lookup": lambda m, *a: 0}, batch_tier=tier)
     assert len(single.trace) > 100
 
 
+@pytest.mark.parametrize("tier", ["interp", "compiled"])
 @pytest.mark.parametrize("src, prog", [("events_ringbuf.c", None), ("events_perf.c", None)])
-def test_events(tmp_path_factory, capture, src, prog):
+def test_events(tier, tmp_path_factory, capture, src, prog):
     path = compiled(tmp_path_factory, TESTS / "maps_src" / src)
     name = prog or next(iter(load(path, pin_root=False).programs))
-    _, single = compare(path, name, capture)
+    _, single = compare(path, name, capture, batch_tier=tier)
     assert len(single.events) > 10
 
 
-def test_packets_moved_by_python_helpers(tmp_path):
+@pytest.mark.parametrize("tier", ["interp", "compiled"])
+def test_packets_moved_by_python_helpers(tier, tmp_path):
     """The load balancer encapsulates with bpf_xdp_adjust_head (a Python helper moving the
     packet between frames) for most packets of its traffic."""
     import sys
@@ -133,6 +142,6 @@ def test_packets_moved_by_python_helpers(tmp_path):
     write_pcap(pcap, [Packet(i, 1000 * (i + 1), p) for i, p in enumerate(lb.traffic(seed=2))],
                resolution="ns")
     kinds, single = compare(lb.OBJ, "l4lb", pcap, setup=lb.configure, ncpu=2,
-                            rodata={"gw_mac": lb.GW_MAC})
+                            rodata={"gw_mac": lb.GW_MAC}, batch_tier=tier)
     assert kinds == {"XDP_TX", "XDP_PASS", "XDP_DROP"}
     assert len(single.maps["conns"]) > 10

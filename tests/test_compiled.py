@@ -6,24 +6,17 @@ error class and its full message), every register, the executed-instruction
 count, the whole state vector (pc, depth, status, fault address and size) and
 the whole arena (stack, context, packet, maps) after the run.
 
-Which programs (compiling costs Numba's front end about as much per generated
-line as it costs, so the set is chosen for coverage, not bulk; see
-``benchmarks/README.md`` for the measured compile times):
+Which programs (compiling takes LLVM milliseconds per program, so the sets are
+whole):
 
 * every VM program of ``tests/tier_driver.py`` (faults of each kind, context
   accesses, budget, calls, callx, helpers, atomics, legacy packet loads);
 * :data:`RANDOM` seeded random ALU/JMP programs (every ALU, byte-order and
   jump row appears, see ``test_random_subset_covers_every_row``);
-* every :data:`CORPUS_STEP`-th program of the bpf_conformance corpus
-  (positive and negative), plus every corpus program that calls, jumps
-  backwards or uses atomics;
+* every program of the bpf_conformance corpus (positive and negative);
 * budget exhaustion at every budget from 0 to past the end of a looping
   program with calls, faults and helper calls;
-* the bench and example objects of ``programs/`` on a real packet.
-
-Small programs are compiled in batches, one module per batch
-(:func:`pybpf.vm.compiled.load_batch`), which saves Numba's fixed cost per
-function.
+* the bench and example objects of ``programs/`` on real packets.
 """
 
 from __future__ import annotations
@@ -39,15 +32,13 @@ import pytest
 import tier_driver
 from pybpf.errors import PyBPFError
 from pybpf.isa.asm_conformance import assemble
-from pybpf.vm import Machine, abi, build_code, compiled, current_tier
+from pybpf.vm import Machine, abi, build_code, current_tier, native
 
 pytestmark = pytest.mark.skipif(current_tier() != "interp",
                                 reason="the compiled tier needs Numba's JIT")
 
 REPO = Path(__file__).resolve().parents[1]
-SEED, RANDOM = 20240601, 24
-CORPUS_STEP = 6
-BATCH = 6
+SEED, RANDOM = 20240601, 200
 
 
 # ----------------------------------------------------------------------------- running
@@ -77,20 +68,19 @@ def _run(case, code, tier: str) -> dict:
         out["error"], out["message"] = type(exc).__name__, str(exc)
     out["executed"] = machine.executed
     out["regs"] = [int(v) for v in machine.regs]
-    out["st"] = [int(v) for v in machine.st[:abi.STATE_SIZE - 1]]  # the last slot: batch select
+    st = [int(v) for v in machine.st]
+    st[native.NATIVE_FN] = 0   # the compiled function's address
+    out["st"] = st
     out["arena"] = machine.memory.arena.tobytes()
     out["frames"] = [int(v) for v in machine.frames]
     return out
 
 
 def _compare(cases) -> list[tuple]:
-    """Compile the cases' programs in batches, run both tiers, assert equality; returns
-    (case, interp result) of the cases that ran."""
+    """Run both tiers on every case, assert equality; returns (case, interp result) of the
+    cases that ran."""
     built = [(c, _code_of(c)) for c in cases]
     runnable = [(c, code) for c, code in built if not isinstance(code, Exception)]
-    codes = [code for _, code in runnable]
-    for i in range(0, len(codes), BATCH):
-        compiled.load_batch(codes[i:i + BATCH])
     diffs, results = [], []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -136,26 +126,11 @@ def test_random_subset_covers_every_row():
     assert {r.name for r in tier_driver.random_rows()} <= seen
 
 
-def _corpus_subset(corpus_dir):
+def test_conformance_agrees(corpus_dir):
     cases = tier_driver.corpus_cases(corpus_dir)
-    picked = []
-    for i, case in enumerate(cases):
-        text = case.program if isinstance(case.program, bytes) else b""
-        code = _code_of(case)
-        interesting = not isinstance(code, Exception) and any(
-            r is not None and (r.kind in ("call", "callx", "atomic", "ldpkt")
-                               or (r.kind in ("jmp", "ja") and int(code.offs[s]) < 0))
-            for s, r in enumerate(code.rows))
-        if i % CORPUS_STEP == 0 or interesting or not text:
-            picked.append(case)
-    return cases, picked
-
-
-def test_conformance_subset_agrees(corpus_dir):
-    everything, cases = _corpus_subset(corpus_dir)
     results = _compare(cases)
     positive = [r for c, r in results if c.name.startswith("tests:")]
-    assert len(everything) >= 370 and len(positive) >= 60
+    assert len(cases) >= 370 and len(positive) >= 300
     assert all(r["error"] is None for r in positive), [r for r in positive if r["error"]][:3]
 
 
@@ -185,7 +160,6 @@ f:
 def test_budget_ends_on_the_same_instruction():
     """Every budget from 0 to past the end: same error (or result), pc and count."""
     code = build_code(assemble(LOOPER), name="looper")
-    compiled.load_batch([code])
     full = None
     outcomes = set()
     for budget in range(0, 60):
@@ -203,7 +177,6 @@ def test_budget_ends_on_the_same_instruction():
 def test_trace_is_identical():
     """``--trace`` single-steps through the budget; the compiled tier hands each step over."""
     code = build_code(assemble(LOOPER), name="looper")
-    compiled.load_batch([code])
     traces = []
     for tier in ("interp", "compiled"):
         machine = Machine(code, helpers=tier_driver.HELPERS, tier=tier)
@@ -216,13 +189,15 @@ def test_trace_is_identical():
 
 def test_block_structure():
     """Blocks start at branch targets and after jumps, calls and exits; a resume after a
-    Python helper lands on a block start, so it stays compiled."""
+    Python helper lands on a block start, so it stays compiled. Calls themselves run in
+    the interpreter (one instruction handed over), so they start no block."""
     code = build_code(assemble(LOOPER), name="looper")
-    starts = compiled.block_starts(code)
+    starts = native.block_starts(code)
     for slot, row in enumerate(code.rows):
         if row is not None and row.kind in ("call", "exit", "jmp", "ja") and slot + 1 < code.nslots:
             assert slot + 1 in starts
-    assert 2 in starts and 12 in starts  # loop: and f:
+    assert code.rows[2].name == "call_local" and 2 not in starts   # loop: a call
+    assert 3 in starts and 12 in starts                          # after it, and f:
 
 
 # ----------------------------------------------------------------------------- objects
@@ -233,11 +208,7 @@ def _objects():
         REPO / "programs" / "examples" / "xdp_tailcall.o"]
 
 
-BENCH_SMALL = ("parse.o", "alu_loop.o", "xdp_filter.o", "xdp_tailcall.o")
-
-
-@pytest.mark.parametrize("path", [p for p in _objects() if p.name in BENCH_SMALL],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize("path", _objects(), ids=lambda p: p.name)
 def test_objects_agree_on_packets(path):
     sys.path.insert(0, str(REPO / "benchmarks"))
     try:
@@ -267,39 +238,39 @@ def test_tier_selection():
     code = build_code(assemble("mov %r0, 7\nexit"), name="tiny")
     assert Machine(code, tier="auto").tier == "compiled"
     assert Machine(code).tier == "interp"      # the default is unchanged
-    big = build_code(assemble("mov %r0, 1\n" * compiled.AUTO_LIMIT + "exit"), name="big")
-    assert Machine(big, tier="auto").tier == "interp"
+    # a program over the size limit is interpreted, until its machine code is cached
+    big = build_code(assemble("mov %r0, 1\n" * native.AUTO_LIMIT + f"mov %r0, {os.getpid()}\n"
+                              + "exit"), name="big")
+    if not native.is_cached(big):
+        assert Machine(big, tier="auto").tier == "interp"
+    assert Machine(big, tier="compiled").run() == os.getpid()
+    assert native.is_cached(big) and Machine(big, tier="auto").tier == "compiled"
     with pytest.raises(ValueError, match="unknown tier"):
         Machine(code, tier="fast")
     with pytest.raises(ValueError, match="NUMBA_DISABLE_JIT"):
         Machine(code, tier="py")
 
 
-def test_generated_module_is_cached_by_hash():
-    """The module's name hashes its source; a second process loads Numba's cached code
-    instead of compiling (the dispatcher counts a cache hit and no miss)."""
+def test_object_code_is_cached_by_hash():
+    """The cache key hashes the IR (so the program and the generator); a second process
+    loads the object code instead of compiling it."""
     code = build_code(assemble("mov %r0, 5\nadd %r0, 6\nexit"), name="cached")
-    source = compiled.program_source(code)
-    assert compiled.module_name(source) == compiled.module_name(compiled.program_source(code))
     other = build_code(assemble("mov %r0, 5\nadd %r0, 7\nexit"), name="cached")
-    assert compiled.module_name(compiled.program_source(other)) != compiled.module_name(source)
-    assert f"version {compiled.GENERATOR_VERSION}" in source
+    assert native.cache_key(code) == native.cache_key(code) != native.cache_key(other)
     assert Machine(code, tier="compiled").run() == 11   # compiled (or cached) here
     from pybpf._jitcache import cache_dir
-    assert (cache_dir() / "generated" / (compiled.module_name(source) + ".py")).read_text() == source
+    assert (cache_dir() / "native" / f"{native.cache_key(code)}.o").exists()
     script = ("from pybpf.isa.asm_conformance import assemble\n"
-              "from pybpf.vm import Machine, build_code\n"
+              "from pybpf.vm import Machine, build_code, native\n"
               "code = build_code(assemble('mov %r0, 5\\nadd %r0, 6\\nexit'), name='cached')\n"
               "m = Machine(code, tier='compiled')\n"
-              "s = m._run.compiled.stats\n"
-              "print(m.run(), s.cache_hits.total(), s.cache_misses.total())\n")
+              "print(m.run(), native.STATS['compiled'], native.STATS['loaded'])\n")
     env = dict(os.environ, PYTHONPATH=str(REPO))
     env.pop("NUMBA_DISABLE_JIT", None)
     proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                           text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    r0, hits, misses = proc.stdout.split()
-    assert (int(r0), int(hits), int(misses)) == (11, 1, 0)
+    assert proc.stdout.split() == ["11", "0", "1"]
 
 
 def test_cli_run_tier_option():

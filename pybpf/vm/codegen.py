@@ -34,10 +34,10 @@ HANDLERS = len(ROWS) + 1
 class Fields:
     """How a row's code names the instruction's operands.
 
-    The interpreter reads them from the pre-decoded arrays at ``pc``
-    (these defaults); the compiled tier (:mod:`pybpf.vm.compiled`) passes
-    constants and register locals instead. The statements themselves come
-    from the one place below, whichever tier asks.
+    The interpreter reads them from the pre-decoded arrays at ``pc``. (The
+    ``compiled`` tier, :mod:`pybpf.vm.native`, emits LLVM IR of its own for
+    control flow and memory, calls the same semantic functions, and runs what
+    it does not compile, calls included, through this interpreter.)
     """
 
     dst = "regs[dsts[pc]]"
@@ -45,7 +45,7 @@ class Fields:
     imm = "immu[pc]"
     off = "offs[pc]"
     offu = "offu[pc]"
-    hid = None                  # the helper id when known (compiled): only its branch is emitted
+    hid = None                  # the helper id when known: only its branch is emitted
     loops = True                # exit may return from a bpf_loop/for_each_map_elem callback
 
     def reg(self, i: int) -> str:
@@ -54,7 +54,7 @@ class Fields:
 
 INTERP_FIELDS = Fields()
 
-#: Imports and constants every generated module starts with (interpreter and compiled tier).
+#: Imports and constants the generated interpreter module starts with.
 PRELUDE = '''\
 import numpy as np
 from numba import njit
@@ -273,7 +273,7 @@ def _hot_helpers() -> list[tuple[int, str, str]]:
 def _hot_dispatch(f: Fields = INTERP_FIELDS) -> list[str]:
     """Call a compiled helper in place when the machine's mask enables it.
 
-    With ``f.hid`` known (compiled tier) only that helper's branch is emitted.
+    With ``f.hid`` known only that helper's branch is emitted.
     """
     from ..isa.opcodes import MAX_TAIL_CALLS
     from ..helpers.hotset import BPF_LOOP, FOR_EACH_MAP_ELEM, TAIL_CALL
@@ -473,20 +473,10 @@ def _ldpkt(row, f: Fields = INTERP_FIELDS) -> list[str]:
     ]
 
 
-def row_lines(row, fields: Fields) -> list[str]:
-    """The statements of one table row with operands named by ``fields`` (compiled tier)."""
-    return _body(row, fields)
-
-
 def hot_imports(ids=None) -> str:
     """Import lines of the hot helpers (all, or those in ``ids``)."""
     return "\n".join(f"from {mod} import {fn} as hot_{hid}" for hid, mod, fn in _hot_helpers()
                      if ids is None or hid in ids)
-
-
-def format_abi(text: str, **extra) -> str:
-    """``text`` with ``{NAME}`` replaced by the abi constants (and ``extra``)."""
-    return _fmt(text, **extra)
 
 
 def _fields_by_upc(lines: list[str]) -> list[str]:

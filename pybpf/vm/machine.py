@@ -28,7 +28,7 @@ DEFAULT_BUDGET = 1_000_000
 
 #: Execution tiers, named once. ``py`` is the interpreter run as plain Python
 #: (``NUMBA_DISABLE_JIT=1``, process-wide); ``interp`` the same code compiled by Numba;
-#: ``compiled`` each program translated to its own Numba function (:mod:`pybpf.vm.compiled`).
+#: ``compiled`` each program translated to machine code through LLVM (:mod:`pybpf.vm.native`).
 TIERS = ("py", "interp", "compiled")
 #: What ``Machine(tier=...)`` accepts: a tier, or ``auto`` (compiled up to a size, else interp).
 TIER_CHOICES = ("py", "interp", "compiled", "auto")
@@ -110,8 +110,8 @@ class Machine:
         #: The tier this machine runs (``py`` whenever Numba's JIT is disabled).
         self.tier = self._pick_tier(tier)
         if self.tier == "compiled":
-            from .compiled import compiled_run
-            self._run = compiled_run(code, self.memory)
+            from .native import native_run
+            self._run = native_run(code, self.st)
         else:
             self._run = load_interpreter()
         self.executed = 0  # instructions executed by the last run
@@ -129,8 +129,9 @@ class Machine:
                                  "(see pybpf.vm.machine.py_tier_env)")
             return "py"
         if tier == "auto":
-            from .compiled import AUTO_LIMIT
-            return "compiled" if self.code.nslots <= AUTO_LIMIT else "interp"
+            from .native import AUTO_LIMIT, is_cached
+            small = self.code.nslots <= AUTO_LIMIT
+            return "compiled" if small or is_cached(self.code) else "interp"
         return tier
 
     # -- deterministic environment ------------------------------------------------------

@@ -1,0 +1,773 @@
+"""The ``compiled`` tier: each program translated to LLVM IR and compiled to machine code.
+
+What an instruction computes is not written here. The arithmetic, byte-order
+and jump functions of :mod:`pybpf.isa.semantics` are compiled by Numba once,
+and their LLVM IR (cached on disk, :func:`semantics_library`) is linked into
+every program's module, where LLVM inlines them. This module only lays out
+control flow and memory accesses around them:
+
+* a block per straight run of instructions (a block starts at every branch
+  target, after every terminator, at every function address and after every
+  instruction this tier leaves to the interpreter); registers live in SSA
+  values, the instruction count is added once per block;
+* loads and stores translate the tagged address through the region table
+  (``k = (addr >> 32) - 1``, ``lo <= a``, ``a + size <= hi``) exactly as the
+  interpreter does, and touch the arena in place;
+* everything else (a bounds failure, a context field other than the packet
+  pointers, calls, callx, exit from a callee, atomics, legacy packet loads,
+  an entry pc that starts no block, a block the remaining budget cannot cover)
+  *hands over*: the registers and the count go back into the arrays, the
+  compiled code runs exactly that one instruction in the interpreter
+  (``st[PC]`` at it), then goes on from wherever it left ``st[PC]``. Faults, helper calls and budget stops are
+  therefore the interpreter's own, bit for bit, and so is every count.
+
+The function has the C signature ``i64 run(ptr h, ... ptr maps, i64 n_h, ... i64 n_maps)``
+(the interpreter's 17 arrays by data pointer, then their lengths) and the
+interpreter's contract and statuses; :mod:`pybpf.vm.nativecall` calls it from
+Numba code through the address kept in ``st[NATIVE_FN]``. A handover calls the
+interpreter for one instruction (:data:`STEP_SYMBOL`, a Numba ``cfunc`` over
+the same arrays) and goes on in compiled code. Object
+code is cached on disk under the hash of the IR, so a second process loads it
+in milliseconds instead of compiling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .._jitcache import cache_dir, fingerprint
+from ..isa import opcodes as o
+from ..isa.table import ROWS
+from . import abi, ctxaccess
+
+#: Bumped when the shape of the generated IR changes (part of every cache key).
+GENERATOR_VERSION = 4
+
+#: Status of the compiled code only: run one instruction in the interpreter from st[PC].
+HANDOVER = 100
+
+#: The interpreter's one-instruction step, as the compiled code calls it (a Numba cfunc).
+STEP_SYMBOL = "pybpf_native_step"
+
+#: State slot holding the address of the machine's compiled function.
+NATIVE_FN = abi.STATE_SIZE - 2
+
+#: Row kinds compiled in place; every other kind hands over to the interpreter.
+NATIVE_KINDS = ("alu", "end", "lddw", "ldx", "st", "stx", "jmp", "ja", "exit")
+
+M32 = 0xFFFFFFFF
+
+
+# --- the semantics library: pybpf.isa.semantics through Numba, as LLVM IR ---------------------------
+
+def _semantic_signatures() -> dict[str, tuple[int, bool]]:
+    """name -> (number of arguments, returns a truth value) of every function the table uses."""
+    out = {}
+    for row in ROWS:
+        if row.fn is None:
+            continue
+        if row.kind in ("alu", "atomic"):
+            out[row.fn] = (2, False)
+        elif row.kind == "end":
+            out[row.fn] = (1, False)
+        elif row.kind == "jmp":
+            out[row.fn] = (2, True)
+    return out
+
+
+_LIBRARY = None
+
+
+def semantics_library() -> tuple[str, dict]:
+    """(LLVM IR text, {name: Numba-ABI symbol}) of the semantic functions.
+
+    The first use compiles each function with Numba (a few seconds) and keeps
+    the result under ``<cache>/native/``, keyed by the semantics' source."""
+    global _LIBRARY
+    if _LIBRARY is not None:
+        return _LIBRARY
+    from ..isa import semantics
+    key = fingerprint(Path(semantics.__file__))
+    directory = cache_dir() / "native"
+    path = directory / f"semantics-{key}-{GENERATOR_VERSION}.json"
+    if path.exists():
+        try:
+            data = json.loads(path.read_text())
+            _LIBRARY = (data["ir"], data["symbols"])
+            return _LIBRARY
+        except (OSError, ValueError, KeyError):
+            pass
+    import llvmlite.binding as llvm
+    from numba import cfunc, types
+    library = None
+    symbols = {}
+    for name, (nargs, truth) in sorted(_semantic_signatures().items()):
+        ret = types.boolean if truth else types.uint64
+        compiled = cfunc(ret(*([types.uint64] * nargs)))(getattr(semantics, name).py_func)
+        wrapper = compiled.native_name
+        assert wrapper.startswith("cfunc."), wrapper
+        symbols[name] = wrapper[len("cfunc."):]
+        module = llvm.parse_assembly(compiled.inspect_llvm())
+        for fn in module.functions:
+            if not fn.is_declaration:
+                fn.linkage = "weak_odr"   # kept by the linker even where unused; duplicates merge
+        if library is None:
+            library = module
+        else:
+            library.link_in(module)
+    text = str(library).replace("noinline", "nounwind")  # let LLVM inline them
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"ir": text, "symbols": symbols}))
+    os.replace(tmp, path)
+    _LIBRARY = (text, symbols)
+    return _LIBRARY
+
+
+# --- code generation ---------------------------------------------------------------------------------
+
+ARRAYS = ("h", "dsts", "srcs", "offs", "offu", "immu", "regs", "st", "frames", "arena", "rbase",
+          "rlo", "rhi", "rflag", "ctxmap", "hot", "maps")
+
+
+def _targets(code, slot: int, row) -> list[int]:
+    """Static control-flow targets of ``slot`` other than the next slot."""
+    s32 = int(code.immu[slot]) & M32
+    s32 = s32 - (1 << 32) if s32 & 0x80000000 else s32
+    if row.kind == "jmp" or (row.kind == "ja" and row.opcode == o.BPF_JMP | o.BPF_JA):
+        return [slot + int(code.offs[slot]) + 1]
+    if row.kind == "ja" or row.name == "call_local":
+        return [slot + s32 + 1]
+    return []
+
+
+def _native(code, slot: int) -> bool:
+    row = code.rows[slot]
+    if row is None or row.kind not in NATIVE_KINDS:
+        return False
+    return not (row.kind == "lddw" and row.key[1] != 0)   # an unresolved pseudo lddw faults
+
+
+def block_starts(code) -> list[int]:
+    """Sorted slots where a compiled block starts."""
+    n = code.nslots
+    code_va = abi.region_va(abi.REGION_CODE)
+    starts = {0}
+    starts.update(start for start, _size, _name in code.segments)
+    for slot, row in enumerate(code.rows):
+        if row is None:
+            continue
+        starts.update(_targets(code, slot, row))
+        if row.kind in ("jmp", "ja", "exit") or not _native(code, slot):
+            starts.add(slot + 1)
+        if row.kind == "lddw" and code_va <= int(code.immu[slot]) < code_va + n:
+            starts.add(int(code.immu[slot]) - code_va)   # a function's address
+    return sorted(s for s in starts if 0 <= s < n and _native(code, s))
+
+
+class _Emitter:
+    """Builds the IR text of one program's function."""
+
+    def __init__(self, code, symbols: dict):
+        self.code = code
+        self.symbols = symbols
+        self.lines: list[str] = []
+        self.tmp = 0
+        self.handover_labels: dict[int, str] = {}
+        self.starts = block_starts(code)
+        self.is_start = set(self.starts)
+
+    def t(self) -> str:
+        self.tmp += 1
+        return f"%t{self.tmp}"
+
+    def emit(self, line: str) -> None:
+        self.lines.append("  " + line)
+
+    def label(self, name: str) -> None:
+        self.lines.append(f"{name}:")
+
+    # -- helpers over the arrays
+    def elem(self, array: str, index: str, ty: str = "i64") -> str:
+        p = self.t()
+        self.emit(f"{p} = getelementptr inbounds {ty}, ptr %{array}, i64 {index}")
+        return p
+
+    def load_elem(self, array: str, index: str, ty: str = "i64") -> str:
+        p = self.elem(array, index, ty)
+        v = self.t()
+        self.emit(f"{v} = load {ty}, ptr {p}")
+        return v
+
+    def store_elem(self, array: str, index: str, value: str, ty: str = "i64") -> None:
+        p = self.elem(array, index, ty)
+        self.emit(f"store {ty} {value}, ptr {p}")
+
+    def reg(self, i: int) -> str:
+        v = self.t()
+        self.emit(f"{v} = load i64, ptr %r{i}")
+        return v
+
+    def set_reg(self, i: int, value: str) -> None:
+        self.emit(f"store i64 {value}, ptr %r{i}")
+
+    def goto(self, slot: int) -> str:
+        """The label that continues at ``slot``: its block, or a handover there."""
+        if slot in self.is_start:
+            return f"%B{slot}"
+        if slot not in self.handover_labels:
+            self.handover_labels[slot] = f"H{slot}"
+        return f"%H{slot}"
+
+    def stop(self, slot: int, back: int) -> str:
+        """A label that hands over at ``slot`` after taking ``back`` instructions off the count."""
+        name = f"S{self.tmp + 1}_{slot}"
+        self.tmp += 1
+        self.pending.append((name, slot, back))
+        return f"%{name}"
+
+    # -- semantics
+    def call_sem(self, fn: str, args: list[str], truth: bool) -> str:
+        sym = self.symbols[fn]
+        ty = "i8" if truth else "i64"
+        slot = f"%ret_{'b' if truth else 'q'}"
+        arglist = ", ".join(f"i64 {a}" for a in args)
+        self.emit(f"call i32 @{sym}(ptr {slot}, ptr null, {arglist})")
+        v = self.t()
+        self.emit(f"{v} = load {ty}, ptr {slot}")
+        return v
+
+    # -- memory
+    def translate(self, addr: str, size: int, write: bool, slot: int, back: int) -> tuple[str, str]:
+        """Emit the region check; returns (arena index of the access, flags value); on failure
+        hand over. Leaves the builder in the block where the access is in bounds."""
+        k1, k, a, ok, lo, hi, end, c1, c2, c3 = (self.t() for _ in range(10))
+        fail = self.stop(slot, back)
+        inr = f"in{self.tmp}"
+        self.emit(f"{k1} = lshr i64 {addr}, 32")
+        self.emit(f"{k} = sub i64 {k1}, 1")
+        self.emit(f"{a} = and i64 {addr}, {M32}")
+        self.emit(f"{ok} = icmp ult i64 {k}, %nreg")
+        self.emit(f"br i1 {ok}, label %{inr}, label {fail}")
+        self.label(inr)
+        lo_v = self.load_elem("rlo", k)
+        hi_v = self.load_elem("rhi", k)
+        self.emit(f"{c1} = icmp uge i64 {a}, {lo_v}")
+        self.emit(f"{end} = add i64 {a}, {size}")
+        self.emit(f"{c2} = icmp ule i64 {end}, {hi_v}")
+        self.emit(f"{c3} = and i1 {c1}, {c2}")
+        nxt = f"ib{self.tmp}"
+        self.emit(f"br i1 {c3}, label %{nxt}, label {fail}")
+        self.label(nxt)
+        flags = self.load_elem("rflag", k)
+        base = self.load_elem("rbase", k)
+        p = self.t()
+        self.emit(f"{p} = add i64 {base}, {a}")
+        return p, flags, a
+
+    def load(self, addr: str, size: int, signed: bool, slot: int, back: int) -> str:
+        p, flags, a = self.translate(addr, size, False, slot, back)
+        bits = 8 * size
+        isctx, plain, ctx, done = self.t(), f"pl{self.tmp}", f"cx{self.tmp}", f"dn{self.tmp}"
+        self.emit(f"{isctx} = and i64 {flags}, {abi.F_CTX}")
+        self.if_zero(isctx, plain, f"%{ctx}")
+        raw, ext = self.t(), self.t()
+        self.emit(f"{raw} = load i{bits}, ptr {self.arena_at(p)}, align 1")
+        if bits == 64:
+            self.emit(f"{ext} = add i64 {raw}, 0")
+        else:
+            self.emit(f"{ext} = {'sext' if signed else 'zext'} i{bits} {raw} to i64")
+        self.emit(f"br label %{done}")
+        self.label(ctx)
+        okp, v_ctx, good = "%ctx_ok", self.t(), self.t()
+        self.emit(f"{v_ctx} = call i64 @ctx_load(ptr %ctxmap, ptr %st, ptr %arena, i64 {p}, "
+                  f"i64 {a}, i64 {size}, i64 {ctxaccess.READ[size]}, ptr {okp})")
+        okv = self.t()
+        self.emit(f"{okv} = load i8, ptr {okp}")
+        self.emit(f"{good} = icmp ne i8 {okv}, 0")
+        got = f"cg{self.tmp}"
+        self.emit(f"br i1 {good}, label %{got}, label {self.stop(slot, back)}")
+        self.label(got)
+        if signed:   # ctx_load zero-extends; the sign extension of ldxs follows
+            tr, sx = self.t(), self.t()
+            self.emit(f"{tr} = trunc i64 {v_ctx} to i{bits}")
+            self.emit(f"{sx} = sext i{bits} {tr} to i64")
+            v_ctx = sx
+        self.emit(f"br label %{done}")
+        self.label(done)
+        v = self.t()
+        self.emit(f"{v} = phi i64 [ {ext}, %{plain} ], [ {v_ctx}, %{got} ]")
+        return v
+
+    def if_zero(self, value: str, then: str, otherwise: str) -> None:
+        """Branch to the new block ``then`` (started here) if ``value`` is 0, else to the
+        label ``otherwise``."""
+        c = self.t()
+        self.emit(f"{c} = icmp eq i64 {value}, 0")
+        self.emit(f"br i1 {c}, label %{then}, label {otherwise}")
+        self.label(then)
+
+    def arena_at(self, p: str) -> str:
+        ptr = self.t()
+        self.emit(f"{ptr} = getelementptr inbounds i8, ptr %arena, i64 {p}")
+        return ptr
+
+    def store(self, addr: str, size: int, value: str, slot: int, back: int) -> None:
+        p, flags, _a = self.translate(addr, size, True, slot, back)
+        self.if_zero(flags, f"sw{self.tmp}", self.stop(slot, back))   # plain writable memory
+        bits = 8 * size
+        ptr, tr = self.arena_at(p), self.t()
+        if bits == 64:
+            self.emit(f"store i64 {value}, ptr {ptr}, align 1")
+        else:
+            self.emit(f"{tr} = trunc i64 {value} to i{bits}")
+            self.emit(f"store i{bits} {tr}, ptr {ptr}, align 1")
+
+    # -- instructions
+    def operand(self, row, slot: int) -> str:
+        if row.source_is_reg:
+            return self.reg(int(self.code.srcs[slot]))
+        return str(int(self.code.immu[slot]))
+
+    def insn(self, slot: int, back: int) -> None:
+        code, row = self.code, self.code.rows[slot]
+        kind = row.kind
+        d = int(code.dsts[slot])
+        s = int(code.srcs[slot])
+        offu = int(code.offu[slot])
+        if kind == "alu":
+            a = self.reg(d)
+            b = self.operand(row, slot)
+            if row.width == 32:
+                a2, b2 = self.t(), self.t()
+                self.emit(f"{a2} = and i64 {a}, {M32}")
+                self.emit(f"{b2} = and i64 {b}, {M32}")
+                r = self.call_sem(row.fn, [a2, b2], False)
+                r2 = self.t()
+                self.emit(f"{r2} = and i64 {r}, {M32}")
+                self.set_reg(d, r2)
+            else:
+                self.set_reg(d, self.call_sem(row.fn, [a, b], False))
+        elif kind == "end":
+            self.set_reg(d, self.call_sem(row.fn, [self.reg(d)], False))
+        elif kind == "lddw":
+            self.set_reg(d, str(int(code.immu[slot])))
+        elif kind == "ldx":
+            addr = self.t()
+            self.emit(f"{addr} = add i64 {self.reg(s)}, {offu}")
+            self.set_reg(d, self.load(addr, row.size, row.signed, slot, back))
+        elif kind in ("st", "stx"):
+            addr = self.t()
+            self.emit(f"{addr} = add i64 {self.reg(d)}, {offu}")
+            value = str(int(code.immu[slot])) if kind == "st" else self.reg(s)
+            self.store(addr, row.size, value, slot, back)
+        else:
+            raise AssertionError(kind)
+
+    def terminate(self, slot: int, n: int) -> None:
+        """The end of a block whose last instruction is ``slot``."""
+        code, row = self.code, self.code.rows[slot]
+        nxt = slot + (2 if row.kind == "lddw" else 1)
+        if row.kind == "jmp":
+            a = self.reg(int(code.dsts[slot]))
+            b = self.operand(row, slot)
+            if row.width == 32:
+                a2, b2 = self.t(), self.t()
+                self.emit(f"{a2} = and i64 {a}, {M32}")
+                self.emit(f"{b2} = and i64 {b}, {M32}")
+                a, b = a2, b2
+            r = self.call_sem(row.fn, [a, b], True)
+            c = self.t()
+            self.emit(f"{c} = icmp ne i8 {r}, 0")
+            self.emit(f"br i1 {c}, label {self.goto(_targets(code, slot, row)[0])}, "
+                      f"label {self.goto(nxt)}")
+        elif row.kind == "ja":
+            self.emit(f"br label {self.goto(_targets(code, slot, row)[0])}")
+        elif row.kind == "exit":
+            depth = self.load_elem("st", str(abi.DEPTH))
+            c = self.t()
+            self.emit(f"{c} = icmp eq i64 {depth}, 0")
+            done = f"X{slot}"
+            self.emit(f"br i1 {c}, label %{done}, label {self.stop(slot, 1)}")
+            self.label(done)
+            self.store_elem("st", str(abi.PC), str(slot))
+            self.emit(f"br label %out_exit")
+        else:
+            self.emit(f"br label {self.goto(nxt)}")
+
+    def block(self, start: int) -> None:
+        code = self.code
+        slots, slot = [], start
+        while slot < code.nslots and _native(code, slot):
+            if slot != start and slot in self.is_start:
+                break
+            slots.append(slot)
+            if code.rows[slot].kind in ("jmp", "ja", "exit"):
+                break
+            slot += 2 if code.rows[slot].kind == "lddw" else 1
+        n = len(slots)
+        self.label(f"B{start}")
+        c, c2, ok = self.t(), self.t(), self.t()
+        self.emit(f"{c} = load i64, ptr %count")
+        self.emit(f"{c2} = add i64 {c}, {n}")
+        self.emit(f"{ok} = icmp ule i64 {c2}, %budget")
+        self.emit(f"br i1 {ok}, label %E{start}, label {self.goto_handover(start)}")
+        self.label(f"E{start}")
+        self.emit(f"store i64 {c2}, ptr %count")
+        for j, s in enumerate(slots):
+            row = code.rows[s]
+            if row.kind in ("jmp", "ja", "exit"):
+                break
+            self.insn(s, n - j)
+        last = slots[-1]
+        if code.rows[last].kind in ("jmp", "ja", "exit"):
+            self.terminate(last, n)
+        else:
+            nxt = last + (2 if code.rows[last].kind == "lddw" else 1)
+            self.emit(f"br label {self.goto(nxt)}")
+
+    def goto_handover(self, slot: int) -> str:
+        if slot not in self.handover_labels:
+            self.handover_labels[slot] = f"H{slot}"
+        return f"%H{slot}"
+
+    def function(self, name: str) -> str:
+        self.pending = []
+        params = (", ".join(f"ptr noalias %{a}" for a in ARRAYS) + ", "
+                  + ", ".join(f"i64 %n_{a}" for a in ARRAYS))
+        head = [f"define i64 @{name}({params}) {{", "entry:"]
+        self.lines = []
+        for i in range(11):
+            self.emit(f"%r{i} = alloca i64")
+        self.emit("%count = alloca i64")
+        self.emit("%ret_q = alloca i64")
+        self.emit("%ret_b = alloca i8")
+        self.emit("%ctx_ok = alloca i8")
+        self.emit("%nreg = add i64 %n_rbase, 0")
+        budget = self.load_elem("st", str(abi.BUDGET))
+        self.emit(f"%budget = add i64 {budget}, 0")
+        self.emit("br label %dispatch")
+        # (re)entry: registers, count and pc from the arrays
+        self.label("dispatch")
+        for i in range(11):
+            self.emit(f"store i64 {self.load_elem('regs', str(i))}, ptr %r{i}")
+        cnt = self.load_elem("st", str(abi.COUNT))
+        self.emit(f"store i64 {cnt}, ptr %count")
+        pc = self.load_elem("st", str(abi.PC))
+        cases = " ".join(f"i64 {s}, label %B{s}" for s in self.starts)
+        self.emit(f"switch i64 {pc}, label %step [ {cases} ]")
+        for start in self.starts:
+            self.block(start)
+        # hand over at a slot (count as it stands)
+        for slot, label in sorted(self.handover_labels.items()):
+            self.label(label)
+            self.store_elem("st", str(abi.PC), str(slot))
+            self.emit("br label %out_handover")
+        # hand over at a faulting / non-native instruction inside a block
+        done = 0
+        while done < len(self.pending):
+            label, slot, back = self.pending[done]
+            done += 1
+            self.label(label)
+            c, c2 = self.t(), self.t()
+            self.emit(f"{c} = load i64, ptr %count")
+            self.emit(f"{c2} = sub i64 {c}, {back}")
+            self.emit(f"store i64 {c2}, ptr %count")
+            self.store_elem("st", str(abi.PC), str(slot))
+            self.emit("br label %out_handover")
+        for status, label in ((HANDOVER, "out_handover"), (abi.EXIT, "out_exit")):
+            self.label(label)
+            for i in range(11):
+                self.store_elem("regs", str(i), self.reg(i))
+            c = self.t()
+            self.emit(f"{c} = load i64, ptr %count")
+            self.store_elem("st", str(abi.COUNT), c)
+            if status == abi.EXIT:
+                self.store_elem("st", str(abi.STATUS), str(status))
+                self.emit(f"ret i64 {status}")
+            else:
+                self.emit("br label %step")
+        # one instruction in the interpreter (st holds pc and count), then on, or stop
+        self.label("step")
+        args = (", ".join(f"ptr %{a}" for a in ARRAYS) + ", "
+                + ", ".join(f"i64 %n_{a}" for a in ARRAYS))
+        self.emit(f"%status = call i64 @{STEP_SYMBOL}({args})")
+        self.emit(f"%again = icmp eq i64 %status, {abi.RUNNING}")
+        self.emit("br i1 %again, label %dispatch, label %stop")
+        self.label("stop")
+        self.emit("ret i64 %status")
+        return "\n".join(head + self.lines + ["}"])
+
+
+#: :func:`pybpf.vm.ctxaccess.ctx_load` in IR, once per module (loads from the context are
+#: few per run; keeping them out of line keeps every other load small). ``readbit`` is
+#: ``ctxaccess.READ[size]``; the value is zero-extended; ``ok`` says whether it is allowed.
+_CTX_LOAD = f"""\
+define internal i64 @ctx_load(ptr %ctxmap, ptr %st, ptr %arena, i64 %p, i64 %a, i64 %size,
+                              i64 %readbit, ptr %ok) noinline {{
+entry:
+  %cp = getelementptr inbounds i16, ptr %ctxmap, i64 %a
+  %c16 = load i16, ptr %cp
+  %code = zext i16 %c16 to i64
+  %rules = and i64 %code, {ctxaccess.RULES}
+  %has_rules = icmp ne i64 %rules, 0
+  br i1 %has_rules, label %rules_on, label %legacy
+rules_on:
+  %rb = and i64 %code, %readbit
+  %may = icmp ne i64 %rb, 0
+  br i1 %may, label %rules_ok, label %refuse
+rules_ok:
+  %ptr_id = and i64 %code, {ctxaccess.PTR_MASK}
+  %is_ptr = icmp ne i64 %ptr_id, 0
+  br i1 %is_ptr, label %pointer, label %memory
+legacy:
+  %zero = icmp eq i64 %code, 0
+  br i1 %zero, label %zeros, label %legacy_ptr
+legacy_ptr:
+  %four = icmp eq i64 %size, 4
+  %al = and i64 %a, 3
+  %aligned = icmp eq i64 %al, 0
+  %lp_ok = and i1 %four, %aligned
+  br i1 %lp_ok, label %pointer, label %refuse
+zeros:                       ; every byte of the access must be plain (code 0)
+  %i = phi i64 [ 1, %legacy ], [ %i1, %zeros_next ]
+  %more = icmp ult i64 %i, %size
+  br i1 %more, label %zeros_body, label %memory
+zeros_body:
+  %ai = add i64 %a, %i
+  %zp = getelementptr inbounds i16, ptr %ctxmap, i64 %ai
+  %z = load i16, ptr %zp
+  %z0 = icmp eq i16 %z, 0
+  br i1 %z0, label %zeros_next, label %refuse
+zeros_next:
+  %i1 = add i64 %i, 1
+  br label %zeros
+pointer:                     ; st[PKT_DATA + id - 1]
+  %pid = and i64 %code, {ctxaccess.PTR_MASK}
+  %slot = add i64 %pid, {abi.PKT_DATA - 1}
+  %sp = getelementptr inbounds i64, ptr %st, i64 %slot
+  %pv = load i64, ptr %sp
+  store i8 1, ptr %ok
+  ret i64 %pv
+memory:                      ; little-endian bytes
+  %j = phi i64 [ 0, %rules_ok ], [ 0, %zeros ], [ %j1, %memory_body ]
+  %acc = phi i64 [ 0, %rules_ok ], [ 0, %zeros ], [ %acc1, %memory_body ]
+  %jmore = icmp ult i64 %j, %size
+  br i1 %jmore, label %memory_body, label %memory_done
+memory_body:
+  %pj = add i64 %p, %j
+  %bp = getelementptr inbounds i8, ptr %arena, i64 %pj
+  %b = load i8, ptr %bp
+  %bz = zext i8 %b to i64
+  %sh = shl i64 %j, 3
+  %bs = shl i64 %bz, %sh
+  %acc1 = or i64 %acc, %bs
+  %j1 = add i64 %j, 1
+  br label %memory
+memory_done:
+  store i8 1, ptr %ok
+  ret i64 %acc
+refuse:
+  store i8 0, ptr %ok
+  ret i64 0
+}}
+"""
+
+
+def program_ir(code, name: str = "run") -> str:
+    """The IR text of ``code``'s function (without the semantics library)."""
+    _text, symbols = semantics_library()
+    emitter = _Emitter(code, symbols)
+    body = emitter.function(name)
+    decls = "\n".join(sorted({f"declare i32 @{sym}(ptr, ptr, {', '.join(['i64'] * n)})"
+                              for fn, sym in symbols.items()
+                              for n in [_semantic_signatures()[fn][0]]}))
+    step = (f"declare i64 @{STEP_SYMBOL}({', '.join(['ptr'] * len(ARRAYS))}, "
+            f"{', '.join(['i64'] * len(ARRAYS))})")
+    return decls + "\n" + step + "\n\n" + _CTX_LOAD + "\n" + body + "\n"
+
+
+# --- compiling and caching -------------------------------------------------------------------------------
+
+#: The IR passes: inline the semantic functions, registers to SSA, simplify. Measured on
+#: datapath.o (637 slots): 1.5 s against 1.9 s for LLVM's -O2 pipeline, code as fast;
+#: the machine-code generator runs at -O3 (at -O0 the code was 6-10x slower).
+PASSES = ("always_inliner", "sroa", "instruction_combine", "simplify_cfg",
+          "global_dead_code_eliminate")
+
+_ENGINES: dict[str, tuple[object, int]] = {}   # IR hash -> (execution engine, function address)
+#: Programs compiled by LLVM and object files loaded from the cache, in this process.
+STATS = {"compiled": 0, "loaded": 0}
+_TM = None
+
+
+def _target_machine():
+    global _TM
+    if _TM is None:
+        import llvmlite.binding as llvm
+        llvm.initialize_native_target()
+        llvm.initialize_native_asmprinter()
+        target = llvm.Target.from_default_triple()
+        _TM = target.create_target_machine(opt=3, codemodel="jitdefault")
+    return _TM
+
+
+def object_code(text: str) -> bytes:
+    """Compile ``text`` (a program's IR, :func:`program_ir`) with the semantics library to
+    an ELF object (no caching: :func:`compile_ir` caches)."""
+    import llvmlite.binding as llvm
+    tm = _target_machine()
+    lib_text, _symbols = semantics_library()
+    module = llvm.parse_assembly(text)
+    module.link_in(llvm.parse_assembly(lib_text))
+    for fn in module.functions:
+        if fn.name != "run" and not fn.is_declaration:
+            fn.linkage = "internal"
+    module.triple = tm.triple
+    module.data_layout = str(tm.target_data)
+    module.verify()
+    for fn in module.functions:
+        if fn.name not in ("run", "ctx_load") and not fn.is_declaration:
+            fn.add_function_attribute("alwaysinline")   # the semantic functions
+    passes = llvm.create_new_module_pass_manager()
+    for name in PASSES:
+        getattr(passes, f"add_{name}_pass")()
+    passes.run(module, llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options()))
+    undefined = [fn.name for fn in module.functions
+                 if fn.is_declaration and not fn.name.startswith("llvm.")
+                 and fn.name != STEP_SYMBOL]
+    if undefined:
+        raise RuntimeError(f"pybpf: compiled code calls undefined functions {undefined[:3]}")
+    return tm.emit_object(module)
+
+
+def compile_ir(text: str, key: str) -> int:
+    """Machine code for ``text`` (:func:`program_ir`); returns the address of its ``run``.
+    Object code is cached under ``<cache>/native/<key>.o``."""
+    hit = _ENGINES.get(key)
+    if hit is not None:
+        return hit[1]
+    import llvmlite.binding as llvm
+    path = cache_dir() / "native" / f"{key}.o"
+    obj = None
+    if path.exists():
+        try:
+            obj = path.read_bytes()
+        except OSError:
+            obj = None
+    if obj is not None:
+        STATS["loaded"] += 1
+    else:
+        STATS["compiled"] += 1
+        obj = object_code(text)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(obj)
+        os.replace(tmp, path)
+    _link_step()
+    engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), _target_machine())
+    engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
+    engine.finalize_object()
+    addr = engine.get_function_address("run")
+    _ENGINES[key] = (engine, addr)
+    return addr
+
+
+def _key(text: str) -> str:
+    lib_text, _ = semantics_library()
+    return hashlib.sha256((text + "\0" + lib_text + f"\0{GENERATOR_VERSION}").encode()
+                          ).hexdigest()[:24]
+
+
+def cache_key(code) -> str:
+    """The name of ``code``'s object file in the cache (a hash of its IR and of the library)."""
+    return _key(program_ir(code))
+
+
+def load_program(code) -> int:
+    """The address of ``code``'s compiled function (compiled, or loaded from the cache)."""
+    text = program_ir(code)
+    return compile_ir(text, _key(text))
+
+
+# --- the step: one instruction in the interpreter, called by the compiled code ------------------------
+
+_STEP = '''\
+# Generated by pybpf.vm.native. Do not edit.
+import numpy as np
+from numba import carray, cfunc, types
+from {interp} import run as interp_run
+
+U1 = np.uint64(1)
+SIG = types.int64(*([types.voidptr] * 17), *([types.int64] * 17))
+
+
+@cfunc(SIG, cache=True, nopython=True)
+def step(h, dsts, srcs, offs, offu, immu, regs, st, frames, arena, rbase, rlo, rhi, rflag, ctxmap,
+         hot, maps, n_h, n_dsts, n_srcs, n_offs, n_offu, n_immu, n_regs, n_st, n_frames, n_arena,
+         n_rbase, n_rlo, n_rhi, n_rflag, n_ctxmap, n_hot, n_maps):
+    """Run the instruction at st[PC] in the interpreter; {RUNNING} if the program goes on,
+    else the interpreter's status (exit, helper, fault, budget)."""
+    a_st = carray(st, n_st, np.uint64)
+    budget = a_st[{BUDGET}]
+    if a_st[{COUNT}] < budget:
+        a_st[{BUDGET}] = a_st[{COUNT}] + U1
+    status = interp_run(carray(h, n_h, np.int64), carray(dsts, n_dsts, np.uint64),
+                        carray(srcs, n_srcs, np.uint64), carray(offs, n_offs, np.int64),
+                        carray(offu, n_offu, np.uint64), carray(immu, n_immu, np.uint64),
+                        carray(regs, n_regs, np.uint64), a_st,
+                        carray(frames, n_frames, np.uint64), carray(arena, n_arena, np.uint8),
+                        carray(rbase, n_rbase, np.uint64), carray(rlo, n_rlo, np.uint64),
+                        carray(rhi, n_rhi, np.uint64), carray(rflag, n_rflag, np.uint64),
+                        carray(ctxmap, n_ctxmap, np.uint16), carray(hot, n_hot, np.uint8),
+                        carray(maps, (n_maps, {M_FIELDS}), np.int64))
+    a_st[{BUDGET}] = budget
+    if status == {BUDGET_EXCEEDED} and a_st[{COUNT}] < budget:
+        return {RUNNING}
+    return status
+'''
+
+_STEP_ADDRESS = None
+
+
+def _link_step() -> None:
+    """Make :data:`STEP_SYMBOL` resolvable for compiled code (once per process)."""
+    global _STEP_ADDRESS
+    if _STEP_ADDRESS is None:
+        import llvmlite.binding as llvm
+
+        from ..maps.layout import M_FIELDS
+        from .codegen import import_generated, load_interpreter
+        interp = load_interpreter().py_func.__module__
+        source = _STEP.format(interp=interp, RUNNING=abi.RUNNING, BUDGET=abi.BUDGET,
+                              COUNT=abi.COUNT, BUDGET_EXCEEDED=abi.BUDGET_EXCEEDED,
+                              M_FIELDS=M_FIELDS)
+        name = "pybpf_step_" + hashlib.sha256(source.encode()).hexdigest()[:16]
+        _STEP_ADDRESS = import_generated(name, source).step.address
+        llvm.add_symbol(STEP_SYMBOL, _STEP_ADDRESS)
+
+
+#: ``tier="auto"`` compiles programs of at most this many instruction slots (about 3 s cold
+#: on a 2-CPU VM: compile time is about 2.5 ms a slot, see benchmarks/README.md) and those
+#: whose machine code is in the cache; it interprets the others.
+AUTO_LIMIT = 1200
+
+
+def is_cached(code) -> bool:
+    """Whether ``code``'s machine code is in this process or in the on-disk cache."""
+    key = cache_key(code)
+    return key in _ENGINES or (cache_dir() / "native" / f"{key}.o").exists()
+
+
+def native_run(code, st: np.ndarray):
+    """The run function of ``code`` on this tier: the Numba driver (interpreter signature and
+    statuses), with the compiled function's address stored in ``st[NATIVE_FN]``."""
+    from .nativecall import execute
+    address = load_program(code)
+    st[NATIVE_FN] = np.uint64(address)
+    return execute
