@@ -241,13 +241,23 @@ def test_kernel_agrees():
 
 def test_bench_script_quick_json():
     proc = subprocess.run([sys.executable, str(BENCH_SCRIPT), "--quick", "--json"],
-                          capture_output=True, text=True, timeout=120, cwd=str(REPO))
+                          capture_output=True, text=True, timeout=900, cwd=str(REPO))
     assert proc.returncode == 0, proc.stderr
     record = json.loads(proc.stdout)
-    assert {"mode", "frame_len", "host", "tiers", "programs"} <= set(record)
+    assert {"mode", "frame_len", "host", "tiers", "programs", "captures", "compile",
+            "end_to_end"} <= set(record)
     assert record["mode"] == "quick"
     assert set(record["tiers"]) == {"interp", "compiled", "py", "kernel"}
-    assert set(record["programs"]) == {"parse", "alu_loop", "checksum"}
+    assert set(record["programs"]) == {"parse", "parse_map", "alu_loop", "checksum"}
+    assert set(record["captures"]) == {"parse", "parse_map", "checksum", "l4lb"}
+    for name, entry in record["captures"].items():
+        assert entry["agree"] is True, name     # interp and compiled batches (and the kernel)
+        assert entry["compiled"]["tier"] == "compiled"
+        assert entry["interp"]["ns_per_packet"] > 0 and entry["compiled"]["ns_per_packet"] > 0
+    assert record["compile"]["unrolled.o"]["slots"] > 1000
+    assert all(c["seconds"] > 0 for c in record["compile"].values())
+    e2e = record["end_to_end"]
+    assert e2e["packets"] > 0 and e2e["packets_per_s"] > 0 and e2e["warm_start_s"] > 0
     for name, entry in record["programs"].items():
         assert {"executed", "retval", "verdict", "interp", "compiled", "py", "kernel", "ratios",
                 "agree"} <= set(entry), name

@@ -524,12 +524,25 @@ def import_generated(name: str, source: str):
     return module
 
 
+_IMPORTED = None
+
+
+def interpreter_module():
+    """The generated interpreter module, imported (generated on first use) but not compiled:
+    for code that only links against it (:mod:`pybpf.vm.native`'s step)."""
+    global _IMPORTED
+    if _IMPORTED is None:
+        source = interpreter_source()
+        _IMPORTED = import_generated(f"pybpf_interp_{_fingerprint(source)}", source)
+    return _IMPORTED
+
+
 def load_interpreter():
-    """Import (generating on first use) the interpreter module; returns its ``run``."""
+    """The interpreter's ``run``, compiled (or loaded from Numba's cache) for the arrays
+    every run passes."""
     global _MODULE
     if _MODULE is None:
-        source = interpreter_source()
-        module = import_generated(f"pybpf_interp_{_fingerprint(source)}", source)
+        module = interpreter_module()
         _warm_up(module.run)
         _MODULE = module
     return _MODULE.run

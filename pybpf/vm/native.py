@@ -36,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -46,19 +47,22 @@ from ..isa.table import ROWS
 from . import abi, ctxaccess
 
 #: Bumped when the shape of the generated IR changes (part of every cache key).
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 8
 
 #: Status of the compiled code only: run one instruction in the interpreter from st[PC].
 HANDOVER = 100
 
 #: The interpreter's one-instruction step, as the compiled code calls it (a Numba cfunc).
 STEP_SYMBOL = "pybpf_native_step"
+#: Hot helper ``n`` as compiled code calls it: ``pybpf_native_hot_<n>`` (a cfunc over HOT_ARRAYS).
+HOT_SYMBOL = "pybpf_native_hot_"
+HOT_ARRAYS = ("regs", "st", "arena", "rbase", "rlo", "rhi", "rflag", "maps")
 
 #: State slot holding the address of the machine's compiled function.
 NATIVE_FN = abi.STATE_SIZE - 2
 
 #: Row kinds compiled in place; every other kind hands over to the interpreter.
-NATIVE_KINDS = ("alu", "end", "lddw", "ldx", "st", "stx", "jmp", "ja", "exit")
+NATIVE_KINDS = ("alu", "end", "lddw", "ldx", "st", "stx", "atomic", "jmp", "ja", "exit")
 
 M32 = 0xFFFFFFFF
 
@@ -146,11 +150,37 @@ def _targets(code, slot: int, row) -> list[int]:
     return []
 
 
+def _hot_id(code, slot: int) -> int | None:
+    """The helper id of a call to a hot helper (compiled, see pybpf.helpers.hotset), else None."""
+    from ..helpers.hotset import HOT
+    row = code.rows[slot]
+    if row is None or row.name != "call":
+        return None
+    hid = int(code.immu[slot]) & M32
+    return hid if hid in HOT else None
+
+
 def _native(code, slot: int) -> bool:
     row = code.rows[slot]
-    if row is None or row.kind not in NATIVE_KINDS:
+    if row is None:
         return False
+    if row.kind not in NATIVE_KINDS:
+        return _hot_id(code, slot) is not None
     return not (row.kind == "lddw" and row.key[1] != 0)   # an unresolved pseudo lddw faults
+
+
+def _writes(code, slot: int) -> tuple:
+    """Registers an instruction of a block writes."""
+    row = code.rows[slot]
+    if row.kind in ("alu", "end", "lddw", "ldx"):
+        return (int(code.dsts[slot]),)
+    if row.kind == "atomic" and row.fetch:
+        return (int(code.srcs[slot]), 0) if row.sym == "cmpxchg" else (int(code.srcs[slot]),)
+    return ()
+
+
+def _ends_block(code, slot: int) -> bool:
+    return code.rows[slot].kind in ("jmp", "ja", "exit", "call")
 
 
 def block_starts(code) -> list[int]:
@@ -163,7 +193,7 @@ def block_starts(code) -> list[int]:
         if row is None:
             continue
         starts.update(_targets(code, slot, row))
-        if row.kind in ("jmp", "ja", "exit") or not _native(code, slot):
+        if row.kind in ("jmp", "ja", "exit", "call") or not _native(code, slot):
             starts.add(slot + 1)
         if row.kind == "lddw" and code_va <= int(code.immu[slot]) < code_va + n:
             starts.add(int(code.immu[slot]) - code_va)   # a function's address
@@ -243,9 +273,58 @@ class _Emitter:
         return v
 
     # -- memory
+    def plan_groups(self, slots: list[int]) -> None:
+        """Memory accesses of one block through the same base register, not redefined in
+        between, share one region check over the span of their offsets (made at the first:
+        if any of them would fault, the first hands over and the interpreter steps from
+        there, so faults stay exact)."""
+        code = self.code
+        self.group_of: dict[int, int] = {}
+        self.groups: dict[int, list] = {}
+        self.group_state: dict[int, tuple] = {}
+        open_groups: dict[int, int] = {}
+        for slot in slots:
+            row = code.rows[slot]
+            if row.kind in ("ldx", "st", "stx", "atomic"):
+                base = int(code.srcs[slot]) if row.kind == "ldx" else int(code.dsts[slot])
+                off = int(code.offs[slot])
+                first = open_groups.setdefault(base, slot)
+                if first == slot:
+                    self.groups[slot] = [base, off, off + row.size, 0]
+                g = self.groups[first]
+                g[1], g[2], g[3] = min(g[1], off), max(g[2], off + row.size), g[3] + 1
+                self.group_of[slot] = first
+            for reg in _writes(code, slot):
+                open_groups.pop(reg, None)
+
     def translate(self, addr: str, size: int, write: bool, slot: int, back: int) -> tuple[str, str]:
-        """Emit the region check; returns (arena index of the access, flags value); on failure
-        hand over. Leaves the builder in the block where the access is in bounds."""
+        """Emit the region check; returns (arena index of the access, flags value, offset);
+        on failure hand over. Leaves the builder in the block where the access is in bounds."""
+        first = self.group_of.get(slot)
+        if first is not None and self.groups[first][3] > 1:
+            if first == slot:
+                base_reg, lo_off, end_off, _n = self.groups[first]
+                lo_addr, last = self.t(), self.t()
+                base_v = self.reg(base_reg)
+                self.emit(f"{lo_addr} = add i64 {base_v}, {lo_off}")
+                self.emit(f"{last} = add i64 {base_v}, {end_off - 1}")
+                self.group_state[first] = self.check(lo_addr, end_off - lo_off, slot, back,
+                                                     same_region_as=last)
+            rbase, flags = self.group_state[first]
+            a, p = self.t(), self.t()
+            self.emit(f"{a} = and i64 {addr}, {M32}")
+            self.emit(f"{p} = add i64 {rbase}, {a}")
+            return p, flags, a
+        rbase, flags = self.check(addr, size, slot, back)
+        a, p = self.t(), self.t()
+        self.emit(f"{a} = and i64 {addr}, {M32}")
+        self.emit(f"{p} = add i64 {rbase}, {a}")
+        return p, flags, a
+
+    def check(self, addr: str, size: int, slot: int, back: int,
+              same_region_as: str | None = None) -> tuple[str, str]:
+        """``size`` bytes at ``addr`` lie in one region's window (and, with ``same_region_as``,
+        that address is in the same region); returns the region's (arena base, flags)."""
         k1, k, a, ok, lo, hi, end, c1, c2, c3 = (self.t() for _ in range(10))
         fail = self.stop(slot, back)
         inr = f"in{self.tmp}"
@@ -253,6 +332,12 @@ class _Emitter:
         self.emit(f"{k} = sub i64 {k1}, 1")
         self.emit(f"{a} = and i64 {addr}, {M32}")
         self.emit(f"{ok} = icmp ult i64 {k}, %nreg")
+        if same_region_as is not None:
+            k2, same, both = self.t(), self.t(), self.t()
+            self.emit(f"{k2} = lshr i64 {same_region_as}, 32")
+            self.emit(f"{same} = icmp eq i64 {k2}, {k1}")
+            self.emit(f"{both} = and i1 {ok}, {same}")
+            ok = both
         self.emit(f"br i1 {ok}, label %{inr}, label {fail}")
         self.label(inr)
         lo_v = self.load_elem("rlo", k)
@@ -265,10 +350,7 @@ class _Emitter:
         self.emit(f"br i1 {c3}, label %{nxt}, label {fail}")
         self.label(nxt)
         flags = self.load_elem("rflag", k)
-        base = self.load_elem("rbase", k)
-        p = self.t()
-        self.emit(f"{p} = add i64 {base}, {a}")
-        return p, flags, a
+        return self.load_elem("rbase", k), flags
 
     def load(self, addr: str, size: int, signed: bool, slot: int, back: int) -> str:
         p, flags, a = self.translate(addr, size, False, slot, back)
@@ -285,7 +367,7 @@ class _Emitter:
         self.emit(f"br label %{done}")
         self.label(ctx)
         okp, v_ctx, good = "%ctx_ok", self.t(), self.t()
-        self.emit(f"{v_ctx} = call i64 @ctx_load(ptr %ctxmap, ptr %st, ptr %arena, i64 {p}, "
+        self.emit(f"{v_ctx} = call coldcc i64 @ctx_load(ptr %ctxmap, ptr %st, ptr %arena, i64 {p}, "
                   f"i64 {a}, i64 {size}, i64 {ctxaccess.READ[size]}, ptr {okp})")
         okv = self.t()
         self.emit(f"{okv} = load i8, ptr {okp}")
@@ -306,10 +388,10 @@ class _Emitter:
 
     def if_zero(self, value: str, then: str, otherwise: str) -> None:
         """Branch to the new block ``then`` (started here) if ``value`` is 0, else to the
-        label ``otherwise``."""
+        label ``otherwise`` (marked unlikely)."""
         c = self.t()
         self.emit(f"{c} = icmp eq i64 {value}, 0")
-        self.emit(f"br i1 {c}, label %{then}, label {otherwise}")
+        self.emit(f"br i1 {c}, label %{then}, label {otherwise}, !prof !0")
         self.label(then)
 
     def arena_at(self, p: str) -> str:
@@ -320,13 +402,7 @@ class _Emitter:
     def store(self, addr: str, size: int, value: str, slot: int, back: int) -> None:
         p, flags, _a = self.translate(addr, size, True, slot, back)
         self.if_zero(flags, f"sw{self.tmp}", self.stop(slot, back))   # plain writable memory
-        bits = 8 * size
-        ptr, tr = self.arena_at(p), self.t()
-        if bits == 64:
-            self.emit(f"store i64 {value}, ptr {ptr}, align 1")
-        else:
-            self.emit(f"{tr} = trunc i64 {value} to i{bits}")
-            self.emit(f"store i{bits} {tr}, ptr {ptr}, align 1")
+        self.store_bits(self.arena_at(p), value, 8 * size)
 
     # -- instructions
     def operand(self, row, slot: int) -> str:
@@ -366,8 +442,45 @@ class _Emitter:
             self.emit(f"{addr} = add i64 {self.reg(d)}, {offu}")
             value = str(int(code.immu[slot])) if kind == "st" else self.reg(s)
             self.store(addr, row.size, value, slot, back)
+        elif kind == "atomic":
+            self.atomic(row, slot, back)
         else:
             raise AssertionError(kind)
+
+    def atomic(self, row, slot: int, back: int) -> None:
+        """Read-modify-write of plain writable memory (anything else: the interpreter's
+        fault); the new value from the row's semantic function, as the interpreter has it."""
+        code = self.code
+        d, s = int(code.dsts[slot]), int(code.srcs[slot])
+        bits = 8 * row.size
+        addr = self.t()
+        self.emit(f"{addr} = add i64 {self.reg(d)}, {int(code.offu[slot])}")
+        p, flags, _a = self.translate(addr, row.size, True, slot, back)
+        self.if_zero(flags, f"aw{self.tmp}", self.stop(slot, back))
+        ptr, raw, old = self.arena_at(p), self.t(), self.t()
+        self.emit(f"{raw} = load i{bits}, ptr {ptr}, align 1")
+        self.emit(f"{old} = zext i{bits} {raw} to i64" if bits < 64 else f"{old} = add i64 {raw}, 0")
+        src = self.reg(s)
+        if row.sym == "cmpxchg":
+            r0, want, same, new = self.reg(0), self.t(), self.t(), self.t()
+            self.emit(f"{want} = and i64 {r0}, {M32 if bits == 32 else -1}")
+            self.emit(f"{same} = icmp eq i64 {old}, {want}")
+            self.emit(f"{new} = select i1 {same}, i64 {src}, i64 {old}")
+            self.store_bits(ptr, new, bits)
+            self.set_reg(0, old)
+            return
+        value = self.call_sem(row.fn, [old, src], False)
+        self.store_bits(ptr, value, bits)
+        if row.fetch:
+            self.set_reg(s, old)
+
+    def store_bits(self, ptr: str, value: str, bits: int) -> None:
+        if bits == 64:
+            self.emit(f"store i64 {value}, ptr {ptr}, align 1")
+        else:
+            tr = self.t()
+            self.emit(f"{tr} = trunc i64 {value} to i{bits}")
+            self.emit(f"store i{bits} {tr}, ptr {ptr}, align 1")
 
     def terminate(self, slot: int, n: int) -> None:
         """The end of a block whose last instruction is ``slot``."""
@@ -397,8 +510,40 @@ class _Emitter:
             self.label(done)
             self.store_elem("st", str(abi.PC), str(slot))
             self.emit(f"br label %out_exit")
+        elif row.kind == "call":
+            self.hot_call(slot, _hot_id(code, slot), nxt)
         else:
             self.emit(f"br label {self.goto(nxt)}")
+
+    def hot_call(self, slot: int, hid: int, nxt: int) -> None:
+        """A hot helper called in place, as the interpreter's call handler does: when the
+        machine's mask enables it (else the interpreter takes the call: a Python helper),
+        on the register array, stopping with its status if it returns one."""
+        mask = self.load_elem("hot", str(hid), "i8")
+        on = self.t()
+        self.emit(f"{on} = icmp ne i8 {mask}, 0")
+        go = f"hc{slot}"
+        self.emit(f"br i1 {on}, label %{go}, label {self.stop(slot, 1)}")
+        self.label(go)
+        for i in range(11):
+            self.store_elem("regs", str(i), self.reg(i))
+        args = ", ".join(f"ptr %{a}" for a in HOT_ARRAYS) + ", " + ", ".join(
+            f"i64 %n_{a}" for a in HOT_ARRAYS)
+        hs = self.t()
+        self.emit(f"{hs} = call i64 @{HOT_SYMBOL}{hid}({args})")
+        for i in range(11):
+            self.emit(f"store i64 {self.load_elem('regs', str(i))}, ptr %r{i}")
+        ok = self.t()
+        self.emit(f"{ok} = icmp eq i64 {hs}, 0")
+        stop = f"hs{slot}"
+        self.emit(f"br i1 {ok}, label {self.goto(nxt)}, label %{stop}")
+        self.label(stop)   # the helper's status (a fault): pc stays at the call
+        self.store_elem("st", str(abi.PC), str(slot))
+        self.store_elem("st", str(abi.STATUS), hs)
+        c = self.t()
+        self.emit(f"{c} = load i64, ptr %count")
+        self.store_elem("st", str(abi.COUNT), c)
+        self.emit(f"ret i64 {hs}")
 
     def block(self, start: int) -> None:
         code = self.code
@@ -407,7 +552,7 @@ class _Emitter:
             if slot != start and slot in self.is_start:
                 break
             slots.append(slot)
-            if code.rows[slot].kind in ("jmp", "ja", "exit"):
+            if _ends_block(code, slot):
                 break
             slot += 2 if code.rows[slot].kind == "lddw" else 1
         n = len(slots)
@@ -419,13 +564,13 @@ class _Emitter:
         self.emit(f"br i1 {ok}, label %E{start}, label {self.goto_handover(start)}")
         self.label(f"E{start}")
         self.emit(f"store i64 {c2}, ptr %count")
+        self.plan_groups(slots)
         for j, s in enumerate(slots):
-            row = code.rows[s]
-            if row.kind in ("jmp", "ja", "exit"):
+            if _ends_block(code, s):
                 break
             self.insn(s, n - j)
         last = slots[-1]
-        if code.rows[last].kind in ("jmp", "ja", "exit"):
+        if _ends_block(code, last):
             self.terminate(last, n)
         else:
             nxt = last + (2 if code.rows[last].kind == "lddw" else 1)
@@ -508,8 +653,8 @@ class _Emitter:
 #: few per run; keeping them out of line keeps every other load small). ``readbit`` is
 #: ``ctxaccess.READ[size]``; the value is zero-extended; ``ok`` says whether it is allowed.
 _CTX_LOAD = f"""\
-define internal i64 @ctx_load(ptr %ctxmap, ptr %st, ptr %arena, i64 %p, i64 %a, i64 %size,
-                              i64 %readbit, ptr %ok) noinline {{
+define internal coldcc i64 @ctx_load(ptr %ctxmap, ptr %st, ptr %arena, i64 %p, i64 %a,
+                                     i64 %size, i64 %readbit, ptr %ok) noinline cold {{
 entry:
   %cp = getelementptr inbounds i16, ptr %ctxmap, i64 %a
   %c16 = load i16, ptr %cp
@@ -589,7 +734,11 @@ def program_ir(code, name: str = "run") -> str:
                               for n in [_semantic_signatures()[fn][0]]}))
     step = (f"declare i64 @{STEP_SYMBOL}({', '.join(['ptr'] * len(ARRAYS))}, "
             f"{', '.join(['i64'] * len(ARRAYS))})")
-    return decls + "\n" + step + "\n\n" + _CTX_LOAD + "\n" + body + "\n"
+    hot = sorted({_hot_id(code, s) for s in range(code.nslots)} - {None})
+    step += "".join(f"\ndeclare i64 @{HOT_SYMBOL}{hid}({', '.join(['ptr'] * len(HOT_ARRAYS))}, "
+                    f"{', '.join(['i64'] * len(HOT_ARRAYS))})" for hid in hot)
+    return (decls + "\n" + step + "\n\n" + _CTX_LOAD + "\n" + body + "\n"
+            + '!0 = !{!"branch_weights", i32 2000, i32 1}\n')
 
 
 # --- compiling and caching -------------------------------------------------------------------------------
@@ -640,10 +789,14 @@ def object_code(text: str) -> bytes:
     passes.run(module, llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options()))
     undefined = [fn.name for fn in module.functions
                  if fn.is_declaration and not fn.name.startswith("llvm.")
-                 and fn.name != STEP_SYMBOL]
+                 and fn.name != STEP_SYMBOL and not fn.name.startswith(HOT_SYMBOL)]
     if undefined:
         raise RuntimeError(f"pybpf: compiled code calls undefined functions {undefined[:3]}")
     return tm.emit_object(module)
+
+
+def _hot_ids_of(text: str) -> list[int]:
+    return [int(x) for x in re.findall(rf"^declare i64 @{HOT_SYMBOL}(\d+)\(", text, re.M)]
 
 
 def compile_ir(text: str, key: str) -> int:
@@ -669,7 +822,7 @@ def compile_ir(text: str, key: str) -> int:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(obj)
         os.replace(tmp, path)
-    _link_step()
+    _link(_hot_ids_of(text))
     engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), _target_machine())
     engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
     engine.finalize_object()
@@ -732,24 +885,57 @@ def step(h, dsts, srcs, offs, offu, immu, regs, st, frames, arena, rbase, rlo, r
     return status
 '''
 
-_STEP_ADDRESS = None
+_HOT = '''\
+# Generated by pybpf.vm.native. Do not edit.
+import numpy as np
+from numba import carray, cfunc, types
+from {module} import {function} as helper
+
+SIG = types.int64(*([types.voidptr] * 8), *([types.int64] * 8))
 
 
-def _link_step() -> None:
-    """Make :data:`STEP_SYMBOL` resolvable for compiled code (once per process)."""
-    global _STEP_ADDRESS
-    if _STEP_ADDRESS is None:
-        import llvmlite.binding as llvm
+@cfunc(SIG, cache=True, nopython=True)
+def call(regs, st, arena, rbase, rlo, rhi, rflag, maps, n_regs, n_st, n_arena, n_rbase, n_rlo,
+         n_rhi, n_rflag, n_maps):
+    """Hot helper {hid} ({function}) on the arrays behind these pointers; its status."""
+    return np.int64(helper(carray(regs, n_regs, np.uint64), carray(st, n_st, np.uint64),
+                           carray(arena, n_arena, np.uint8), carray(rbase, n_rbase, np.uint64),
+                           carray(rlo, n_rlo, np.uint64), carray(rhi, n_rhi, np.uint64),
+                           carray(rflag, n_rflag, np.uint64),
+                           carray(maps, (n_maps, {M_FIELDS}), np.int64)))
+'''
 
-        from ..maps.layout import M_FIELDS
-        from .codegen import import_generated, load_interpreter
-        interp = load_interpreter().py_func.__module__
+_LINKED: set = set()
+
+
+def _import(prefix: str, source: str):
+    from .codegen import import_generated
+    return import_generated(prefix + hashlib.sha256(source.encode()).hexdigest()[:16], source)
+
+
+def _link(hot_ids) -> None:
+    """Make :data:`STEP_SYMBOL` and the hot helpers ``hot_ids`` resolvable for compiled
+    code; each is compiled (or loaded from Numba's cache) once per process, when first
+    needed."""
+    import llvmlite.binding as llvm
+
+    from ..maps.layout import M_FIELDS
+    if STEP_SYMBOL not in _LINKED:
+        from .codegen import interpreter_module
+        interp = interpreter_module().__name__
         source = _STEP.format(interp=interp, RUNNING=abi.RUNNING, BUDGET=abi.BUDGET,
                               COUNT=abi.COUNT, BUDGET_EXCEEDED=abi.BUDGET_EXCEEDED,
                               M_FIELDS=M_FIELDS)
-        name = "pybpf_step_" + hashlib.sha256(source.encode()).hexdigest()[:16]
-        _STEP_ADDRESS = import_generated(name, source).step.address
-        llvm.add_symbol(STEP_SYMBOL, _STEP_ADDRESS)
+        llvm.add_symbol(STEP_SYMBOL, _import("pybpf_step_", source).step.address)
+        _LINKED.add(STEP_SYMBOL)
+    from ..helpers.hotset import HOT
+    for hid in hot_ids:
+        name = f"{HOT_SYMBOL}{hid}"
+        if name not in _LINKED:
+            module, function = HOT[hid].split(":")
+            source = _HOT.format(module=module, function=function, hid=hid, M_FIELDS=M_FIELDS)
+            llvm.add_symbol(name, _import(f"pybpf_hot{hid}_", source).call.address)
+            _LINKED.add(name)
 
 
 #: ``tier="auto"`` compiles programs of at most this many instruction slots (about 3 s cold
