@@ -22,7 +22,7 @@ HASH_OF_MAPS = 13
 ARG_NOT_A_MAP = 1   # st[AUX2] codes for BAD_HELPER_ARG
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def map_index(va, maps):
     """Map number named by handle ``va``, or -1."""
     if va < MAPS_VA or va - MAPS_VA >= U64(maps.shape[0]):
@@ -30,27 +30,27 @@ def map_index(va, maps):
     return np.int64(va - MAPS_VA)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _bad_map(st, reg):
     st[AUX] = U64(reg)
     st[AUX2] = U64(ARG_NOT_A_MAP)
     return BAD_HELPER_ARG
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _fault(st, va, n):
     st[AUX] = va
     st[AUX2] = U64(n)
     return FAULT_LOAD
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _value_va(maps, rbase, m, off):
     k = maps[m, M_DATA]
     return (U64(k + 1) << U64(32)) + U64(off - np.int64(rbase[k]))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _map_and_key(regs, st, rbase, rlo, rhi, rflag, maps):
     """(map number, key offset, 0) from r1/r2, or (-1, -1, stop status) for a bad argument."""
     m = map_index(regs[1], maps)
@@ -62,7 +62,7 @@ def _map_and_key(regs, st, rbase, rlo, rhi, rflag, maps):
     return m, kp, 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _lookup(regs, st, arena, rbase, rlo, rhi, rflag, maps, cpu):
     m, kp, bad = _map_and_key(regs, st, rbase, rlo, rhi, rflag, maps)
     if bad:

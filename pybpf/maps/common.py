@@ -73,7 +73,7 @@ def store_i64(arena, p, value):
         arena[p + i] = np.uint8((v >> U64(8 * i)) & U64(0xFF))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def va_to_offset(va, n, rbase, rlo, rhi, rflag, write):
     """Arena offset of ``n`` bytes at virtual address ``va``, or -1 when out of bounds.
 
