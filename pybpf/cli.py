@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -300,12 +301,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--env", default=None, metavar="FILE",
                    help="the environment (interfaces, routes, neighbours, sockets, ...) as "
                         "JSON or TOML; see pybpf/env.py (default: the loopback only)")
-    r.add_argument("--tier", choices=("interp", "compiled", "auto"), default="auto",
+    r.add_argument("--tier", choices=("py", "interp", "compiled", "auto"), default="auto",
                    help="execution tier: the interpreter, each program compiled to machine "
                         "code through LLVM (cached on disk), or auto (the default: compiled "
                         "when the program is small enough to compile in about 3 s or its "
-                        "machine code is cached, else interpreted); results are identical. "
-                        "The py tier is NUMBA_DISABLE_JIT=1")
+                        "machine code is cached, else interpreted); py is the interpreter "
+                        "as plain Python (the reference; very slow). Results are identical")
     r.add_argument("--verify", action="store_true",
                    help="check the program with pybpf's verifier first and refuse to run it "
                         "where Linux would refuse to load it (see `pybpf verify`)")
@@ -343,11 +344,21 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _reexec_py_tier(argv: list[str]) -> None:
+    """The py tier is Numba's JIT switched off for the whole process: start over so."""
+    from .vm.machine import current_tier, py_tier_env
+    if current_tier() != "py":
+        sys.stdout.flush()
+        os.execve(sys.executable, [sys.executable, "-m", "pybpf", *argv], py_tier_env())
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "conformance-plugin":
         return _cmd_plugin(argv[1:])
     args = _parser().parse_args(argv)
+    if getattr(args, "tier", None) == "py":
+        _reexec_py_tier(argv)
     try:
         return args.func(args)
     except PyBPFError as exc:

@@ -274,14 +274,15 @@ def test_object_code_is_cached_by_hash():
 
 
 def test_cli_run_tier_option():
-    """``pybpf run --tier compiled`` prints what ``--tier interp`` prints."""
+    """``pybpf run --tier compiled`` (and py, auto: the default) print what ``--tier interp``
+    prints; py restarts the process with Numba's JIT off."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
     env.pop("NUMBA_DISABLE_JIT", None)
     out = {}
-    for tier in ("interp", "compiled"):
+    for tier in ("interp", "compiled", "py", "auto"):
         proc = subprocess.run([sys.executable, "-m", "pybpf", "run", "--json", "--tier", tier],
                               cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
         assert proc.returncode == 0, proc.stderr[-3000:]
         out[tier] = proc.stdout
-    assert out["interp"] == out["compiled"]
+    assert out["interp"] == out["compiled"] == out["py"] == out["auto"]
     assert out["interp"].count('"verdict"') >= 5
