@@ -425,7 +425,7 @@ def load(path_or_bytes, helpers: dict | None = None, budget: int | None = None,
          tier: str | None = None) -> Object:
     """Read, link and load a BPF ELF object; raises a :class:`PyBPFError` on bad input.
 
-    ``tier``: ``interp``, ``compiled`` or ``auto`` (see :class:`pybpf.vm.Machine`)."""
+    ``tier``: ``interp``, ``compiled`` or ``auto``, the default (see :class:`pybpf.vm.Machine`)."""
     object_id = (object_id_of(path_or_bytes)
                  if isinstance(path_or_bytes, (bytes, bytearray, memoryview)) else None)
     return Object(read_object(path_or_bytes, name=name), helpers=helpers, budget=budget,

@@ -237,7 +237,7 @@ def test_objects_agree_on_packets(path):
 def test_tier_selection():
     code = build_code(assemble("mov %r0, 7\nexit"), name="tiny")
     assert Machine(code, tier="auto").tier == "compiled"
-    assert Machine(code).tier == "interp"      # the default is unchanged
+    assert Machine(code).tier == "compiled"    # the default is auto
     # a program over the size limit is interpreted, until its machine code is cached
     big = build_code(assemble("mov %r0, 1\n" * native.AUTO_LIMIT + f"mov %r0, {os.getpid()}\n"
                               + "exit"), name="big")

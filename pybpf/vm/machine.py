@@ -30,8 +30,13 @@ DEFAULT_BUDGET = 1_000_000
 #: (``NUMBA_DISABLE_JIT=1``, process-wide); ``interp`` the same code compiled by Numba;
 #: ``compiled`` each program translated to machine code through LLVM (:mod:`pybpf.vm.native`).
 TIERS = ("py", "interp", "compiled")
-#: What ``Machine(tier=...)`` accepts: a tier, or ``auto`` (compiled up to a size, else interp).
+#: What ``Machine(tier=...)`` accepts: a tier, or ``auto`` (the default: compiled up to a size
+#: or when the machine code is cached, else interp).
 TIER_CHOICES = ("py", "interp", "compiled", "auto")
+
+
+#: The tier of a Machine (so of ``load()``) when none is asked for.
+DEFAULT_TIER = "auto"
 
 
 def current_tier() -> str:
@@ -119,7 +124,7 @@ class Machine:
     # -- running ---------------------------------------------------------------------------
     def _pick_tier(self, tier: str | None) -> str:
         if tier is None:
-            tier = current_tier()
+            tier = "py" if self._py_tier else DEFAULT_TIER
         if tier not in TIER_CHOICES:
             raise ValueError(f"unknown tier {tier!r} (one of {', '.join(TIER_CHOICES)})")
         if self._py_tier or tier == "py":
