@@ -193,25 +193,28 @@ def _loop_runner(prog):
     from pybpf.vm import abi
     from pybpf.vm.fastpath import begin
 
+    from pybpf.vm.nativecall import execute
+
     if _REPEAT is None:
         @njit(nogil=True)
-        def repeat(fn, n, h, dsts, srcs, offs, offu, immu, regs, st, frames, arena, rbase, rlo,
+        def repeat(n, h, dsts, srcs, offs, offu, immu, regs, st, frames, arena, rbase, rlo,
                    rhi, rflag, ctxmap, hot, maps, r1, entry, budget, ncode, stack):
             status = 0
             for _ in range(n):
                 begin(regs, st, arena, rbase, rhi, r1, np.uint64(0), entry, budget, ncode, stack)
-                status = fn(h, dsts, srcs, offs, offu, immu, regs, st, frames, arena, rbase, rlo,
-                            rhi, rflag, ctxmap, hot, maps)
+                # the machine code at st[NATIVE_FN], called as pybpf.batch calls it
+                status = execute(h, dsts, srcs, offs, offu, immu, regs, st, frames, arena, rbase,
+                                 rlo, rhi, rflag, ctxmap, hot, maps)
             return status
         _REPEAT = repeat
     m, mem, code = prog.machine, prog.machine.memory, prog.machine.code
-    fn = m._run   # the Numba driver around the machine code (what a batch calls)
+    assert m._run is execute, "the compiled tier's run function"
     entry = getattr(prog, "entry", None) or 0
     args = (code.h, code.dsts, code.srcs, code.offs, code.offu, code.immu, m.regs, m.st,
             m.frames, mem.arena, mem.rbase, mem.rlo, mem.rhi, mem.rflag, mem.ctxmap, m.hot,
             m.maps, np.uint64(abi.region_va(abi.REGION_CTX)), entry, m.budget, code.nslots,
             code.stack_in_use)
-    return lambda n: _REPEAT(fn, n, *args)
+    return lambda n: _REPEAT(n, *args)
 
 
 def measure_pybpf(mode: str, tier: str) -> dict:

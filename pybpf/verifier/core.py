@@ -82,11 +82,19 @@ _JMP_KINDS = frozenset({"jmp", "ja", "call", "callx", "exit"})
 class Checkpoint:
     """A state saved at a prune point; ``branches`` counts the paths still exploring from it."""
 
-    __slots__ = ("snap", "slot", "sig", "tsig", "parent", "branches")
+    __slots__ = ("snap", "slot", "sig", "tsig", "parent", "branches", "hits", "misses")
 
     def __init__(self, snap: State, slot: int, sig, tsig, parent):
         self.snap, self.slot, self.sig, self.tsig, self.parent = snap, slot, sig, tsig, parent
         self.branches = 1
+        self.hits = self.misses = 0   # prune comparisons it won and lost (eviction, below)
+
+
+#: A finished state that failed to cover this many more times than (3 x) it covered one is
+#: dropped from its instruction's list, as the kernel's is_state_visited drops it: it is
+#: unlikely to prune anything, and comparing against it costs time on every visit (a
+#: bounded loop's head collects one state per iteration). Dropping only loses pruning.
+EVICT_MISSES = 3
 _REV = {"jeq": "jne", "jne": "jeq", "jgt": "jle", "jle": "jgt", "jge": "jlt", "jlt": "jge",
         "jsgt": "jsle", "jsle": "jsgt", "jsge": "jslt", "jslt": "jsge", "jset": "jset_not"}
 _FLIP = {"jgt": "jlt", "jge": "jle", "jlt": "jgt", "jle": "jge", "jsgt": "jslt", "jsge": "jsle",
@@ -212,9 +220,15 @@ class Verifier:
                 raise Reject(f"infinite loop detected at insn {slot}", slot)
         bucket = self.done.get(slot, {}).get(tsig)
         if bucket:
-            for old in reversed(bucket):
+            for n in range(len(bucket) - 1, -1, -1):
+                old = bucket[n]
                 if states_equal(old.snap, st, live):
+                    old.hits += 1
                     return True
+                old.misses += 1
+                if old.misses > old.hits * EVICT_MISSES + EVICT_MISSES:
+                    del bucket[n]
+                    old.snap = None
         if slot not in self.iter_next and not (self.jmps - self.last_jmps >= 2
                                                and self.processed - self.last_processed >= 8):
             return False

@@ -241,8 +241,26 @@ def _deduce_mixed(r: Reg) -> None:
     r.smax = min(r.smax, new_smax)
 
 
+_SYNCED: dict = {}
+_SYNC_CACHE_MAX = 1 << 16
+
+
 def sync(r: Reg) -> None:
-    """Make tnum and the four ranges agree (``reg_bounds_sync``)."""
+    """Make tnum and the four ranges agree (``reg_bounds_sync``). A pure function of the nine
+    values, so results are memoised: programs repeat the same bounds on many paths."""
+    key = (r.var, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max)
+    out = _SYNCED.get(key)
+    if out is None:
+        _sync(r)
+        out = (r.var, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max)
+        if len(_SYNCED) >= _SYNC_CACHE_MAX:
+            _SYNCED.clear()
+        _SYNCED[key] = out
+        return
+    (r.var, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max) = out
+
+
+def _sync(r: Reg) -> None:
     if r.var[1] == 0:
         v = r.var[0]
         if r.umin <= v <= r.umax and r.smin <= s64(v) <= r.smax:
