@@ -185,13 +185,15 @@ class BatchResult:
                          redirect=self.redirects.get(i))
 
 
-def run_xdp(program, packets, ingress=None, clock=None) -> BatchResult:
+def run_xdp(program, packets, ingress=None, clock=None, stop_on_error: bool = False) -> BatchResult:
     """Run ``program`` (an XDP :class:`pybpf.loader.Program`) on every packet, in order.
 
     ``packets``: a :class:`pybpf.capture.Capture` or a list of bytes. ``ingress``:
     per-packet ``ingress_ifindex`` (default: the kernel's test-run default, 1);
     ``clock``: per-packet virtual clock values (default: a capture's timestamps;
     unchanged for a list). Maps persist across packets as with ``Program.run``.
+    ``stop_on_error``: stop after the first packet whose run fails (the packets after it
+    are not run; their outcome stays 0), as a loop of ``Program.run`` calls would.
     """
     from .capture import Capture
     from .contexts import xdp as X
@@ -241,7 +243,7 @@ def run_xdp(program, packets, ingress=None, clock=None) -> BatchResult:
     f0, f1 = ctx.frames[0].index, ctx.frames[1].index
     where = f"{obj.filename}:{program.name}"
 
-    i, resume, helper_packet = 0, False, -1
+    i, resume, helper_packet, stopped = 0, False, -1, False
     while True:
         i, reason = mod.xdp_batch(
             i, n, resume, buf, offset, caplen, ts, ingress, set_clock, after_each,
@@ -283,6 +285,9 @@ def run_xdp(program, packets, ingress=None, clock=None) -> BatchResult:
             except PyBPFError as exc:
                 outcome[i] = FAILED
                 result.errors[i] = exc
+                if stop_on_error:
+                    stopped = True
+                    break
                 i += 1
                 continue
             machine.regs[0] = np.uint64(value & 0xFFFFFFFFFFFFFFFF)
@@ -293,6 +298,9 @@ def run_xdp(program, packets, ingress=None, clock=None) -> BatchResult:
         machine.executed = int(machine.st[abi.COUNT])
         outcome[i] = FAILED
         result.errors[i] = machine._error(reason)
+        if stop_on_error:
+            stopped = True
+            break
         i += 1
     # input the kernel refuses: the context's own check says why, in its words
     for j in np.flatnonzero((outcome == REFUSED_SHORT) | (outcome == TOO_BIG)):
@@ -304,7 +312,8 @@ def run_xdp(program, packets, ingress=None, clock=None) -> BatchResult:
         except PyBPFError as exc:
             result.errors[int(j)] = exc
     ctx._used = [X.XDP_FRAME_SIZE, X.XDP_FRAME_SIZE]  # frames hold bytes of the batch
-    machine.executed = int(executed[n - 1]) if n else 0
+    if not stopped:
+        machine.executed = int(executed[n - 1]) if n else 0
     return result
 
 

@@ -145,3 +145,47 @@ def test_packets_moved_by_python_helpers(tier, tmp_path):
                             rodata={"gw_mac": lb.GW_MAC}, batch_tier=tier)
     assert kinds == {"XDP_TX", "XDP_PASS", "XDP_DROP"}
     assert len(single.maps["conns"]) > 10
+
+
+@pytest.mark.parametrize("tier", ["interp", "compiled"])
+def test_test_run_repeat_runs_in_one_batch(tmp_path_factory, tier, monkeypatch):
+    """``test_run(repeat=N)`` (XDP) runs N - 1 times in the compiled loop and the last one as
+    usual: results, maps and errors as N separate runs give them."""
+    import sys
+
+    import pybpf.batch
+    calls = []
+    real = pybpf.batch.run_xdp
+    monkeypatch.setattr(pybpf.batch, "run_xdp",
+                        lambda prog, pkts, **kw: calls.append(len(pkts)) or real(prog, pkts, **kw))
+    sys.path.insert(0, str(TESTS))
+    import test_l4lb as lb
+    unchecked = compiled(tmp_path_factory, TESTS / "loader_src" / "unchecked.c")
+    cases = [(REPO / "programs/bench/parse_map.o", None, {}, read_packets(DEFAULT_PCAP)[0].data),
+             (lb.OBJ, lb.configure, {"ncpu": 2, "rodata": {"gw_mac": lb.GW_MAC}},
+              lb.traffic(seed=3)[0]),
+             (unchecked, None, {}, read_packets(DEFAULT_PCAP)[0].data),
+             (unchecked, None, {}, bytes(20))]
+    seen = set()
+    for path, setup, kw, pkt in cases:
+        objs = [load(path, pin_root=False, tier=tier, **kw) for _ in range(2)]
+        if setup:
+            for o in objs:
+                setup(o)
+        progs = [next(iter(o.programs.values())) for o in objs]
+        outcome = []
+        for n, prog in enumerate(progs):
+            try:
+                if n == 0:
+                    r = prog.test_run(pkt, repeat=7)
+                else:
+                    for _ in range(7):
+                        r = prog.test_run(pkt)
+                outcome.append((r.retval, r.data, r.executed, r.ctx, r.redirect))
+            except PyBPFError as exc:
+                outcome.append((type(exc).__name__, str(exc)))
+        assert outcome[0] == outcome[1], path
+        assert objs[0].maps.to_json() == objs[1].maps.to_json(), path
+        seen.add(outcome[0][0] if isinstance(outcome[0][0], str) else "ok")
+    assert seen == {"ok", "MemoryFault"}
+    assert calls and set(calls) == {6}   # every repeat=7 went through one batch of 6
