@@ -111,6 +111,9 @@ def xdp_batch(i, n, resume, buf, offset, caplen, ts, ingress, set_clock, after_e
         resume = False
         status = execute(h, dsts, srcs, offs, offu, immu, regs, st, frames, arena, rbase, rlo,
                          rhi, rflag, ctxmap, hot, maps)
+        if st[{XDP_MOVED}] != U64(0):   # a compiled helper moved the packet: frame 0 is dirty
+            used[0] = {FRAME_SIZE}
+            st[{XDP_MOVED}] = U64(0)
         if status != {EXIT}:
             cursor[0] = out_pos
             return i, status
@@ -138,6 +141,7 @@ def _batch_module(execute):
     source = _TEMPLATE.format(
         module=module, function=function, EXIT=abi.EXIT, COUNT=abi.COUNT,
         PKT_DATA=abi.PKT_DATA, PKT_END=abi.PKT_END, PKT_META=abi.PKT_META, CLOCK=abi.CLOCK,
+        XDP_MOVED=abi.XDP_MOVED,
         REGION_CTX=abi.REGION_CTX, ETH_HLEN=X.ETH_HLEN, MAX_LINEAR=X.XDP_MAX_LINEAR,
         FRAME_SIZE=X.XDP_FRAME_SIZE, HEADROOM=X.XDP_PACKET_HEADROOM, XDP_MD_SIZE=X.XDP_MD_SIZE,
         REFUSED_SHORT=REFUSED_SHORT, TOO_BIG=TOO_BIG, DONE=DONE, OUT_FULL=OUT_FULL,

@@ -211,12 +211,30 @@ def test_frames_alternate_and_retire():
 
 
 def test_xdp_helpers_refuse_other_contexts():
-    from pybpf.helpers.xdp import xdp_adjust_head
+    from pybpf.helpers.xdp import xdp_adjust_tail
     obj = load(REPO / X.PROBE, pin_root=False)
     obj.machine.context = None
-    with pytest.raises(PyBPFError, match="bpf_xdp_adjust_head is for XDP programs; "
+    with pytest.raises(PyBPFError, match="bpf_xdp_adjust_tail is for XDP programs; "
                                          "this run has no packet context"):
-        xdp_adjust_head(obj.machine, 0, 0)
+        xdp_adjust_tail(obj.machine, 0, 0)
+
+
+def test_compiled_xdp_helpers_refuse_other_contexts():
+    """adjust_head/meta are compiled: outside an XDP run (st[XDP_FRAME0] = 0, as a tc run
+    publishes it) they stop the program with a helper-argument error naming r1."""
+    import numpy as np
+
+    from pybpf.helpers import xdphot
+    from pybpf.vm import abi
+    obj = load(REPO / X.PROBE, pin_root=False)
+    m, mem = obj.machine, obj.machine.memory
+    for fn in (xdphot.xdp_adjust_head, xdphot.xdp_adjust_meta):
+        m.st[:] = 0
+        status = fn(m.regs, m.st, mem.arena, mem.rbase, mem.rlo, mem.rhi, mem.rflag, m.maps)
+        assert status == abi.BAD_HELPER_ARG
+        assert (int(m.st[abi.AUX]), int(m.st[abi.AUX2])) == (1, xdphot.NOT_XDP)
+        assert "is not an XDP context" in str(m._error(status))
+    assert np.all(m.regs == 0)
 
 
 @pytest.mark.parametrize("md,errno", [({"data_meta": 4, "data_end": 60}, "EINVAL"),

@@ -379,6 +379,7 @@ class SkbContext:
         st[abi.PKT_DATA] = va + DATA_AT
         st[abi.PKT_END] = va + DATA_AT + skb.len
         st[abi.PKT_META] = va + DATA_AT - skb.meta_len
+        st[abi.XDP_FRAME0] = 0   # not an XDP run: the compiled XDP helpers refuse
         ctx = mem.view(mem.regions[abi.REGION_CTX])
         for name, value in self.derived().items():
             f = SK_BUFF.fields[name]

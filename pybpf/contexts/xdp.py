@@ -50,25 +50,16 @@ from ..vm import abi
 from ..vm.memory import Memory, Region
 from . import Field, Layout
 from .access import Access, codes, describe
+from .xdpframe import (ETH_HLEN, XDP_DATA_HARD_END, XDP_FRAME_HEADER,  # noqa: F401
+                       XDP_FRAME_SIZE, XDP_MAX_LINEAR, XDP_META_MAX, XDP_PACKET_HEADROOM,
+                       XDP_TAILROOM)
 
-XDP_PACKET_HEADROOM = 256
 XDP_MD_SIZE = 24
-XDP_FRAME_SIZE = 4096
-#: sizeof(struct xdp_frame), kept free at the start of the frame: adjust_head/meta stop there.
-XDP_FRAME_HEADER = 40
-#: SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64, reserved at the end of the frame.
-XDP_TAILROOM = 320
-#: Offset (from data_hard_start) that data_end may not pass.
-XDP_DATA_HARD_END = XDP_FRAME_SIZE - XDP_TAILROOM
-XDP_MAX_LINEAR = XDP_DATA_HARD_END - XDP_PACKET_HEADROOM
-#: The largest metadata length (skb_shared_info.meta_len is a u8, and it must be 4-aligned).
-XDP_META_MAX = 252
 
 XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT = range(5)
 XDP_VERDICTS = {0: "XDP_ABORTED", 1: "XDP_DROP", 2: "XDP_PASS", 3: "XDP_TX", 4: "XDP_REDIRECT"}
 
-#: BPF_PROG_TEST_RUN refuses XDP input shorter than an Ethernet header (EINVAL).
-ETH_HLEN = 14
+#: BPF_PROG_TEST_RUN refuses XDP input shorter than an Ethernet header (EINVAL): ETH_HLEN.
 
 #: Defaults BPF_PROG_TEST_RUN uses when no ctx_in is given (observed on Linux 6.18).
 DEFAULT_INGRESS_IFINDEX = 1
@@ -137,11 +128,31 @@ class XdpContext:
         ctx = memory.regions[abi.REGION_CTX]
         if ctx.size < XDP_MD_SIZE:
             raise ValueError("memory was created without room for xdp_md (ctx_size=24)")
-        self.packet: XdpPacket | None = None
+        assert self.frames[1].index == self.frames[0].index + 1   # st[XDP_FRAME0] names both
+        self._packet: XdpPacket | None = None
+        self._st: np.ndarray | None = None
         self.redirect: Redirect | None = None
         self.md: dict = XDP_MD.unpack(bytes(XDP_MD_SIZE))
         self._used = [XDP_FRAME_SIZE, XDP_FRAME_SIZE]  # bytes each frame may hold from before
         self._codes = codes(len(memory.ctxmap), XDP_ACCESS)
+
+    @property
+    def packet(self) -> XdpPacket | None:
+        """Where the packet is: from the state vector, which compiled helpers update too
+        (:mod:`pybpf.helpers.xdphot`), whenever it points into one of the frames."""
+        st = self._st
+        if st is not None:
+            meta = int(st[abi.PKT_META])
+            k = (meta >> 32) - 1
+            for region in self.frames:
+                if region.index == k:
+                    return XdpPacket(region, meta & 0xFFFFFFFF, int(st[abi.PKT_DATA]) & 0xFFFFFFFF,
+                                     int(st[abi.PKT_END]) & 0xFFFFFFFF)
+        return self._packet
+
+    @packet.setter
+    def packet(self, value: XdpPacket | None) -> None:
+        self._packet = value
 
     # -- a run's input -------------------------------------------------------------------
     def load(self, data: bytes, ctx_in=None, env=None, st: np.ndarray | None = None) -> None:
@@ -166,6 +177,11 @@ class XdpContext:
                              f"pybpf does not model yet")
         ingress = md["ingress_ifindex"] or DEFAULT_INGRESS_IFINDEX
         mem = self.memory
+        if st is not None:
+            self._st = st
+            if st[abi.XDP_MOVED]:   # a compiled helper moved the last packet: both frames used
+                self._used = [XDP_FRAME_SIZE, XDP_FRAME_SIZE]
+                st[abi.XDP_MOVED] = 0
         mem.rflag[abi.REGION_CTX] = abi.F_CTX | abi.F_RO  # the program cannot write xdp_md
         mem.ctxmap[:] = self._codes  # (re)set per run: an object may mix program types
         region = self.frames[0]
@@ -220,12 +236,14 @@ class XdpContext:
     # -- the VM's view -------------------------------------------------------------------
     def publish(self, st: np.ndarray) -> None:
         """Write the packet window and the data/data_end/data_meta pointers for the VM."""
-        p = self.packet
+        p = self._packet   # just placed or moved (``packet`` reads the state vector)
         self.memory.set_window(p.region, p.meta, p.end)
         va = p.region.va
         st[abi.PKT_DATA] = va + p.data
         st[abi.PKT_END] = va + p.end
         st[abi.PKT_META] = va + p.meta
+        st[abi.XDP_FRAME0] = self.frames[0].index
+        self._st = st
 
     def move(self, meta: int, data: int, end: int, st: np.ndarray) -> None:
         """Give the packet new bounds (frame offsets): the frame moves to the other region,

@@ -63,7 +63,7 @@ for _name in ("perf_event_output", "ringbuf_output", "ringbuf_reserve", "ringbuf
     PYTHON[HELPER_IDS[_name]] = getattr(_events, _name)
 
 from . import net as _net, xdp as _xdp  # noqa: E402  (packet helpers: XDP and shared)
-for _module, _names in ((_xdp, ("xdp_adjust_head", "xdp_adjust_meta", "xdp_adjust_tail",
+for _module, _names in ((_xdp, ("xdp_adjust_tail",
                                 "xdp_load_bytes", "xdp_store_bytes", "xdp_get_buff_len")),
                         (_net, ("redirect", "redirect_map", "csum_diff", "fib_lookup",
                                 "check_mtu"))):

@@ -28,6 +28,8 @@ HOT: dict[int, str] = {
     _BY_NAME["map_push_elem"]: "pybpf.helpers.queuehelpers:map_push_elem",
     _BY_NAME["map_pop_elem"]: "pybpf.helpers.queuehelpers:map_pop_elem",
     _BY_NAME["map_peek_elem"]: "pybpf.helpers.queuehelpers:map_peek_elem",
+    _BY_NAME["xdp_adjust_head"]: "pybpf.helpers.xdphot:xdp_adjust_head",
+    _BY_NAME["xdp_adjust_meta"]: "pybpf.helpers.xdphot:xdp_adjust_meta",
 }
 
 #: bpf_tail_call is compiled into the interpreter's call handler itself (it moves the pc).

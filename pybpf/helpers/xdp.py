@@ -1,5 +1,8 @@
 """XDP packet helpers, with the limits and error codes of ``net/core/filter.c``.
 
+``bpf_xdp_adjust_head`` and ``bpf_xdp_adjust_meta`` are compiled
+(:mod:`pybpf.helpers.xdphot`); these are the others.
+
 Offsets are frame offsets of :class:`pybpf.contexts.xdp.XdpPacket` (from
 ``data_hard_start``). A helper that moves the packet goes through
 ``XdpContext.move``: the frame changes region, so packet pointers taken
@@ -19,42 +22,6 @@ XDP_COPY_MAX = 0xFFFF
 
 def _xdp(machine, helper: str):
     return context(machine, helper, kinds=("xdp",))
-
-
-def xdp_adjust_head(machine, ctx_va, offset, _r3=0, _r4=0, _r5=0):
-    """``long bpf_xdp_adjust_head(struct xdp_md *xdp, int offset)``: move ``data`` by
-    ``offset`` (negative: grow the head), carrying the metadata along. -EINVAL when
-    ``data`` would go below the xdp_frame header plus the metadata, or leave fewer than
-    14 bytes (an Ethernet header) before ``data_end``."""
-    ctx = _xdp(machine, "xdp_adjust_head")
-    offset = s32(offset & 0xFFFFFFFF)
-    p = ctx.packet
-    metalen = p.data - p.meta
-    data = p.data + offset
-    if data < XDP_FRAME_HEADER + metalen or data > p.end - ETH_HLEN:
-        return -EINVAL
-    frame = ctx.frame()
-    if metalen:
-        frame[p.meta + offset:data] = frame[p.meta:p.data].copy()
-    ctx.move(p.meta + offset, data, p.end, machine.st)
-    return 0
-
-
-def xdp_adjust_meta(machine, ctx_va, offset, _r3=0, _r4=0, _r5=0):
-    """``long bpf_xdp_adjust_meta(struct xdp_md *xdp, int offset)``: move ``data_meta``.
-    -EINVAL outside [xdp_frame header, data]; -EACCES when the metadata length would not
-    be a multiple of 4 or exceed 252 bytes."""
-    ctx = _xdp(machine, "xdp_adjust_meta")
-    offset = s32(offset & 0xFFFFFFFF)
-    p = ctx.packet
-    meta = p.meta + offset
-    if meta < XDP_FRAME_HEADER or meta > p.data:
-        return -EINVAL
-    metalen = p.data - meta
-    if metalen % 4 or metalen > XDP_META_MAX:
-        return -EACCES
-    ctx.move(meta, p.data, p.end, machine.st)
-    return 0
 
 
 def xdp_adjust_tail(machine, ctx_va, offset, _r3=0, _r4=0, _r5=0):

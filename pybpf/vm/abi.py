@@ -28,6 +28,8 @@ CLOCK = 13       # virtual clock, ns (bpf_ktime_get_ns and friends)
 PRNG = 14        # state of the seeded generator behind bpf_get_prandom_u32
 CPU = 15         # the CPU id the program runs on (bpf_get_smp_processor_id)
 TAILS = 16       # tail calls taken in this run (the kernel allows 33)
+XDP_FRAME0 = 17  # XDP runs: region index of the first of the two packet frames; else 0
+XDP_MOVED = 18   # set by compiled XDP helpers that moved the packet to the other frame
 STATE_SIZE = 24
 
 #: Size of the per-machine mask saying which helper ids run compiled (1) rather

@@ -307,7 +307,9 @@ class Machine:
                                   f"(more than {MAX_CALL_FRAMES} frames)", pc, where)
         if status == abi.BAD_HELPER_ARG:
             reg = int(st[abi.AUX])
-            what = ("is not a queue or stack map" if int(st[abi.AUX2]) == 2 else "is not a map")
+            what = {2: "is not a queue or stack map",
+                    3: "is not an XDP context (this run is not XDP)"}.get(int(st[abi.AUX2]),
+                                                                          "is not a map")
             return HelperError(f"{insn}: argument r{reg} (0x{int(self.regs[reg]):x}) {what}",
                                pc, where)
         if status == abi.BAD_CALLX:
