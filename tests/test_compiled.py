@@ -251,6 +251,17 @@ def test_tier_selection():
         Machine(code, tier="py")
 
 
+def test_auto_falls_back_to_the_interpreter_when_llvm_fails(monkeypatch):
+    def refuse(code, st):
+        raise RuntimeError("LLVM says no")
+    monkeypatch.setattr(native, "native_run", refuse)
+    code = build_code(assemble("mov %r0, 9\nexit"), name="fallback")
+    m = Machine(code, tier="auto")
+    assert (m.tier, m.run()) == ("interp", 9) and "LLVM says no" in m.tier_note
+    with pytest.raises(PyBPFError, match="compiled tier failed .RuntimeError: LLVM says no"):
+        Machine(code, tier="compiled")
+
+
 def test_object_code_is_cached_by_hash():
     """The cache key hashes the IR (so the program and the generator); a second process
     loads the object code instead of compiling it."""

@@ -114,10 +114,20 @@ class Machine:
         self._py_tier = current_tier() == "py"
         #: The tier this machine runs (``py`` whenever Numba's JIT is disabled).
         self.tier = self._pick_tier(tier)
+        #: Why ``auto`` interprets a program it meant to compile (LLVM refused it), or None.
+        self.tier_note = None
+        self._run = None
         if self.tier == "compiled":
             from .native import native_run
-            self._run = native_run(code, self.st)
-        else:
+            try:
+                self._run = native_run(code, self.st)
+            except Exception as exc:  # noqa: BLE001 - LLVM or the toolchain refused
+                why = f"{type(exc).__name__}: {exc}"
+                if (tier or DEFAULT_TIER) != "auto":
+                    raise VMError(f"the compiled tier failed ({why})", None,
+                                  code.name) from exc
+                self.tier, self.tier_note = "interp", f"compiled tier failed ({why})"
+        if self._run is None:
             self._run = load_interpreter()
         self.executed = 0  # instructions executed by the last run
 

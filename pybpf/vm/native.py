@@ -96,7 +96,11 @@ def semantics_library() -> tuple[str, dict]:
     if _LIBRARY is not None:
         return _LIBRARY
     from ..isa import semantics
-    key = fingerprint(Path(semantics.__file__))
+    import llvmlite
+    import numba
+    # the IR is Numba's and is parsed by this llvmlite: their versions are part of the key
+    key = hashlib.sha256(f"{fingerprint(Path(semantics.__file__))} {numba.__version__} "
+                         f"{llvmlite.__version__}".encode()).hexdigest()[:16]
     directory = cache_dir() / "native"
     path = directory / f"semantics-{key}-{GENERATOR_VERSION}.json"
     if path.exists():
