@@ -34,6 +34,8 @@ def _cmd_run(args) -> int:
                tier=getattr(args, "tier", None))
     prog = obj.program(args.program)
     prog.check_runnable()
+    if getattr(obj.machine, "tier_note", None):
+        print(f"pybpf: note: interpreting: the {obj.machine.tier_note}", file=sys.stderr)
     if args.verify:
         from .verifier import verify
         (verdict,) = verify(obj_path, program=prog.name)
