@@ -297,9 +297,8 @@ def scan(path: str | os.PathLike) -> Capture:
         status, n = _FALLBACK, 0
     if status != _OK:
         return _from_reader(name, buf, path)
-    out = out[:, :n]
-    return Capture(name, buf, out[0].copy(), out[1].copy(), out[2].copy(), out[3].copy(),
-                   out[4].copy())
+    # rows of the C-ordered table are contiguous: views, no copies (the table stays alive)
+    return Capture(name, buf, out[0, :n], out[1, :n], out[2, :n], out[3, :n], out[4, :n])
 
 
 @njit(cache=True)
