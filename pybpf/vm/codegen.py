@@ -45,8 +45,6 @@ class Fields:
     imm = "immu[pc]"
     off = "offs[pc]"
     offu = "offu[pc]"
-    hid = None                  # the helper id when known: only its branch is emitted
-    loops = True                # exit may return from a bpf_loop/for_each_map_elem callback
 
     def reg(self, i: int) -> str:
         return f"regs[{i}]"
@@ -260,7 +258,7 @@ def _body(row, f: Fields = INTERP_FIELDS) -> list[str]:
             "regs[8] = frames[fb + 3]",
             "regs[9] = frames[fb + 4]",
             "regs[10] = frames[fb + 5]",
-        ] + (_loop_return() if f.loops else [])
+        ] + _loop_return()
     raise AssertionError(f"no code generator for kind {kind!r}")
 
 
@@ -271,10 +269,7 @@ def _hot_helpers() -> list[tuple[int, str, str]]:
 
 
 def _hot_dispatch(f: Fields = INTERP_FIELDS) -> list[str]:
-    """Call a compiled helper in place when the machine's mask enables it.
-
-    With ``f.hid`` known only that helper's branch is emitted.
-    """
+    """Call a compiled helper in place when the machine's mask enables it."""
     from ..isa.opcodes import MAX_TAIL_CALLS
     from ..helpers.hotset import BPF_LOOP, FOR_EACH_MAP_ELEM, TAIL_CALL
     special = [
@@ -290,17 +285,12 @@ def _hot_dispatch(f: Fields = INTERP_FIELDS) -> list[str]:
         (FOR_EACH_MAP_ELEM, "", ["    " + x for x in _for_each_map_elem()]),
     ]
     hot = _hot_helpers()
-    if f.hid is not None:
-        special = [x for x in special if x[0] == f.hid]
-        hot = [x for x in hot if x[0] == f.hid]
     lines = [f"hid = {f.imm} & MASK32"]
     for hid, comment, body in special:
         lines.append(f"{'if' if len(lines) == 1 else 'elif'} hid == U64({hid}) and hot[hid] != 0:"
                      + comment)
         lines += body
     cond = f"hid < U64({abi.HOT_MASK_SIZE}) and hot[hid] != 0"
-    if f.hid is not None and not hot:
-        cond = "False"
     lines.append(f"{'if' if len(lines) == 1 else 'elif'} {cond}:")
     for n, (hid, _mod, _fn) in enumerate(hot):
         lines.append(f"    {'if' if n == 0 else 'elif'} hid == U64({hid}):")
@@ -473,10 +463,9 @@ def _ldpkt(row, f: Fields = INTERP_FIELDS) -> list[str]:
     ]
 
 
-def hot_imports(ids=None) -> str:
-    """Import lines of the hot helpers (all, or those in ``ids``)."""
-    return "\n".join(f"from {mod} import {fn} as hot_{hid}" for hid, mod, fn in _hot_helpers()
-                     if ids is None or hid in ids)
+def hot_imports() -> str:
+    """Import lines of the hot helpers."""
+    return "\n".join(f"from {mod} import {fn} as hot_{hid}" for hid, mod, fn in _hot_helpers())
 
 
 def _fields_by_upc(lines: list[str]) -> list[str]:
