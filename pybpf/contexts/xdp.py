@@ -52,7 +52,7 @@ from . import Field, Layout
 from .access import Access, codes, describe
 from .xdpframe import (ETH_HLEN, XDP_DATA_HARD_END, XDP_FRAME_HEADER,  # noqa: F401
                        XDP_FRAME_SIZE, XDP_MAX_LINEAR, XDP_META_MAX, XDP_PACKET_HEADROOM,
-                       XDP_TAILROOM)
+                       XDP_TAILROOM, move_frame)
 
 XDP_MD_SIZE = 24
 
@@ -246,16 +246,11 @@ class XdpContext:
         self._st = st
 
     def move(self, meta: int, data: int, end: int, st: np.ndarray) -> None:
-        """Give the packet new bounds (frame offsets): the frame moves to the other region,
-        the old region is retired (stale packet pointers fault), the VM sees the new one."""
-        old = self.packet
+        """Give the packet new bounds (frame offsets) in the other frame
+        (:func:`pybpf.contexts.xdpframe.move_frame`, as the compiled helpers do)."""
         mem = self.memory
-        new = self.frames[1] if old.region is self.frames[0] else self.frames[0]
-        mem.view(new)[:] = mem.view(old.region)
-        self._used[self.frames.index(new)] = XDP_FRAME_SIZE
-        mem.retire(old.region)
-        self.packet = XdpPacket(new, meta, data, end)
-        self.publish(st)
+        move_frame(st, mem.arena, mem.rbase, mem.rlo, mem.rhi, meta, data, end)
+        self._packet = self.packet   # read back from the state vector
 
     def frame(self) -> np.ndarray:
         """The current frame's bytes (a writable view, offsets from data_hard_start)."""

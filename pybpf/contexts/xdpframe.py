@@ -1,8 +1,17 @@
-"""The layout of an XDP packet frame (an ``xdp_buff`` as ``BPF_PROG_TEST_RUN`` builds it).
+"""The layout of an XDP packet frame (an ``xdp_buff`` as ``BPF_PROG_TEST_RUN`` builds it),
+and moving a packet between the two frames of a context.
 
-Plain constants, shared by :mod:`pybpf.contexts.xdp` and the compiled XDP helpers
+Shared by :mod:`pybpf.contexts.xdp` and the compiled XDP helpers
 (:mod:`pybpf.helpers.xdphot`) without importing the context into compiled code.
 """
+
+import numpy as np
+from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
+from numba import njit
+
+from ..vm.abi import PKT_DATA, PKT_END, PKT_META, XDP_FRAME0, XDP_MOVED
+
+U64 = np.uint64
 
 XDP_PACKET_HEADROOM = 256
 #: One page per frame.
@@ -17,3 +26,26 @@ XDP_MAX_LINEAR = XDP_DATA_HARD_END - XDP_PACKET_HEADROOM
 #: The largest metadata length (skb_shared_info.meta_len is a u8, and it must be 4-aligned).
 XDP_META_MAX = 252
 ETH_HLEN = 14
+
+
+@njit(cache=True)
+def move_frame(st, arena, rbase, rlo, rhi, meta, data, end):
+    """Give the packet new bounds (frame offsets ``meta`` <= ``data`` <= ``end``): the frame
+    is copied to the other region (``st[XDP_FRAME0]`` and the next one), the old region is
+    retired (stale packet pointers fault, as the verifier would have refused them), the
+    state vector gets the new data/data_end/data_meta, and ``st[XDP_MOVED]`` tells the
+    context (and the batch loop) that frame 0 may hold bytes to clear before the next packet."""
+    f0 = np.int64(st[XDP_FRAME0])
+    old = np.int64(st[PKT_DATA] >> U64(32)) - 1
+    new = f0 + 1 if old == f0 else f0
+    src, dst = np.int64(rbase[old]), np.int64(rbase[new])
+    arena[dst:dst + XDP_FRAME_SIZE] = arena[src:src + XDP_FRAME_SIZE]
+    rlo[old] = U64(0)
+    rhi[old] = U64(0)
+    rlo[new] = U64(meta)
+    rhi[new] = U64(end)
+    va = U64(new + 1) << U64(32)
+    st[PKT_DATA] = va + U64(data)
+    st[PKT_END] = va + U64(end)
+    st[PKT_META] = va + U64(meta)
+    st[XDP_MOVED] = U64(1)

@@ -1,22 +1,17 @@
 """XDP helpers that move the packet, compiled (hot: see :mod:`pybpf.helpers.hot`).
 
 ``bpf_xdp_adjust_head`` and ``bpf_xdp_adjust_meta``, with the limits and error
-codes of ``net/core/filter.c``. The packet lives in one of the two frames of
-:class:`pybpf.contexts.xdp.XdpContext` (regions ``st[XDP_FRAME0]`` and the next
-one); a move copies the frame into the other region, retires the old one (stale
-packet pointers fault, as the verifier would have refused them) and publishes
-the new data/data_end/data_meta in the state vector, exactly as
-``XdpContext.move`` does from Python. ``st[XDP_MOVED]`` tells the context (and
-the batch loop) that both frames now hold bytes to clear before the next packet.
+codes of ``net/core/filter.c``. The packet moves between the two frames of
+:class:`pybpf.contexts.xdp.XdpContext` through
+:func:`pybpf.contexts.xdpframe.move_frame`, the one implementation of a move.
 """
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
 from numba import njit
 
-from ..contexts.xdpframe import ETH_HLEN, XDP_FRAME_HEADER, XDP_FRAME_SIZE, XDP_META_MAX
-from ..vm.abi import (AUX, AUX2, BAD_HELPER_ARG, PKT_DATA, PKT_END, PKT_META, XDP_FRAME0,
-                      XDP_MOVED)
+from ..contexts.xdpframe import ETH_HLEN, XDP_FRAME_HEADER, XDP_META_MAX, move_frame
+from ..vm.abi import AUX, AUX2, BAD_HELPER_ARG, PKT_DATA, PKT_END, PKT_META, XDP_FRAME0
 
 U64 = np.uint64
 M32 = U64(0xFFFFFFFF)
@@ -34,25 +29,6 @@ def _s32(v):
 def _errno(regs, e):
     regs[0] = U64(0) - U64(e)
     return 0
-
-
-@njit(cache=True, inline="always")
-def _move(st, arena, rbase, rlo, rhi, meta, data, end):
-    """The packet to the other frame, with new frame offsets ``meta`` <= ``data`` <= ``end``."""
-    f0 = np.int64(st[XDP_FRAME0])
-    old = np.int64(st[PKT_DATA] >> U64(32)) - 1
-    new = f0 + 1 if old == f0 else f0
-    src, dst = np.int64(rbase[old]), np.int64(rbase[new])
-    arena[dst:dst + XDP_FRAME_SIZE] = arena[src:src + XDP_FRAME_SIZE]
-    rlo[old] = U64(0)
-    rhi[old] = U64(0)
-    rlo[new] = U64(meta)
-    rhi[new] = U64(end)
-    va = U64(new + 1) << U64(32)
-    st[PKT_DATA] = va + U64(data)
-    st[PKT_END] = va + U64(end)
-    st[PKT_META] = va + U64(meta)
-    st[XDP_MOVED] = U64(1)
 
 
 @njit(cache=True, inline="always")
@@ -88,7 +64,7 @@ def xdp_adjust_head(regs, st, arena, rbase, rlo, rhi, rflag, maps):
     if metalen:
         base = np.int64(rbase[np.int64(st[PKT_DATA] >> U64(32)) - 1])
         arena[base + meta + offset:base + new_data] = arena[base + meta:base + data].copy()
-    _move(st, arena, rbase, rlo, rhi, meta + offset, new_data, end)
+    move_frame(st, arena, rbase, rlo, rhi, meta + offset, new_data, end)
     regs[0] = U64(0)
     return 0
 
@@ -107,6 +83,6 @@ def xdp_adjust_meta(regs, st, arena, rbase, rlo, rhi, rflag, maps):
     metalen = data - new_meta
     if metalen % 4 or metalen > XDP_META_MAX:
         return _errno(regs, EACCES)
-    _move(st, arena, rbase, rlo, rhi, new_meta, data, end)
+    move_frame(st, arena, rbase, rlo, rhi, new_meta, data, end)
     regs[0] = U64(0)
     return 0
