@@ -254,9 +254,7 @@ class _Emitter:
         """The label that continues at ``slot``: its block, or a handover there."""
         if slot in self.is_start:
             return f"%B{slot}"
-        if slot not in self.handover_labels:
-            self.handover_labels[slot] = f"H{slot}"
-        return f"%H{slot}"
+        return self.goto_handover(slot)
 
     def stop(self, slot: int, back: int) -> str:
         """A label that hands over at ``slot`` after taking ``back`` instructions off the count."""
@@ -301,7 +299,7 @@ class _Emitter:
             for reg in _writes(code, slot):
                 open_groups.pop(reg, None)
 
-    def translate(self, addr: str, size: int, write: bool, slot: int, back: int) -> tuple[str, str]:
+    def translate(self, addr: str, size: int, slot: int, back: int) -> tuple[str, str, str]:
         """Emit the region check; returns (arena index of the access, flags value, offset);
         on failure hand over. Leaves the builder in the block where the access is in bounds."""
         first = self.group_of.get(slot)
@@ -315,11 +313,8 @@ class _Emitter:
                 self.group_state[first] = self.check(lo_addr, end_off - lo_off, slot, back,
                                                      same_region_as=last)
             rbase, flags = self.group_state[first]
-            a, p = self.t(), self.t()
-            self.emit(f"{a} = and i64 {addr}, {M32}")
-            self.emit(f"{p} = add i64 {rbase}, {a}")
-            return p, flags, a
-        rbase, flags = self.check(addr, size, slot, back)
+        else:
+            rbase, flags = self.check(addr, size, slot, back)
         a, p = self.t(), self.t()
         self.emit(f"{a} = and i64 {addr}, {M32}")
         self.emit(f"{p} = add i64 {rbase}, {a}")
@@ -357,7 +352,7 @@ class _Emitter:
         return self.load_elem("rbase", k), flags
 
     def load(self, addr: str, size: int, signed: bool, slot: int, back: int) -> str:
-        p, flags, a = self.translate(addr, size, False, slot, back)
+        p, flags, a = self.translate(addr, size, slot, back)
         bits = 8 * size
         isctx, plain, ctx, done = self.t(), f"pl{self.tmp}", f"cx{self.tmp}", f"dn{self.tmp}"
         self.emit(f"{isctx} = and i64 {flags}, {abi.F_CTX}")
@@ -404,7 +399,7 @@ class _Emitter:
         return ptr
 
     def store(self, addr: str, size: int, value: str, slot: int, back: int) -> None:
-        p, flags, _a = self.translate(addr, size, True, slot, back)
+        p, flags, _a = self.translate(addr, size, slot, back)
         self.if_zero(flags, f"sw{self.tmp}", self.stop(slot, back))   # plain writable memory
         self.store_bits(self.arena_at(p), value, 8 * size)
 
@@ -459,7 +454,7 @@ class _Emitter:
         bits = 8 * row.size
         addr = self.t()
         self.emit(f"{addr} = add i64 {self.reg(d)}, {int(code.offu[slot])}")
-        p, flags, _a = self.translate(addr, row.size, True, slot, back)
+        p, flags, _a = self.translate(addr, row.size, slot, back)
         self.if_zero(flags, f"aw{self.tmp}", self.stop(slot, back))
         ptr, raw, old = self.arena_at(p), self.t(), self.t()
         self.emit(f"{raw} = load i{bits}, ptr {ptr}, align 1")
@@ -581,6 +576,7 @@ class _Emitter:
             self.emit(f"br label {self.goto(nxt)}")
 
     def goto_handover(self, slot: int) -> str:
+        """The label that hands over at ``slot`` (one per slot, emitted at the end)."""
         if slot not in self.handover_labels:
             self.handover_labels[slot] = f"H{slot}"
         return f"%H{slot}"
