@@ -149,11 +149,13 @@ def test_packets_moved_by_python_helpers(tier, tmp_path):
 
 @pytest.mark.parametrize("tier", ["interp", "compiled"])
 def test_test_run_repeat_runs_in_one_batch(tmp_path_factory, tier, monkeypatch):
-    """``test_run(repeat=N)`` (XDP) runs N - 1 times in the compiled loop and the last one as
-    usual: results, maps and errors as N separate runs give them."""
+    """``test_run(repeat=N)`` (XDP) runs N - 1 times in the compiled loop (in chunks) and the
+    last one as usual: results, maps and errors as N separate runs give them."""
     import sys
 
     import pybpf.batch
+    import pybpf.loader
+    monkeypatch.setattr(pybpf.loader, "TEST_RUN_CHUNK", 4)   # 6 runs: chunks of 4 and 2
     calls = []
     real = pybpf.batch.run_xdp
     monkeypatch.setattr(pybpf.batch, "run_xdp",
@@ -188,4 +190,4 @@ def test_test_run_repeat_runs_in_one_batch(tmp_path_factory, tier, monkeypatch):
         assert objs[0].maps.to_json() == objs[1].maps.to_json(), path
         seen.add(outcome[0][0] if isinstance(outcome[0][0], str) else "ok")
     assert seen == {"ok", "MemoryFault"}
-    assert calls and set(calls) == {6}   # every repeat=7 went through one batch of 6
+    assert calls and calls[:2] == [4, 2] and set(calls) == {4, 2}   # repeat=7: 4 + 2 + 1
