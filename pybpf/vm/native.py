@@ -116,7 +116,8 @@ def semantics_library() -> tuple[str, dict]:
     symbols = {}
     for name, (nargs, truth) in sorted(_semantic_signatures().items()):
         ret = types.boolean if truth else types.uint64
-        compiled = cfunc(ret(*([types.uint64] * nargs)))(getattr(semantics, name).py_func)
+        signature = ret(*([types.uint64] * nargs))
+        compiled = cfunc(signature, _nrt=False)(getattr(semantics, name).py_func)
         wrapper = compiled.native_name
         assert wrapper.startswith("cfunc."), wrapper
         symbols[name] = wrapper[len("cfunc."):]
