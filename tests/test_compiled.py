@@ -232,6 +232,39 @@ def test_objects_agree_on_packets(path):
             assert got["interp"] == got["compiled"], (name, pkt[:20])
 
 
+def test_budget_stops_inside_a_real_loop():
+    """checksum.o: a loop of 11 instructions run ~750 times, then a straight tail. The
+    compiled tier checks the budget only where a loop comes back, against the longest
+    run to the next check; every budget around the loop and the tail must stop on the
+    same instruction, with the same count, as the interpreter."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import bench
+    finally:
+        sys.path.pop(0)
+    from pybpf.loader import load
+    path = REPO / "programs" / "bench" / "checksum.o"
+    pkt = bench.tcp_frame(1514)
+    full = load(path, tier="interp").program("bench_checksum").run(pkt).executed
+    code = load(path, tier="interp").code
+    starts = native.block_starts(code)
+    reserve, checkpoints = native._reserves(code, starts)
+    assert checkpoints and all(reserve[b] >= len(native.block_slots(code, b, set(starts)))
+                               for b in starts)
+    budgets = sorted({*range(1, 40), *range(full - 40, full + 2), 1000, 4321, 7777})
+    for budget in budgets:
+        got = {}
+        for tier in ("interp", "compiled"):
+            obj = load(path, tier=tier, budget=budget)
+            try:
+                r = obj.program("bench_checksum").run(pkt)
+                got[tier] = (r.retval, r.executed)
+            except PyBPFError as exc:
+                got[tier] = (type(exc).__name__, str(exc), obj.machine.executed)
+        assert got["interp"] == got["compiled"], budget
+        assert (got["interp"][0] == "InstructionLimit") == (budget < full), budget
+
+
 # ----------------------------------------------------------------------------- selection
 
 def test_tier_selection():

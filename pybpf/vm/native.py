@@ -9,13 +9,15 @@ control flow and memory accesses around them:
 * a block per straight run of instructions (a block starts at every branch
   target, after every terminator, at every function address and after every
   instruction this tier leaves to the interpreter); registers live in SSA
-  values, the instruction count is added once per block;
+  values, the instruction count is added once per block and checked against
+  the budget only where a loop can come back (:func:`_reserves`);
 * loads and stores translate the tagged address through the region table
   (``k = (addr >> 32) - 1``, ``lo <= a``, ``a + size <= hi``) exactly as the
   interpreter does, and touch the arena in place;
 * everything else (a bounds failure, a context field other than the packet
   pointers, calls, callx, exit from a callee, atomics, legacy packet loads,
-  an entry pc that starts no block, a block the remaining budget cannot cover)
+  an entry pc that starts no block, a stretch of code the remaining budget
+  cannot cover)
   *hands over*: the registers and the count go back into the arrays, the
   compiled code runs exactly that one instruction in the interpreter
   (``st[PC]`` at it), then goes on from wherever it left ``st[PC]``. Faults, helper calls and budget stops are
@@ -205,6 +207,56 @@ def block_starts(code) -> list[int]:
     return sorted(s for s in starts if 0 <= s < n and _native(code, s))
 
 
+def block_slots(code, start: int, is_start) -> list[int]:
+    """The slots of the block starting at ``start``."""
+    slots, slot = [], start
+    while slot < code.nslots and _native(code, slot):
+        if slot != start and slot in is_start:
+            break
+        slots.append(slot)
+        if _ends_block(code, slot):
+            break
+        slot += 2 if code.rows[slot].kind == "lddw" else 1
+    return slots
+
+
+def _successors(code, slots: list[int], is_start) -> list[int]:
+    """Blocks a block continues in without leaving compiled code."""
+    last = slots[-1]
+    row = code.rows[last]
+    nxt = last + (2 if row.kind == "lddw" else 1)
+    if row.kind == "jmp":
+        out = [_targets(code, last, row)[0], nxt]
+    elif row.kind == "ja":
+        out = [_targets(code, last, row)[0]]
+    elif row.kind == "exit":
+        out = []
+    else:  # a hot helper call, or the block runs into the next one
+        out = [nxt]
+    return [s for s in out if s in is_start]
+
+
+def _reserves(code, starts: list[int]) -> tuple[dict, set]:
+    """(reserve per block, checkpoint blocks): where the budget is checked, and against what.
+
+    Only checkpoints check the budget: the blocks a jump reaches backwards (every loop
+    has one: BPF code without backward jumps is acyclic) and, in the dispatch, the block
+    compiled code is entered at. A block's reserve is the most instructions a run can
+    execute from its start until it reaches the next checkpoint or leaves compiled code,
+    so a checkpoint that finds ``count + reserve <= budget`` knows no block before the
+    next check can pass the budget. Where it is not, the instructions run in the
+    interpreter one at a time up to the budget: the count and the stop stay exact."""
+    is_start = set(starts)
+    succ = {b: _successors(code, block_slots(code, b, is_start), is_start) for b in starts}
+    checkpoints = {s for b in starts for s in succ[b] if s <= b}
+    reserve: dict[int, int] = {}
+    for b in reversed(starts):
+        slots = block_slots(code, b, is_start)
+        n = len(slots)
+        reserve[b] = n + max((reserve[s] for s in succ[b] if s not in checkpoints), default=0)
+    return reserve, checkpoints
+
+
 class _Emitter:
     """Builds the IR text of one program's function."""
 
@@ -216,6 +268,7 @@ class _Emitter:
         self.handover_labels: dict[int, str] = {}
         self.starts = block_starts(code)
         self.is_start = set(self.starts)
+        self.reserve, self.checkpoints = _reserves(code, self.starts)
 
     def t(self) -> str:
         self.tmp += 1
@@ -547,22 +600,15 @@ class _Emitter:
 
     def block(self, start: int) -> None:
         code = self.code
-        slots, slot = [], start
-        while slot < code.nslots and _native(code, slot):
-            if slot != start and slot in self.is_start:
-                break
-            slots.append(slot)
-            if _ends_block(code, slot):
-                break
-            slot += 2 if code.rows[slot].kind == "lddw" else 1
+        slots = block_slots(code, start, self.is_start)
         n = len(slots)
         self.label(f"B{start}")
-        c, c2, ok = self.t(), self.t(), self.t()
+        c, c2 = self.t(), self.t()
         self.emit(f"{c} = load i64, ptr %count")
         self.emit(f"{c2} = add i64 {c}, {n}")
-        self.emit(f"{ok} = icmp ule i64 {c2}, %budget")
-        self.emit(f"br i1 {ok}, label %E{start}, label {self.goto_handover(start)}")
-        self.label(f"E{start}")
+        if start in self.checkpoints:
+            self.budget_check(c, start, f"E{start}")
+            self.label(f"E{start}")
         self.emit(f"store i64 {c2}, ptr %count")
         self.plan_groups(slots)
         for j, s in enumerate(slots):
@@ -575,6 +621,13 @@ class _Emitter:
         else:
             nxt = last + (2 if code.rows[last].kind == "lddw" else 1)
             self.emit(f"br label {self.goto(nxt)}")
+
+    def budget_check(self, count: str, start: int, then: str) -> None:
+        """Go on to ``then`` if the block's reserve fits the budget, else hand over."""
+        need, ok = self.t(), self.t()
+        self.emit(f"{need} = add i64 {count}, {self.reserve[start]}")
+        self.emit(f"{ok} = icmp ule i64 {need}, %budget")
+        self.emit(f"br i1 {ok}, label %{then}, label {self.goto_handover(start)}")
 
     def goto_handover(self, slot: int) -> str:
         """The label that hands over at ``slot`` (one per slot, emitted at the end)."""
@@ -605,8 +658,13 @@ class _Emitter:
         cnt = self.load_elem("st", str(abi.COUNT))
         self.emit(f"store i64 {cnt}, ptr %count")
         pc = self.load_elem("st", str(abi.PC))
-        cases = " ".join(f"i64 {s}, label %B{s}" for s in self.starts)
+        entry = {s: f"B{s}" if s in self.checkpoints else f"D{s}" for s in self.starts}
+        cases = " ".join(f"i64 {s}, label %{entry[s]}" for s in self.starts)
         self.emit(f"switch i64 {pc}, label %step [ {cases} ]")
+        for start in self.starts:   # entering a block that does not check the budget itself
+            if start not in self.checkpoints:
+                self.label(f"D{start}")
+                self.budget_check(cnt, start, f"B{start}")
         for start in self.starts:
             self.block(start)
         # hand over at a slot (count as it stands)
