@@ -24,7 +24,6 @@ DEFAULT_PCAP = REPO / "programs" / "pcaps" / "default.pcap"
 
 def _cmd_run(args) -> int:
     from .loader import load
-    from .pcap import read_packets, write_pcap
 
     obj_path = args.object or DEFAULT_OBJECT
     pcap_path = args.pcap or (DEFAULT_PCAP if args.object is None else None)
@@ -56,6 +55,7 @@ def _cmd_run(args) -> int:
     out = sys.stdout
     if prog.type == "xdp" and args.trace is None and not args.per_packet:
         return _run_batched(args, obj, prog, pcap_path, out)
+    from .pcap import read_packets, write_pcap
     packets = read_packets(pcap_path)
     verdicts: Counter = Counter()
     outputs: dict[str, list] = {}
