@@ -205,6 +205,7 @@ def run_xdp(program, packets, ingress=None, clock=None, stop_on_error: bool = Fa
     from .contexts import xdp as X
     from .helpers.events import after_run
     from .vm.machine import ProgramExit
+    from .vm.native import NEED_STEP, link_step
 
     if program.type != "xdp":
         raise PyBPFError(f"{program.object.filename}:{program.name}: batched runs take XDP "
@@ -264,6 +265,10 @@ def run_xdp(program, packets, ingress=None, clock=None, stop_on_error: bool = Fa
             break
         if reason == AFTER_PACKET:
             after_run(machine)
+            continue
+        if reason == NEED_STEP:    # compiled code's first handover: load the step, go on
+            link_step(machine.st)
+            resume = True
             continue
         if reason == OUT_FULL:
             bigger = np.zeros(out.shape[0] * 2, dtype=np.uint8)

@@ -27,8 +27,12 @@ The function has the C signature ``i64 run(ptr h, ... ptr maps, i64 n_h, ... i64
 (the interpreter's 17 arrays by data pointer, then their lengths) and the
 interpreter's contract and statuses; :mod:`pybpf.vm.nativecall` calls it from
 Numba code through the address kept in ``st[NATIVE_FN]``. A handover calls the
-interpreter for one instruction (:data:`STEP_SYMBOL`, a Numba ``cfunc`` over
-the same arrays) and goes on in compiled code. Object
+interpreter for one instruction (a Numba ``cfunc`` over the same arrays, at the
+address in ``st[STEP_FN]``) and goes on in compiled code. That function holds
+the whole interpreter and takes a while to load, so it is loaded when a machine
+first needs it: until then ``st[STEP_FN]`` is 0 and a handover returns
+:data:`NEED_STEP` with the arrays up to date; the caller loads it
+(:func:`link_step`) and calls again, and the run goes on where it stopped. Object
 code is cached on disk under the hash of the IR, so a second process loads it
 in milliseconds instead of compiling.
 """
@@ -62,6 +66,11 @@ HOT_ARRAYS = ("regs", "st", "arena", "rbase", "rlo", "rhi", "rflag", "maps")
 
 #: State slot holding the address of the machine's compiled function.
 NATIVE_FN = abi.STATE_SIZE - 2
+#: State slot holding the address of the one-instruction interpreter step (0: not loaded).
+STEP_FN = abi.STATE_SIZE - 1
+#: Status of compiled code that must hand over while ``st[STEP_FN]`` is 0: call
+#: :func:`link_step` and run again (pc, registers and count are in the arrays).
+NEED_STEP = 90
 
 #: Row kinds compiled in place; every other kind hands over to the interpreter.
 NATIVE_KINDS = ("alu", "end", "lddw", "ldx", "st", "stx", "atomic", "jmp", "ja", "exit")
@@ -700,7 +709,15 @@ class _Emitter:
         self.label("step")
         args = (", ".join(f"ptr %{a}" for a in ARRAYS) + ", "
                 + ", ".join(f"i64 %n_{a}" for a in ARRAYS))
-        self.emit(f"%status = call i64 @{STEP_SYMBOL}({args})")
+        fn = self.load_elem("st", str(STEP_FN))
+        self.emit(f"%have_step = icmp ne i64 {fn}, 0")
+        self.emit("br i1 %have_step, label %step_call, label %need_step")
+        self.label("need_step")
+        self.store_elem("st", str(abi.STATUS), str(NEED_STEP))
+        self.emit(f"ret i64 {NEED_STEP}")
+        self.label("step_call")
+        self.emit(f"%step_fn = inttoptr i64 {fn} to ptr")
+        self.emit(f"%status = call i64 %step_fn({args})")
         self.emit(f"%again = icmp eq i64 %status, {abi.RUNNING}")
         self.emit("br i1 %again, label %dispatch, label %stop")
         self.label("stop")
@@ -791,10 +808,8 @@ def program_ir(code, name: str = "run") -> str:
     decls = "\n".join(sorted({f"declare i32 @{sym}(ptr, ptr, {', '.join(['i64'] * n)})"
                               for fn, sym in symbols.items()
                               for n in [_semantic_signatures()[fn][0]]}))
-    step = (f"declare i64 @{STEP_SYMBOL}({', '.join(['ptr'] * len(ARRAYS))}, "
-            f"{', '.join(['i64'] * len(ARRAYS))})")
     hot = sorted({_hot_id(code, s) for s in range(code.nslots)} - {None})
-    step += "".join(f"\ndeclare i64 @{HOT_SYMBOL}{hid}({', '.join(['ptr'] * len(HOT_ARRAYS))}, "
+    step = "".join(f"\ndeclare i64 @{HOT_SYMBOL}{hid}({', '.join(['ptr'] * len(HOT_ARRAYS))}, "
                     f"{', '.join(['i64'] * len(HOT_ARRAYS))})" for hid in hot)
     return (decls + "\n" + step + "\n\n" + _CTX_LOAD + "\n" + body + "\n"
             + '!0 = !{!"branch_weights", i32 2000, i32 1}\n')
@@ -848,7 +863,7 @@ def object_code(text: str) -> bytes:
     passes.run(module, llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options()))
     undefined = [fn.name for fn in module.functions
                  if fn.is_declaration and not fn.name.startswith("llvm.")
-                 and fn.name != STEP_SYMBOL and not fn.name.startswith(HOT_SYMBOL)]
+                 and not fn.name.startswith(HOT_SYMBOL)]
     if undefined:
         raise RuntimeError(f"pybpf: compiled code calls undefined functions {undefined[:3]}")
     return tm.emit_object(module)
@@ -972,21 +987,28 @@ def _import(prefix: str, source: str):
     return import_generated(prefix + hashlib.sha256(source.encode()).hexdigest()[:16], source)
 
 
-def _link(hot_ids) -> None:
-    """Make :data:`STEP_SYMBOL` and the hot helpers ``hot_ids`` resolvable for compiled
-    code; each is compiled (or loaded from Numba's cache) once per process, when first
-    needed."""
-    import llvmlite.binding as llvm
+_STEP_ADDRESS = [0]
 
-    from ..maps.layout import M_FIELDS
-    if STEP_SYMBOL not in _LINKED:
+
+def link_step(st: np.ndarray) -> None:
+    """Load the interpreter step (once per process) and give its address to a machine."""
+    if not _STEP_ADDRESS[0]:
+        from ..maps.layout import M_FIELDS
         from .codegen import interpreter_module
         interp = interpreter_module().__name__
         source = _STEP.format(interp=interp, RUNNING=abi.RUNNING, BUDGET=abi.BUDGET,
                               COUNT=abi.COUNT, BUDGET_EXCEEDED=abi.BUDGET_EXCEEDED,
                               M_FIELDS=M_FIELDS)
-        llvm.add_symbol(STEP_SYMBOL, _import("pybpf_step_", source).step.address)
-        _LINKED.add(STEP_SYMBOL)
+        _STEP_ADDRESS[0] = _import("pybpf_step_", source).step.address
+    st[STEP_FN] = np.uint64(_STEP_ADDRESS[0])
+
+
+def _link(hot_ids) -> None:
+    """Make the hot helpers ``hot_ids`` resolvable for compiled code; each is compiled
+    (or loaded from Numba's cache) once per process, when first needed."""
+    import llvmlite.binding as llvm
+
+    from ..maps.layout import M_FIELDS
     from ..helpers.hotset import HOT
     for hid in hot_ids:
         name = f"{HOT_SYMBOL}{hid}"
@@ -1015,4 +1037,5 @@ def native_run(code, st: np.ndarray):
     from .nativecall import execute
     address = load_program(code)
     st[NATIVE_FN] = np.uint64(address)
+    st[STEP_FN] = np.uint64(_STEP_ADDRESS[0])   # 0 until some machine needed it
     return execute
