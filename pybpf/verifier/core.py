@@ -281,7 +281,7 @@ class Verifier:
         elif kind == "end":
             self.read(f, insn.dst, slot)
             self.write_check(insn.dst, slot)
-            d = f.regs[insn.dst]
+            d = f.own(insn.dst)
             if d.is_scalar and d.is_const:
                 d.set_const(self._concrete(row.fn, d.value, 0, 64))
             else:
@@ -342,6 +342,8 @@ class Verifier:
         if fn == "mov" or fn.startswith("movsx"):
             if src_is_reg:
                 src = self.read(f, insn.src, slot)
+                if src.type == SCALAR and not src.id and src.var[1]:
+                    src = f.own(insn.src)     # the move may link it to the copy (an id)
             else:
                 src = Reg.scalar(insn.imm if width == 64 else insn.imm & R.M32)
             self.write_check(d, slot)
@@ -350,6 +352,7 @@ class Verifier:
         dst = self.read(f, d, slot)
         if fn in ("neg64", "neg32"):
             self.write_check(d, slot)
+            dst = f.own(d)
             if dst.is_scalar and dst.is_const:
                 dst.set_const(self._concrete(fn, dst.value, 0, width))
             else:
@@ -365,7 +368,8 @@ class Verifier:
         if dst.is_ptr or src.is_ptr:
             f.regs[d] = self._ptr_alu(insn, row, dst, src, slot)
             return
-        R.alu(fn, width, dst, src)
+        dst = f.own(d)
+        R.alu(fn, width, dst, dst if src_is_reg and insn.src == d else src)
 
     def _mov(self, src: Reg, width: int, fn: str, is_reg: bool) -> Reg:
         if fn.startswith("movsx"):
@@ -560,6 +564,7 @@ class Verifier:
                     and (reg.off + off) % 8 == 0 and value.umax.bit_length() <= 8 * size:
                 src = f.regs[value_regno]       # link the register and its spilled copy
                 if not src.id:
+                    src = f.own(value_regno)
                     src.id = self.new_id()
                 value.id = src.id
             return self._stack_access(st, reg, regno, off, size, write, value, slot, signed,
@@ -700,7 +705,7 @@ class Verifier:
 
     @staticmethod
     def _save_spill(s, value: Reg, size: int) -> None:
-        s.spill = value.copy()
+        s.spill = value     # a register of its own (callers pass a copy)
         for i in range(8, 8 - size, -1):
             s.types[i - 1] = "S"
         for i in range(8 - size, 0, -1):
@@ -807,13 +812,13 @@ class Verifier:
         return fall
 
     def _refine(self, st: State, f: Frame, insn, row, op: str, is32: bool) -> bool:
-        d = f.regs[insn.dst]
-        if row.source_is_reg:
-            s = f.regs[insn.src]
-        else:
-            s = Reg.scalar(insn.imm)
         if row.source_is_reg and insn.src == insn.dst:
             return True
+        d = f.own(insn.dst)
+        if row.source_is_reg:
+            s = f.own(insn.src)
+        else:
+            s = Reg.scalar(insn.imm)
         _refine_cond(d, s, op, is32)
         for r in (d, s):
             R.sync(r)
@@ -821,27 +826,26 @@ class Verifier:
                 return False
         for r in ((d, s) if row.source_is_reg else (d,)):
             if r.id:
-                for other in st.all_regs():
-                    if other is not r and other.is_scalar and other.id == r.id:
-                        rid = other.id
+                rid = r.id
+                for other in st.regs_where(lambda g: g.id == rid and g.type == SCALAR):
+                    if other is not r:
                         _copy_into(other, r)
                         other.id = rid
         return True
 
     def _mark_null(self, st: State, rid: int, is_null: bool) -> None:
         ref = 0
-        for r in st.all_regs():
-            if r.null and r.id == rid:
-                ref = ref or r.ref
-                if is_null:
-                    r.__init__(SCALAR)
-                    r.set_const(0)
-                else:
-                    r.null = False
-                    if r.type == MAP_PTR and r.map is not None and r.map.inner is not None:
-                        r.map = r.map.inner
-                    if not r.ref:
-                        r.id = 0
+        for r in st.regs_where(lambda g: g.null and g.id == rid):
+            ref = ref or r.ref
+            if is_null:
+                r.__init__(SCALAR)
+                r.set_const(0)
+            else:
+                r.null = False
+                if r.type == MAP_PTR and r.map is not None and r.map.inner is not None:
+                    r.map = r.map.inner
+                if not r.ref:
+                    r.id = 0
         if is_null and ref:
             st.refs = [x for x in st.refs if x[0] != ref]
 
@@ -973,9 +977,8 @@ class Verifier:
             if not any(r[0] == ref for r in st.refs):
                 raise Reject("R1 must be referenced when passed to release function", slot)
             st.refs = [r for r in st.refs if r[0] != ref]
-            for r in st.all_regs():
-                if r.ref == ref:
-                    r.mark_unknown()
+            for r in st.regs_where(lambda g: g.ref == ref):
+                r.mark_unknown()
         for r in _CALLER_SAVED:
             f.regs[r] = Reg()
         if hid in P.CHANGES_PKT_DATA:
@@ -1148,7 +1151,7 @@ class Verifier:
                 for b in range(lo, hi):
                     s = frame.slot((-b - 1) // 8)
                     if s.spill is not None:
-                        s.spill.mark_unknown()
+                        s.spill = Reg.scalar()     # a new register: the old one may be shared
                     s.types[(-b - 1) % 8] = "M" if s.types[(-b - 1) % 8] != "S" else "S"
 
     def _enter_callback(self, st: State, hid: int, meta, slot: int, work) -> int:
@@ -1327,9 +1330,8 @@ def _const(r: Reg, is32: bool) -> bool:
 
 def _clear_pkt_pointers(st: State) -> None:
     """After a helper that may move packet data, packet pointers become unknown scalars."""
-    for r in st.all_regs():
-        if r.type in (PKT, PKT_META, PKT_END):
-            r.mark_unknown()
+    for r in st.regs_where(lambda g: g.type in (PKT, PKT_META, PKT_END)):
+        r.mark_unknown()
 
 
 def _copy_into(dst: Reg, src: Reg) -> None:
@@ -1344,9 +1346,8 @@ def _good_pkt_pointers(st: State, pkt: Reg, ptype: str, right_open: bool) -> Non
         return
     new_range = pkt.off + (1 if right_open else 0)
     rid = pkt.id
-    for r in st.all_regs():
-        if r.type == ptype and r.id == rid:
-            r.range = max(r.range, new_range)
+    for r in st.regs_where(lambda g: g.type == ptype and g.id == rid):
+        r.range = max(r.range, new_range)
 
 
 def _scalar_desc(r: Reg) -> str:

@@ -22,9 +22,10 @@ class Slot:
         self.spill: Reg | None = None
 
     def copy(self) -> "Slot":
+        """A copy sharing the spilled register: replace ``spill``, or copy it to change it."""
         s = Slot.__new__(Slot)
         s.types = list(self.types)
-        s.spill = self.spill.copy() if self.spill is not None else None
+        s.spill = self.spill
         return s
 
     @property
@@ -33,14 +34,21 @@ class Slot:
 
 
 class Frame:
-    """One function's registers and stack. Stack slots are shared between copies of a
-    frame until written (``slot`` gives a private, writable one)."""
+    """One function's registers and stack.
 
-    __slots__ = ("regs", "stack", "callsite", "subprog", "frameno", "callback", "depth", "owned")
+    Copies share register objects and stack slots until they are written: ``own``
+    gives a private, writable register and ``slot`` a private, writable slot (a
+    shared register is never changed in place; assigning a new one to ``regs[i]``
+    is always allowed). Copying a state is then cheap, as it happens on every branch.
+    """
+
+    __slots__ = ("regs", "stack", "callsite", "subprog", "frameno", "callback", "depth", "owned",
+                 "mine")
 
     def __init__(self, frameno: int, subprog: int, callsite: int = -1):
         self.regs = [Reg() for _ in range(11)]
         self.regs[10] = Reg.pointer(STACK, frameno=frameno)
+        self.mine = 0                     # bit mask of the registers this frame may change
         self.stack: dict[int, Slot] = {}
         self.owned: set[int] = set()      # slots this frame may write in place
         self.callsite = callsite
@@ -51,13 +59,22 @@ class Frame:
 
     def copy(self) -> "Frame":
         f = Frame.__new__(Frame)
-        f.regs = [r.copy() for r in self.regs]
+        f.regs = list(self.regs)
+        f.mine = self.mine = 0
         f.stack = dict(self.stack)
         f.owned = set()
         self.owned = set()
         f.callsite, f.subprog, f.frameno = self.callsite, self.subprog, self.frameno
         f.callback, f.depth = self.callback, self.depth
         return f
+
+    def own(self, r: int) -> Reg:
+        """Register ``r``, private to this frame: change it in place freely."""
+        if self.mine >> r & 1:
+            return self.regs[r]
+        reg = self.regs[r] = self.regs[r].copy()
+        self.mine |= 1 << r
+        return reg
 
     def slot(self, spi: int) -> Slot:
         """Slot ``spi``, private to this frame: write to it freely."""
@@ -95,12 +112,17 @@ class State:
     def cur(self) -> Frame:
         return self.frames[-1]
 
-    def all_regs(self):
-        """Every register and spilled register of every frame."""
+    def regs_where(self, pred):
+        """Every register and spilled register of every frame for which ``pred`` holds,
+        private to this state (callers may change them)."""
         for f in self.frames:
-            yield from f.regs
-            for spi in [k for k, s in f.stack.items() if s.spill is not None]:
-                yield f.slot(spi).spill     # callers may change it: make the slot private
+            for i, r in enumerate(f.regs):
+                if pred(r):
+                    yield f.own(i)
+            for spi in [k for k, s in f.stack.items() if s.spill is not None and pred(s.spill)]:
+                s = f.slot(spi)
+                s.spill = s.spill.copy()
+                yield s.spill
 
 
 # ---- state equivalence for pruning (states_equal) -----------------------------------------
