@@ -129,8 +129,10 @@ class Verifier:
         self.peak_states = 0
         self.stack_depth: dict[int, int] = {}   # subprog index -> deepest stack byte
         self.max_states_per_insn = 0
-        self._live = _liveness(prog)
-        self._relevant = _relevance(prog, prog_type not in _NO_RETURN_CHECK)
+        succ = _successors(prog)
+        self._live = _liveness(prog, succ)
+        self._live_list: list = [None] * len(prog.insns)
+        self._relevant = _relevance(prog, succ, prog_type not in _NO_RETURN_CHECK)
         self._subprog_of = [prog.subprog_of(s) for s in range(len(prog.insns))]
 
     # ---------------------------------------------------------------- driver
@@ -204,10 +206,16 @@ class Verifier:
 
     def _visited(self, st: State, slot: int) -> bool:
         """is_state_visited: prune when a finished state covers ``st``; else maybe checkpoint."""
-        live = self._frame_live(slot)
-        sig, tsig = signatures(st, live)
         loops = self.looping.get(slot)
-        if slot in self.iter_next:
+        done = self.done.get(slot)
+        iter_next = slot in self.iter_next
+        checkpoint = iter_next or (self.jmps - self.last_jmps >= 2
+                                   and self.processed - self.last_processed >= 8)
+        if not (loops or done or checkpoint):
+            return False      # nothing to compare with, no checkpoint: the common case
+        live = self._frame_live(slot)
+        sig, tsig = signatures(st, self._live_regs(slot))
+        if iter_next:
             # an open-coded iterator's loop converges when the state at its next() call
             # is covered by one already being explored from there
             for old in (loops or {}).values():
@@ -218,7 +226,7 @@ class Verifier:
             if old is not None and old.snap is not None and \
                     states_equal(old.snap, st, live, exact=True):
                 raise Reject(f"infinite loop detected at insn {slot}", slot)
-        bucket = self.done.get(slot, {}).get(tsig)
+        bucket = done.get(tsig) if done else None
         if bucket:
             for n in range(len(bucket) - 1, -1, -1):
                 old = bucket[n]
@@ -229,8 +237,7 @@ class Verifier:
                 if old.misses > old.hits * EVICT_MISSES + EVICT_MISSES:
                     del bucket[n]
                     old.snap = None
-        if slot not in self.iter_next and not (self.jmps - self.last_jmps >= 2
-                                               and self.processed - self.last_processed >= 8):
+        if not checkpoint:
             return False
         self.last_jmps, self.last_processed = self.jmps, self.processed
         cp = Checkpoint(st.copy(), slot, sig, tsig, st.parent)
@@ -241,6 +248,14 @@ class Verifier:
             loops.pop(next(iter(loops)))
         self.total_states += 1
         return False
+
+    def _live_regs(self, slot: int) -> tuple:
+        """The live registers (r0-r9) at ``slot``, in order (for :func:`signatures`)."""
+        regs = self._live_list[slot]
+        if regs is None:
+            mask = self._live[slot]
+            regs = self._live_list[slot] = tuple(r for r in range(10) if mask >> r & 1)
+        return regs
 
     def _frame_live(self, slot: int):
         """live(i, cur) -> (registers compared, registers compared by value) of frame i."""
@@ -1357,41 +1372,67 @@ def _scalar_desc(r: Reg) -> str:
 
 
 # ---- liveness -----------------------------------------------------------------------------
-def _liveness(prog: Program) -> list[int]:
-    """Registers (bit mask) that some path from each slot reads before writing."""
-    n = len(prog.insns)
-    use = [0] * n
-    kill = [0] * n
-    succ: list[list[int]] = [[] for _ in range(n)]
+def _successors(prog: Program) -> list:
+    """Successor slots of each slot (None for the second slot of lddw); a bpf-to-bpf call
+    continues at the next instruction (the callee's effect is the call's use and kill)."""
     from .cfg import successors
+    n = len(prog.insns)
+    succ: list = [None] * n
     for s in range(n):
-        insn, row = prog.insns[s], prog.rows[s]
-        if row is None:
+        if prog.rows[s] is None:
             continue
-        u, k = _use_def(insn, row)
-        use[s], kill[s] = u, k
-        nx = successors(prog, s)
-        if row.name == "call_local":
-            nx = [s + 1]
+        nx = [s + 1] if prog.rows[s].name == "call_local" else successors(prog, s)
         succ[s] = [t for t in nx if 0 <= t < n]
-    live = [0] * n
-    changed = True
-    while changed:
-        changed = False
-        for s in range(n - 1, -1, -1):
-            if prog.rows[s] is None:
-                continue
-            out = 0
-            for t in succ[s]:
-                out |= live[t]
-            v = use[s] | (out & ~kill[s])
-            if v != live[s]:
-                live[s] = v
-                changed = True
-    return live
+    return succ
 
 
-def _relevance(prog: Program, ret_checked: bool = True) -> list[int]:
+def _backward(succ: list, transfer: list) -> list[int]:
+    """The least fixed point of a backward register-set analysis.
+
+    ``transfer[s]`` is ``(kill, gen, cond, cgen)``: at slot ``s`` the set is
+    ``(out & ~kill) | gen``, plus ``cgen`` when ``out`` meets ``cond`` (``out`` is the
+    union over the successors). Solved with a worklist, in reverse slot order first.
+    """
+    n = len(succ)
+    preds: list[list[int]] = [[] for _ in range(n)]
+    for s, nx in enumerate(succ):
+        for t in nx or ():
+            preds[t].append(s)
+    val = [0] * n
+    work = [s for s in range(n) if succ[s] is not None]
+    queued = [s is not None for s in succ]
+    while work:
+        s = work.pop()
+        queued[s] = False
+        out = 0
+        for t in succ[s]:
+            out |= val[t]
+        kill, gen, cond, cgen = transfer[s]
+        v = (out & ~kill) | gen
+        if out & cond:
+            v |= cgen
+        if v != val[s]:
+            val[s] = v
+            for p in preds[s]:
+                if not queued[p]:
+                    queued[p] = True
+                    work.append(p)
+    return val
+
+
+def _liveness(prog: Program, succ: list) -> list[int]:
+    """Registers (bit mask) that some path from each slot reads before writing."""
+    transfer = []
+    for insn, row in zip(prog.insns, prog.rows):
+        if row is None:
+            transfer.append(None)
+            continue
+        use, kill = _use_def(insn, row)
+        transfer.append((kill, use, 0, 0))
+    return _backward(succ, transfer)
+
+
+def _relevance(prog: Program, succ: list, ret_checked: bool = True) -> list[int]:
     """Registers whose exact value may matter for safety on some path from each slot.
 
     A static stand-in for the kernel's precision marks: a scalar that only feeds
@@ -1399,68 +1440,48 @@ def _relevance(prog: Program, ret_checked: bool = True) -> list[int]:
     store or ``r0`` at exit is not compared when pruning (the kernel would not
     have marked it precise either). Values stored to memory count as used.
     """
-    n = len(prog.insns)
-    from .cfg import successors
-    succ: list[list[int]] = [[] for _ in range(n)]
-    for s in range(n):
-        if prog.rows[s] is None:
-            continue
-        nx = successors(prog, s)
-        if prog.rows[s].name == "call_local":
-            nx = [s + 1]
-        succ[s] = [t for t in nx if 0 <= t < n]
-    rel = [0] * n
     main_end = prog.subprog_end(0)
-    changed = True
-    while changed:
-        changed = False
-        for s in range(n - 1, -1, -1):
-            row = prog.rows[s]
-            if row is None:
-                continue
-            out = 0
-            for t in succ[s]:
-                out |= rel[t]
-            v = _relevant_in(prog.insns[s], row, out)
-            if row.kind == "exit" and not ret_checked and s < main_end:
-                v = 0
-            if v != rel[s]:
-                rel[s] = v
-                changed = True
-    return rel
+    transfer = []
+    for s, (insn, row) in enumerate(zip(prog.insns, prog.rows)):
+        if row is None:
+            transfer.append(None)
+        elif row.kind == "exit" and not ret_checked and s < main_end:
+            transfer.append((-1, 0, 0, 0))
+        else:
+            transfer.append(_relevant_transfer(insn, row))
+    return _backward(succ, transfer)
 
 
-def _relevant_in(insn, row, out: int) -> int:
+def _relevant_transfer(insn, row) -> tuple[int, int, int, int]:
+    """(kill, gen, cond, cgen) of one instruction for :func:`_relevance` (see :func:`_backward`)."""
     d, sr = 1 << insn.dst, 1 << insn.src
     kind = row.kind
     if kind == "alu":
         src = sr if row.source_is_reg else 0
         if row.fn == "mov" or row.fn.startswith("movsx"):
-            return (out & ~d) | src if out & d else out & ~d
-        return out | src if out & d else out & ~d
-    if kind == "end":
-        return out
+            return d, 0, d, src       # the source matters if the destination does
+        return 0, 0, d, src
     if kind == "lddw":
-        return out & ~d
+        return d, 0, 0, 0
     if kind == "ldx":
-        return (out & ~d) | sr
+        return d, sr, 0, 0
     if kind in ("st",):
-        return out | d
+        return 0, d, 0, 0
     if kind == "stx":
         # a value stored to the stack is compared there (stack slots are always precise),
         # but may come back: keep it for stores through r10, as clang addresses spills
-        return out | d | (sr if insn.dst == 10 else 0)
+        return 0, d | (sr if insn.dst == 10 else 0), 0, 0
     if kind == "atomic":
-        return out | d | sr | (1 if row.sym == "cmpxchg" else 0)
+        return 0, d | sr | (1 if row.sym == "cmpxchg" else 0), 0, 0
     if kind == "ldpkt":
-        return (out & ~0x3F) | (1 << 6) | (sr if row.name.startswith("ldind") else 0)
+        return 0x3F, (1 << 6) | (sr if row.name.startswith("ldind") else 0), 0, 0
     if kind == "jmp":
-        return out | d | (sr if row.source_is_reg else 0)
+        return 0, d | (sr if row.source_is_reg else 0), 0, 0
     if kind in ("call", "callx"):
-        return (out & ~0x3F) | 0x3E | (d if kind == "callx" else 0)
+        return 0x3F, 0x3E | (d if kind == "callx" else 0), 0, 0
     if kind == "exit":
-        return 1
-    return out
+        return -1, 1, 0, 0
+    return 0, 0, 0, 0      # end: unchanged
 
 
 def _use_def(insn, row) -> tuple[int, int]:

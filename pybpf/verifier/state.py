@@ -220,18 +220,18 @@ def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
     return True
 
 
-def signatures(st: State, live) -> tuple[tuple, tuple]:
-    """Quick keys over the current frame's live registers: exact contents, and types.
+def signatures(st: State, live_regs: tuple) -> tuple[tuple, tuple]:
+    """Quick keys over the current frame's live registers (``live_regs``): exact contents,
+    and types.
 
     Two states can be equal only if their exact keys are; one can cover the other
     only if their type keys are. Compared before the full checks, for speed.
     """
-    f = st.frames[-1]
-    mask = live(len(st.frames) - 1, st, st)[0]
-    exact, types = [len(st.frames)], [len(st.frames)]
-    for r in range(10):
-        if mask >> r & 1:
-            g = f.regs[r]
-            types.append((g.type, g.null, g.off))
-            exact.append((g.type, g.null, g.off, g.var, g.smin, g.smax, g.umin, g.umax))
+    regs = st.frames[-1].regs
+    n = len(st.frames)
+    exact, types = [n], [n]
+    for r in live_regs:
+        g = regs[r]
+        types.append((g.type, g.null, g.off))
+        exact.append((g.type, g.null, g.off, g.var, g.smin, g.smax, g.umin, g.umax))
     return tuple(exact), tuple(types)
