@@ -77,6 +77,8 @@ _PKT_END_LEFT = {"jgt": ("taken", True), "jlt": ("fall", False), "jge": ("taken"
 UNKNOWN_PTR = "ptr_"
 _SOCKS = ("sock", "sock_common", "tcp_sock", UNKNOWN_PTR)
 _JMP_KINDS = frozenset({"jmp", "ja", "call", "callx", "exit"})
+#: A stack slot's bytes once its spilled register is overwritten in part: written, unknown.
+_TO_MISC = str.maketrans("SZ", "MM")
 
 
 class Checkpoint:
@@ -683,11 +685,10 @@ class Verifier:
             if write:
                 for b in range(lo, hi):
                     s = frame.slot((-b - 1) // 8)
-                    s.spill = None if s.types[7] != "S" else s.spill
                     if s.types[7] == "S":
-                        s.types = ["M" if t != "I" else t for t in s.types]
-                        s.spill = None
-                    s.types[(-b - 1) % 8] = "M"
+                        s.types = s.types.translate(_TO_MISC)
+                    s.spill = None
+                    s.set((-b - 1) % 8, "M")
                 return None
             return self._loaded(size, signed)
         if write:
@@ -710,22 +711,24 @@ class Verifier:
                 raise Reject("invalid size of register spill", slot)
             self._save_spill(s, value, 8)
             return
-        if s.types[7] == "S":
-            s.types = ["M" if t != "I" else t for t in s.types]
+        types = list(s.types.translate(_TO_MISC) if s.types[7] == "S" else s.types)
         s.spill = None
         kind = "Z" if value.is_null_const() else "M"
         idx = (-off - 1) % 8
         for i in range(size):
-            s.types[idx - i] = kind
+            types[idx - i] = kind
+        s.types = "".join(types)
 
     @staticmethod
     def _save_spill(s, value: Reg, size: int) -> None:
         s.spill = value     # a register of its own (callers pass a copy)
+        types = list(s.types)
         for i in range(8, 8 - size, -1):
-            s.types[i - 1] = "S"
+            types[i - 1] = "S"
         for i in range(8 - size, 0, -1):
-            if s.types[i - 1] not in ("Z", "I"):
-                s.types[i - 1] = "M"
+            if types[i - 1] not in ("Z", "I"):
+                types[i - 1] = "M"
+        s.types = "".join(types)
 
     def _stack_read(self, frame: Frame, off: int, size: int, slot: int, signed: bool) -> Reg:
         spi = (-off - 1) // 8
@@ -1167,7 +1170,8 @@ class Verifier:
                     s = frame.slot((-b - 1) // 8)
                     if s.spill is not None:
                         s.spill = Reg.scalar()     # a new register: the old one may be shared
-                    s.types[(-b - 1) % 8] = "M" if s.types[(-b - 1) % 8] != "S" else "S"
+                    if s.types[(-b - 1) % 8] != "S":
+                        s.set((-b - 1) % 8, "M")
 
     def _enter_callback(self, st: State, hid: int, meta, slot: int, work) -> int:
         # the helper may also return without calling the callback

@@ -12,21 +12,29 @@ from . import tnum as T
 from .regs import NOT_INIT, SCALAR, STACK, Reg
 
 MAX_STACK = 512
+INVALID_SLOT = "IIIIIIII"
 
 
 class Slot:
+    """8 stack bytes: their types, a string indexed as in the module docstring (immutable, so
+    copies share it), and the register spilled there, if any."""
+
     __slots__ = ("types", "spill")
 
     def __init__(self):
-        self.types = ["I"] * 8
+        self.types = INVALID_SLOT
         self.spill: Reg | None = None
 
     def copy(self) -> "Slot":
         """A copy sharing the spilled register: replace ``spill``, or copy it to change it."""
         s = Slot.__new__(Slot)
-        s.types = list(self.types)
+        s.types = self.types
         s.spill = self.spill
         return s
+
+    def set(self, idx: int, t: str) -> None:
+        """Byte ``idx`` of the slot is now of type ``t``."""
+        self.types = self.types[:idx] + t + self.types[idx + 1:]
 
     @property
     def is_spill(self) -> bool:
@@ -179,22 +187,25 @@ def regsafe(o: Reg, c: Reg, ids: IdMap, exact: bool = False, precise: bool = Tru
 
 
 def stacksafe(o: Frame, c: Frame, ids: IdMap, exact: bool) -> bool:
+    cstack = c.stack
     for spi, os_ in o.stack.items():
-        cs = c.stack.get(spi)
-        for i in range(8):
-            ot = os_.types[i]
-            ct = cs.types[i] if cs is not None else "I"
-            if not exact:
-                if ot == "I" or ot == "M":   # root may read uninitialised stack
-                    continue
-            if ot != ct:
+        cs = cstack.get(spi)
+        if cs is os_ and os_.spill is None:
+            continue            # the same slot object, shared by copy-on-write
+        ot = os_.types
+        ct = cs.types if cs is not None else INVALID_SLOT
+        if ot != ct:
+            if exact:
                 return False
+            for a, b in zip(ot, ct):
+                if a != b and a != "I" and a != "M":   # root may read uninitialised stack
+                    return False
         if os_.is_spill:
             if cs is None or not cs.is_spill or not regsafe(os_.spill, cs.spill, ids, exact):
                 return False
     if exact:
-        for spi, cs in c.stack.items():
-            if spi not in o.stack and any(t != "I" for t in cs.types):
+        for spi, cs in cstack.items():
+            if spi not in o.stack and cs.types != INVALID_SLOT:
                 return False
     return True
 
