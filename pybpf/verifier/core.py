@@ -136,6 +136,7 @@ class Verifier:
         self._live_list: list = [None] * len(prog.insns)
         self._relevant = _relevance(prog, succ, prog_type not in _NO_RETURN_CHECK)
         self._subprog_of = [prog.subprog_of(s) for s in range(len(prog.insns))]
+        R.reset_memos()
 
     # ---------------------------------------------------------------- driver
     def run(self) -> None:
@@ -356,6 +357,10 @@ class Verifier:
         if fn in ("div", "mod", "sdiv64", "sdiv32", "smod64", "smod32") and not src_is_reg \
                 and insn.imm == 0:
             raise Reject("div by zero", slot)
+        if fn == "mov" and not src_is_reg:
+            self.write_check(d, slot)     # a constant, zero-extended by a 32-bit move
+            f.regs[d] = Reg.const(insn.imm if width == 64 else insn.imm & R.M32)
+            return
         if fn == "mov" or fn.startswith("movsx"):
             if src_is_reg:
                 src = self.read(f, insn.src, slot)

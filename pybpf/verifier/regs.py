@@ -62,7 +62,10 @@ class Reg:
         self.mem_size = 0
         self.frameno = 0         # stack pointers: whose frame
         self.target = None       # func pointers: target slot
-        self.set_const(0)
+        # the constant 0 (set_const(0), written out: registers are made on every instruction)
+        self.var = T.CONST0
+        self.smin = self.smax = self.umin = self.umax = 0
+        self.s32min = self.s32max = self.u32min = self.u32max = 0
 
     # -- construction ----------------------------------------------------------------
     def copy(self) -> "Reg":
@@ -89,11 +92,25 @@ class Reg:
 
     @classmethod
     def scalar(cls, value: int | None = None) -> "Reg":
+        """An unknown scalar, or the constant ``value``."""
+        if value is not None:
+            return cls.const(value)
         r = cls(SCALAR)
-        if value is None:
-            r.set_unbounded()
-        else:
-            r.set_const(value)
+        r.set_unbounded()
+        return r
+
+    @classmethod
+    def const(cls, value: int) -> "Reg":
+        """The scalar constant ``value`` (as ``scalar(value)``, built in one step)."""
+        r = cls.__new__(cls)
+        v = value & M64
+        sv = v - (1 << 64) if v >> 63 else v
+        v32 = v & M32
+        sv32 = v32 - (1 << 32) if v32 >> 31 else v32
+        (r.type, r.null, r.off, r.var, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max,
+         r.u32min, r.u32max, r.id, r.ref, r.range, r.map, r.mem_size, r.frameno, r.target) = (
+            SCALAR, False, 0, (v, 0), sv, sv, v, v, sv32, sv32, v32, v32, 0, 0, 0, None, 0, 0,
+            None)
         return r
 
     @classmethod
@@ -243,6 +260,13 @@ def _deduce_mixed(r: Reg) -> None:
 
 _SYNCED: dict = {}
 _SYNC_CACHE_MAX = 1 << 16
+
+
+def reset_memos() -> None:
+    """Forget memoised results (:func:`sync`, :func:`alu`): each verification starts afresh,
+    so its time does not depend on what was verified before in the process."""
+    _SYNCED.clear()
+    _ALU_DONE.clear()
 
 
 def sync(r: Reg) -> None:
@@ -437,18 +461,41 @@ _RANGED = {"add", "sub", "mul", "band", "bor", "bxor"}
 _SHIFTS = {"lsh64", "lsh32", "rsh64", "rsh32", "arsh64", "arsh32"}
 
 
+_ALU_DONE: dict = {}
+
+
 def alu(fn: str, width: int, dst: Reg, src: Reg) -> None:
     """``dst = dst fn src`` for scalar ``dst`` and ``src`` (``adjust_scalar_min_max_vals``).
 
     ``fn`` is the opcode table row's semantics name; operations the kernel does
     not track (div, mod, shifts by unknown amounts ...) give an unknown scalar.
+    Where the kernel tracks the result, it is a pure function of the operation and
+    the operands' bounds, so it is memoised as :func:`sync` is (paths repeat them).
     """
+    key = (fn, width, dst.var, dst.smin, dst.smax, dst.umin, dst.umax, dst.s32min, dst.s32max,
+           dst.u32min, dst.u32max, src.var, src.smin, src.smax, src.umin, src.umax, src.s32min,
+           src.s32max, src.u32min, src.u32max)
+    out = _ALU_DONE.get(key)
+    if out is not None:
+        (dst.var, dst.smin, dst.smax, dst.umin, dst.umax, dst.s32min, dst.s32max, dst.u32min,
+         dst.u32max) = out
+        dst.id = 0
+        return
+    if _alu(fn, width, dst, src):
+        if len(_ALU_DONE) >= _SYNC_CACHE_MAX:
+            _ALU_DONE.clear()
+        _ALU_DONE[key] = (dst.var, dst.smin, dst.smax, dst.umin, dst.umax, dst.s32min,
+                          dst.s32max, dst.u32min, dst.u32max)
+
+
+def _alu(fn: str, width: int, dst: Reg, src: Reg) -> bool:
+    """:func:`alu`, computed; True when the result is tracked (bounds, not unknown)."""
     if dst.var[1] == 0 and src.var[1] == 0:
         value = _concrete(_semantics(), fn, width, dst.value, src.value)
         if value is not None:
             dst.set_const(value)
             dst.id = 0
-            return
+            return True
     if fn in _SHIFTS and not (src.is_const and (src.value if width == 64 else src.value & M32) < width):
         fn = None
     if fn in _RANGED or fn in _SHIFTS:
@@ -479,11 +526,12 @@ def alu(fn: str, width: int, dst: Reg, src: Reg) -> None:
             sync(dst)
             zext32(dst)
         dst.id = 0
-        return
+        return True
     # not tracked: the result of constants is computed, the rest is unknown
     dst.mark_unknown()
     if width == 32:
         zext32(dst)
+    return False
 
 
 _SEM = None

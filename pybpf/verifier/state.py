@@ -219,10 +219,14 @@ def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
         if of.callsite != cf.callsite or of.callback != cf.callback:
             return False
         mask, rel = live(i, old, cur)
+        oregs, cregs = of.regs, cf.regs
         for r in range(11):
-            if mask >> r & 1 and not regsafe(of.regs[r], cf.regs[r], ids, exact,
-                                             exact or bool(rel >> r & 1)):
-                return False
+            if mask >> r & 1:
+                o, c = oregs[r], cregs[r]
+                if o is c and not o.id and not o.ref:
+                    continue        # one register object, shared by copy-on-write: equal
+                if not regsafe(o, c, ids, exact, exact or bool(rel >> r & 1)):
+                    return False
         if not stacksafe(of, cf, ids, exact):
             return False
     for (oid, _), (cid, _) in zip(old.refs, cur.refs):
