@@ -106,7 +106,13 @@ _FLIP = {"jgt": "jlt", "jge": "jle", "jlt": "jgt", "jle": "jge", "jsgt": "jslt",
 
 def _op(row) -> str:
     """The jump condition of a jmp row: ``jeq`` ... (the row name without width/source)."""
-    return row.name.split("_")[0].rstrip("32")
+    op = _OPS.get(row.name)
+    if op is None:
+        op = _OPS[row.name] = row.name.split("_")[0].rstrip("32")
+    return op
+
+
+_OPS: dict[str, str] = {}
 
 
 class Verifier:
@@ -132,9 +138,10 @@ class Verifier:
         self.stack_depth: dict[int, int] = {}   # subprog index -> deepest stack byte
         self.max_states_per_insn = 0
         succ = _successors(prog)
-        self._live = _liveness(prog, succ)
+        preds = _predecessors(succ)
+        self._live = _liveness(prog, succ, preds)
         self._live_list: list = [None] * len(prog.insns)
-        self._relevant = _relevance(prog, succ, prog_type not in _NO_RETURN_CHECK)
+        self._relevant = _relevance(prog, succ, preds, prog_type not in _NO_RETURN_CHECK)
         self._subprog_of = [prog.subprog_of(s) for s in range(len(prog.insns))]
         R.reset_memos()
 
@@ -1250,13 +1257,24 @@ def _branch_taken(a: Reg, b: Reg, op: str, is32: bool) -> int:
         if res == -1 or op == "jset":
             return res
         return 1 - res
-    checks = {
-        "jgt": (amin > bmax, amax <= bmin), "jge": (amin >= bmax, amax < bmin),
-        "jlt": (amax < bmin, amin >= bmax), "jle": (amax <= bmin, amin > bmax),
-        "jsgt": (asmin > bsmax, asmax <= bsmin), "jsge": (asmin >= bsmax, asmax < bsmin),
-        "jslt": (asmax < bsmin, asmin >= bsmax), "jsle": (asmax <= bsmin, asmin > bsmax),
-    }
-    yes, no = checks[op]
+    if op == "jgt":
+        yes, no = amin > bmax, amax <= bmin
+    elif op == "jge":
+        yes, no = amin >= bmax, amax < bmin
+    elif op == "jlt":
+        yes, no = amax < bmin, amin >= bmax
+    elif op == "jle":
+        yes, no = amax <= bmin, amin > bmax
+    elif op == "jsgt":
+        yes, no = asmin > bsmax, asmax <= bsmin
+    elif op == "jsge":
+        yes, no = asmin >= bsmax, asmax < bsmin
+    elif op == "jslt":
+        yes, no = asmax < bsmin, asmin >= bsmax
+    elif op == "jsle":
+        yes, no = asmax <= bsmin, asmin > bsmax
+    else:
+        raise KeyError(op)
     return 1 if yes else 0 if no else -1
 
 
@@ -1384,18 +1402,26 @@ def _scalar_desc(r: Reg) -> str:
 def _successors(prog: Program) -> list:
     """Successor slots of each slot (None for the second slot of lddw); a bpf-to-bpf call
     continues at the next instruction (the callee's effect is the call's use and kill)."""
-    from .cfg import successors
     n = len(prog.insns)
     succ: list = [None] * n
-    for s in range(n):
-        if prog.rows[s] is None:
+    for s, nx in enumerate(prog.succ):
+        if nx is None:
             continue
-        nx = [s + 1] if prog.rows[s].name == "call_local" else successors(prog, s)
+        if prog.rows[s].name == "call_local":
+            nx = [s + 1]
         succ[s] = [t for t in nx if 0 <= t < n]
     return succ
 
 
-def _backward(succ: list, transfer: list) -> list[int]:
+def _predecessors(succ: list) -> list[list[int]]:
+    preds: list[list[int]] = [[] for _ in succ]
+    for s, nx in enumerate(succ):
+        for t in nx or ():
+            preds[t].append(s)
+    return preds
+
+
+def _backward(succ: list, preds: list, transfer: list) -> list[int]:
     """The least fixed point of a backward register-set analysis.
 
     ``transfer[s]`` is ``(kill, gen, cond, cgen)``: at slot ``s`` the set is
@@ -1403,10 +1429,6 @@ def _backward(succ: list, transfer: list) -> list[int]:
     union over the successors). Solved with a worklist, in reverse slot order first.
     """
     n = len(succ)
-    preds: list[list[int]] = [[] for _ in range(n)]
-    for s, nx in enumerate(succ):
-        for t in nx or ():
-            preds[t].append(s)
     val = [0] * n
     work = [s for s in range(n) if succ[s] is not None]
     queued = [s is not None for s in succ]
@@ -1429,7 +1451,7 @@ def _backward(succ: list, transfer: list) -> list[int]:
     return val
 
 
-def _liveness(prog: Program, succ: list) -> list[int]:
+def _liveness(prog: Program, succ: list, preds: list) -> list[int]:
     """Registers (bit mask) that some path from each slot reads before writing."""
     transfer = []
     for insn, row in zip(prog.insns, prog.rows):
@@ -1438,10 +1460,10 @@ def _liveness(prog: Program, succ: list) -> list[int]:
             continue
         use, kill = _use_def(insn, row)
         transfer.append((kill, use, 0, 0))
-    return _backward(succ, transfer)
+    return _backward(succ, preds, transfer)
 
 
-def _relevance(prog: Program, succ: list, ret_checked: bool = True) -> list[int]:
+def _relevance(prog: Program, succ: list, preds: list, ret_checked: bool = True) -> list[int]:
     """Registers whose exact value may matter for safety on some path from each slot.
 
     A static stand-in for the kernel's precision marks: a scalar that only feeds
@@ -1458,7 +1480,7 @@ def _relevance(prog: Program, succ: list, ret_checked: bool = True) -> list[int]
             transfer.append((-1, 0, 0, 0))
         else:
             transfer.append(_relevant_transfer(insn, row))
-    return _backward(succ, transfer)
+    return _backward(succ, preds, transfer)
 
 
 def _relevant_transfer(insn, row) -> tuple[int, int, int, int]:
@@ -1494,34 +1516,35 @@ def _relevant_transfer(insn, row) -> tuple[int, int, int, int]:
 
 
 def _use_def(insn, row) -> tuple[int, int]:
-    b = lambda *rs: sum(1 << r for r in rs)  # noqa: E731
+    """(registers read, registers written) by one instruction, as bit masks."""
+    d, sr = 1 << insn.dst, 1 << insn.src
     kind = row.kind
     if kind == "alu":
         if row.fn == "mov" or row.fn.startswith("movsx"):
-            return (b(insn.src) if row.source_is_reg else 0), b(insn.dst)
-        return b(insn.dst) | (b(insn.src) if row.source_is_reg else 0), b(insn.dst)
+            return (sr if row.source_is_reg else 0), d
+        return d | (sr if row.source_is_reg else 0), d
     if kind == "end":
-        return b(insn.dst), b(insn.dst)
+        return d, d
     if kind == "lddw":
-        return 0, b(insn.dst)
+        return 0, d
     if kind == "ldx":
-        return b(insn.src), b(insn.dst)
+        return sr, d
     if kind == "st":
-        return b(insn.dst), 0
+        return d, 0
     if kind == "stx":
-        return b(insn.dst, insn.src), 0
+        return d + sr, 0
     if kind == "atomic":
-        u = b(insn.dst, insn.src) | (b(0) if row.sym == "cmpxchg" else 0)
-        k = b(0) if row.sym == "cmpxchg" else (b(insn.src) if row.fetch else 0)
+        u = (d + sr) | (1 if row.sym == "cmpxchg" else 0)
+        k = 1 if row.sym == "cmpxchg" else (sr if row.fetch else 0)
         return u, k
     if kind == "ldpkt":
-        return b(6) | (b(insn.src) if row.name.startswith("ldind") else 0), b(0, 1, 2, 3, 4, 5)
+        return (1 << 6) | (sr if row.name.startswith("ldind") else 0), 0x3F
     if kind == "jmp":
-        return b(insn.dst) | (b(insn.src) if row.source_is_reg else 0), 0
+        return d | (sr if row.source_is_reg else 0), 0
     if kind == "call":
-        return b(1, 2, 3, 4, 5), b(0, 1, 2, 3, 4, 5)
+        return 0x3E, 0x3F
     if kind == "callx":
-        return b(insn.dst), b(0, 1, 2, 3, 4, 5)
+        return d, 0x3F
     if kind == "exit":
-        return b(0), 0
+        return 1, 0
     return 0, 0
