@@ -323,10 +323,20 @@ def _deduce64(smin, smax, umin, umax):
 
 def _deduce_mixed(smin, smax, umin, umax, u32min, u32max):
     """64-bit bounds from the 32-bit ones (``__reg_deduce_mixed_bounds``)."""
-    umin = max(umin, (umin & _HI32) | u32min)
-    umax = min(umax, (umax & _HI32) | u32max)
-    smin = max(smin, s64((smin & _HI32) | u32min))
-    smax = min(smax, s64((smax & _HI32) | u32max))
+    x = (umin & _HI32) | u32min
+    if x > umin:
+        umin = x
+    x = (umax & _HI32) | u32max
+    if x < umax:
+        umax = x
+    x = ((smin & _HI32) | u32min) & M64
+    x = x - _B64 if x & _B63 else x
+    if x > smin:
+        smin = x
+    x = ((smax & _HI32) | u32max) & M64
+    x = x - _B64 if x & _B63 else x
+    if x < smax:
+        smax = x
     return smin, smax, umin, umax
 
 
@@ -372,9 +382,7 @@ def _sync(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max) -> tuple:
     smin, smax, umin, umax = _deduce64(smin, smax, umin, umax)
     s32min, s32max, u32min, u32max = _deduce32(smin, smax, umin, umax,
                                                s32min, s32max, u32min, u32max)
-    t64 = T.intersect(var, T.trange(umin, umax))
-    t32 = T.intersect(T.subreg(var), T.trange(u32min, u32max))
-    var = T.bor(T.clear_subreg(t64), t32)
+    var = T.narrow(var, umin, umax, u32min, u32max)
     return (var,) + _update_bounds(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max)
 
 
