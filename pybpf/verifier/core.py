@@ -1454,12 +1454,17 @@ def _backward(succ: list, preds: list, transfer: list) -> list[int]:
 def _liveness(prog: Program, succ: list, preds: list) -> list[int]:
     """Registers (bit mask) that some path from each slot reads before writing."""
     transfer = []
+    seen: dict = {}     # (row, dst, src) -> transfer: programs repeat instructions
     for insn, row in zip(prog.insns, prog.rows):
         if row is None:
             transfer.append(None)
             continue
-        use, kill = _use_def(insn, row)
-        transfer.append((kill, use, 0, 0))
+        key = (id(row), insn.dst, insn.src)
+        t = seen.get(key)
+        if t is None:
+            use, kill = _use_def(insn, row)
+            t = seen[key] = (kill, use, 0, 0)
+        transfer.append(t)
     return _backward(succ, preds, transfer)
 
 
@@ -1473,13 +1478,18 @@ def _relevance(prog: Program, succ: list, preds: list, ret_checked: bool = True)
     """
     main_end = prog.subprog_end(0)
     transfer = []
+    seen: dict = {}     # (row, dst, src) -> transfer, as in _liveness
     for s, (insn, row) in enumerate(zip(prog.insns, prog.rows)):
         if row is None:
             transfer.append(None)
         elif row.kind == "exit" and not ret_checked and s < main_end:
             transfer.append((-1, 0, 0, 0))
         else:
-            transfer.append(_relevant_transfer(insn, row))
+            key = (id(row), insn.dst, insn.src)
+            t = seen.get(key)
+            if t is None:
+                t = seen[key] = _relevant_transfer(insn, row)
+            transfer.append(t)
     return _backward(succ, preds, transfer)
 
 

@@ -41,6 +41,9 @@ class Slot:
         return self.types[7] == "S" and self.spill is not None
 
 
+_NONE: frozenset = frozenset()     # Frame.owned of a fresh copy (made a set when written)
+
+
 class Frame:
     """One function's registers and stack.
 
@@ -70,8 +73,7 @@ class Frame:
         f.regs = list(self.regs)
         f.mine = self.mine = 0
         f.stack = dict(self.stack)
-        f.owned = set()
-        self.owned = set()
+        f.owned = self.owned = _NONE
         f.callsite, f.subprog, f.frameno = self.callsite, self.subprog, self.frameno
         f.callback, f.depth = self.callback, self.depth
         return f
@@ -91,6 +93,8 @@ class Frame:
             s = self.stack[spi] = Slot()
         elif spi not in self.owned:
             s = self.stack[spi] = s.copy()
+        if self.owned is _NONE:
+            self.owned = set()
         self.owned.add(spi)
         return s
 
