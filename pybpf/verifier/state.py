@@ -169,6 +169,12 @@ def regsafe(o: Reg, c: Reg, ids: IdMap, exact: bool = False, precise: bool = Tru
 
     A scalar whose value does not matter for safety (``precise`` False) matches any scalar.
     """
+    if o is c:      # one register object, shared by copy-on-write: only its ids need mapping
+        if o.type == NOT_INIT or (o.type == SCALAR and not exact and not precise):
+            return True
+        if not ids.check(o.id, o.id):
+            return False
+        return ids.check(o.ref, o.ref) if o.type != SCALAR or exact else True
     if o.type == NOT_INIT:
         return True if not exact else c.type == NOT_INIT
     if c.type == NOT_INIT:
