@@ -77,6 +77,8 @@ _PKT_END_LEFT = {"jgt": ("taken", True), "jlt": ("fall", False), "jge": ("taken"
 UNKNOWN_PTR = "ptr_"
 _SOCKS = ("sock", "sock_common", "tcp_sock", UNKNOWN_PTR)
 _JMP_KINDS = frozenset({"jmp", "ja", "call", "callx", "exit"})
+_SHIFT_FNS = frozenset({"lsh64", "lsh32", "rsh64", "rsh32", "arsh64", "arsh32"})
+_DIV_FNS = frozenset({"div", "mod", "sdiv64", "sdiv32", "smod64", "smod32"})
 #: A stack slot's bytes once its spilled register is overwritten in part: written, unknown.
 _TO_MISC = str.maketrans("SZ", "MM")
 
@@ -143,6 +145,7 @@ class Verifier:
         self._live_list: list = [None] * len(prog.insns)
         self._relevant = _relevance(prog, succ, preds, prog_type not in _NO_RETURN_CHECK)
         self._subprog_of = [prog.subprog_of(s) for s in range(len(prog.insns))]
+        self._imms: dict[int, Reg] = {}
         R.reset_memos()
 
     # ---------------------------------------------------------------- driver
@@ -358,11 +361,10 @@ class Verifier:
     def _alu(self, f: Frame, insn, row, slot: int) -> None:
         d, width, fn = insn.dst, row.width, row.fn
         src_is_reg = row.source_is_reg
-        if fn in ("lsh64", "lsh32", "rsh64", "rsh32", "arsh64", "arsh32") and not src_is_reg:
+        if fn in _SHIFT_FNS and not src_is_reg:
             if insn.imm < 0 or insn.imm >= width:
                 raise Reject(f"invalid shift {insn.imm}", slot)
-        if fn in ("div", "mod", "sdiv64", "sdiv32", "smod64", "smod32") and not src_is_reg \
-                and insn.imm == 0:
+        if fn in _DIV_FNS and not src_is_reg and insn.imm == 0:
             raise Reject("div by zero", slot)
         if fn == "mov" and not src_is_reg:
             self.write_check(d, slot)     # a constant, zero-extended by a 32-bit move
@@ -392,13 +394,21 @@ class Verifier:
         if src_is_reg:
             src = self.read(f, insn.src, slot)
         else:
-            src = Reg.scalar(insn.imm if width == 64 else insn.imm & R.M32)
+            src = self._imm(insn.imm if width == 64 else insn.imm & R.M32)
         self.write_check(d, slot)
         if dst.is_ptr or src.is_ptr:
             f.regs[d] = self._ptr_alu(insn, row, dst, src, slot)
             return
         dst = f.own(d)
         R.alu(fn, width, dst, dst if src_is_reg and insn.src == d else src)
+
+    def _imm(self, value: int) -> Reg:
+        """The constant ``value`` as an operand: one register per value, shared, never changed
+        (the ALU reads its source operand only)."""
+        r = self._imms.get(value)
+        if r is None:
+            r = self._imms[value] = Reg.const(value)
+        return r
 
     def _mov(self, src: Reg, width: int, fn: str, is_reg: bool) -> Reg:
         if fn.startswith("movsx"):
