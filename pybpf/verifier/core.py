@@ -324,7 +324,7 @@ class Verifier:
             self.write_check(insn.dst, slot)
             val = self._mem_access(st, insn.src, insn.off, row.size, False, None, slot,
                                    signed=row.signed)
-            f.regs[insn.dst] = val
+            f.put(insn.dst, val)
         elif kind == "st":
             self.read(f, insn.dst, slot)
             self._mem_access(st, insn.dst, insn.off, row.size, True, Reg.scalar(insn.imm), slot,
@@ -368,7 +368,7 @@ class Verifier:
             raise Reject("div by zero", slot)
         if fn == "mov" and not src_is_reg:
             self.write_check(d, slot)     # a constant, zero-extended by a 32-bit move
-            f.regs[d] = Reg.const(insn.imm if width == 64 else insn.imm & R.M32)
+            f.put(d, Reg.const(insn.imm if width == 64 else insn.imm & R.M32))
             return
         if fn == "mov" or fn.startswith("movsx"):
             if src_is_reg:
@@ -378,7 +378,7 @@ class Verifier:
             else:
                 src = Reg.scalar(insn.imm if width == 64 else insn.imm & R.M32)
             self.write_check(d, slot)
-            f.regs[d] = self._mov(src, width, fn, src_is_reg)
+            f.put(d, self._mov(src, width, fn, src_is_reg))
             return
         dst = self.read(f, d, slot)
         if fn in ("neg64", "neg32"):
@@ -397,7 +397,7 @@ class Verifier:
             src = self._imm(insn.imm if width == 64 else insn.imm & R.M32)
         self.write_check(d, slot)
         if dst.is_ptr or src.is_ptr:
-            f.regs[d] = self._ptr_alu(insn, row, dst, src, slot)
+            f.put(d, self._ptr_alu(insn, row, dst, src, slot))
             return
         dst = f.own(d)
         R.alu(fn, width, dst, dst if src_is_reg and insn.src == d else src)

@@ -86,6 +86,12 @@ class Frame:
         self.mine |= 1 << r
         return reg
 
+    def put(self, r: int, reg: Reg) -> None:
+        """``regs[r] = reg`` for a new register no one else holds (so it is this frame's to
+        change in place)."""
+        self.regs[r] = reg
+        self.mine |= 1 << r
+
     def slot(self, spi: int) -> Slot:
         """Slot ``spi``, private to this frame: write to it freely."""
         s = self.stack.get(spi)
