@@ -122,9 +122,9 @@ def with_subreg(t, sub32):
 
 def narrow(t, umin: int, umax: int, u32min: int, u32max: int):
     """``t`` narrowed by the unsigned ranges ``[umin, umax]`` (64 bits) and ``[u32min,
-    u32max]`` (low 32 bits): ``with_subreg(intersect(t, trange(umin, umax)),
-    intersect(subreg(t), trange(u32min, u32max)))``, written out (it runs on every bounds
-    synchronisation)."""
+    u32max]`` (low 32 bits): ``bor(clear_subreg(intersect(t, trange(umin, umax))),
+    intersect(subreg(t), trange(u32min, u32max)))``, written out (it runs on every
+    bounds synchronisation)."""
     v, m = t
     chi = (umin ^ umax).bit_length()
     if chi > 63:
