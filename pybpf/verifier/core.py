@@ -21,7 +21,7 @@ from . import tnum as T
 from .cfg import Program, jump_target
 from .regs import (CTX, FUNC, MAP_KEY, MAP_PTR, MAP_VALUE, MEM, NOT_INIT, PKT, PKT_END, PKT_META,
                    PKT_TYPES, RINGBUF_MEM, SCALAR, STACK, Reg)
-from .state import MAX_STACK, Frame, State, signatures, states_equal
+from .state import MAX_STACK, Frame, State, exact_signature, states_equal, type_signature
 
 COMPLEXITY_LIMIT = 1_000_000
 MAX_VAR_OFF = 1 << 29
@@ -158,18 +158,19 @@ class Verifier:
         slot = 0
         prog = self.prog
         prune, rows = prog.prune, prog.rows
+        logging = self.log_level
         while True:
             self.processed += 1
             if self.processed > COMPLEXITY_LIMIT:
                 raise Reject(f"BPF program is too large. Processed {self.processed} insn", slot)
             if slot in prune and self._visited(st, slot):
                 nxt = None
-                if self.log_level and len(self.log) < LOG_LINES:
+                if logging and len(self.log) < LOG_LINES:
                     self.log.append(f"{slot}: safe")
             else:
                 if rows[slot].kind in _JMP_KINDS:
                     self.jmps += 1
-                if self.log_level and len(self.log) < LOG_LINES:
+                if logging and len(self.log) < LOG_LINES:
                     self._log_insn(st, slot)
                 try:
                     nxt = self._step(st, slot, work)
@@ -227,7 +228,9 @@ class Verifier:
         if not (loops or done or checkpoint):
             return False      # nothing to compare with, no checkpoint: the common case
         live = self._frame_live(slot)
-        sig, tsig = signatures(st, self._live_regs(slot))
+        live_regs = self._live_regs(slot)
+        tsig = type_signature(st, live_regs)
+        sig = exact_signature(st, live_regs) if loops or checkpoint else None
         if iter_next:
             # an open-coded iterator's loop converges when the state at its next() call
             # is covered by one already being explored from there
@@ -263,7 +266,7 @@ class Verifier:
         return False
 
     def _live_regs(self, slot: int) -> tuple:
-        """The live registers (r0-r9) at ``slot``, in order (for :func:`signatures`)."""
+        """The live registers (r0-r9) at ``slot``, in order (for the signatures)."""
         regs = self._live_list[slot]
         if regs is None:
             mask = self._live[slot]
@@ -300,10 +303,11 @@ class Verifier:
 
     # ---------------------------------------------------------------- one instruction
     def _step(self, st: State, slot: int, work) -> int | None:
-        insn = self.prog.insns[slot]
-        row = self.prog.rows[slot]
+        prog = self.prog
+        insn = prog.insns[slot]
+        row = prog.rows[slot]
         kind = row.kind
-        f = st.cur
+        f = st.frames[-1]
         if kind == "alu":
             self._alu(f, insn, row, slot)
         elif kind == "end":
@@ -553,8 +557,11 @@ class Verifier:
         reg = f.regs[regno]
         t = reg.type
         if t == STACK:
-            tn = T.add(reg.var, T.const(reg.off + off))
-            if not T.is_aligned(tn, size):
+            if reg.var[1] == 0:     # a constant offset: is_aligned(add(var, const(...))) is
+                aligned = not (reg.var[0] + reg.off + off) & (size - 1)     # this test
+            else:
+                aligned = T.is_aligned(T.add(reg.var, T.const(reg.off + off)), size)
+            if not aligned:
                 var = str(reg.value) if reg.is_const else T.fmt(reg.var)
                 raise Reject(f"misaligned stack access off {var}+{reg.off}+{off} "
                              f"size {size}", slot, regs=(regno,))

@@ -251,18 +251,19 @@ def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
     return True
 
 
-def signatures(st: State, live_regs: tuple) -> tuple[tuple, tuple]:
-    """Quick keys over the current frame's live registers (``live_regs``): exact contents,
-    and types.
+def type_signature(st: State, live_regs: tuple) -> tuple:
+    """A quick key over the current frame's live registers (``live_regs``): their types.
 
-    Two states can be equal only if their exact keys are; one can cover the other
-    only if their type keys are. Compared before the full checks, for speed.
+    One state can cover another only if their type keys are equal; compared before the
+    full checks, for speed.
     """
     regs = st.frames[-1].regs
-    n = len(st.frames)
-    exact, types = [n], [n]
-    for r in live_regs:
-        g = regs[r]
-        types.append((g.type, g.null, g.off))
-        exact.append((g.type, g.null, g.off, g.var, g.smin, g.smax, g.umin, g.umax))
-    return tuple(exact), tuple(types)
+    return (len(st.frames),) + tuple([(g.type, g.null, g.off) for g in map(regs.__getitem__,
+                                                                           live_regs)])
+
+
+def exact_signature(st: State, live_regs: tuple) -> tuple:
+    """As :func:`type_signature`, with the registers' values: equal states have equal keys."""
+    regs = st.frames[-1].regs
+    return (len(st.frames),) + tuple([(g.type, g.null, g.off, g.var, g.smin, g.smax, g.umin,
+                                       g.umax) for g in map(regs.__getitem__, live_regs)])
