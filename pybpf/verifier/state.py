@@ -206,8 +206,11 @@ def stacksafe(o: Frame, c: Frame, ids: IdMap, exact: bool) -> bool:
     cstack = c.stack
     for spi, os_ in o.stack.items():
         cs = cstack.get(spi)
-        if cs is os_ and os_.spill is None:
-            continue            # the same slot object, shared by copy-on-write
+        if cs is os_:           # the same slot object, shared by copy-on-write
+            sp = os_.spill
+            if sp is not None and os_.types[7] == "S" and not regsafe(sp, sp, ids, exact):
+                return False    # (only its ids can fail to map)
+            continue
         ot = os_.types
         ct = cs.types if cs is not None else INVALID_SLOT
         if ot != ct:
