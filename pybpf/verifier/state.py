@@ -208,7 +208,8 @@ def stacksafe(o: Frame, c: Frame, ids: IdMap, exact: bool) -> bool:
         cs = cstack.get(spi)
         if cs is os_:           # the same slot object, shared by copy-on-write
             sp = os_.spill
-            if sp is not None and os_.types[7] == "S" and not regsafe(sp, sp, ids, exact):
+            if sp is not None and (sp.id or sp.ref) and os_.types[7] == "S" \
+                    and not regsafe(sp, sp, ids, exact):
                 return False    # (only its ids can fail to map)
             continue
         ot = os_.types
