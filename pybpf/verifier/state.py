@@ -220,7 +220,7 @@ def stacksafe(o: Frame, c: Frame, ids: IdMap, exact: bool) -> bool:
             for a, b in zip(ot, ct):
                 if a != b and a != "I" and a != "M":   # root may read uninitialised stack
                     return False
-        if os_.is_spill:
+        if ot[7] == "S" and os_.spill is not None:     # os_.is_spill
             if cs is None or not cs.is_spill or not regsafe(os_.spill, cs.spill, ids, exact):
                 return False
     if exact:
@@ -228,6 +228,17 @@ def stacksafe(o: Frame, c: Frame, ids: IdMap, exact: bool) -> bool:
             if spi not in o.stack and cs.types != INVALID_SLOT:
                 return False
     return True
+
+
+_BITS: dict[int, tuple] = {}
+
+
+def _set_bits(mask: int) -> tuple:
+    """The register numbers (r0-r10) in ``mask``, lowest first."""
+    bits = _BITS.get(mask)
+    if bits is None:
+        bits = _BITS[mask] = tuple(r for r in range(11) if mask >> r & 1)
+    return bits
 
 
 def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
@@ -240,13 +251,12 @@ def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
             return False
         mask, rel = live(i, old, cur)
         oregs, cregs = of.regs, cf.regs
-        for r in range(11):
-            if mask >> r & 1:
-                o, c = oregs[r], cregs[r]
-                if o is c and not o.id and not o.ref:
-                    continue        # one register object, shared by copy-on-write: equal
-                if not regsafe(o, c, ids, exact, exact or bool(rel >> r & 1)):
-                    return False
+        for r in _set_bits(mask):
+            o, c = oregs[r], cregs[r]
+            if o is c and not o.id and not o.ref:
+                continue        # one register object, shared by copy-on-write: equal
+            if not regsafe(o, c, ids, exact, exact or bool(rel >> r & 1)):
+                return False
         if not stacksafe(of, cf, ids, exact):
             return False
     for (oid, _), (cid, _) in zip(old.refs, cur.refs):
