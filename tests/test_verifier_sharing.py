@@ -122,3 +122,15 @@ def test_narrow_is_the_composition_it_replaces():
         want = T.bor(T.clear_subreg(T.intersect(t, T.trange(lo, hi))),
                      T.intersect(T.subreg(t), T.trange(lo32, hi32)))
         assert T.narrow(t, lo, hi, lo32, hi32) == want
+
+
+def test_use_def_of_a_store_through_its_own_value():
+    """``*(u64 *)(r1 +0) = r1`` reads r1 (masks are OR-ed: added, r1 + r1 named r2)."""
+    from pybpf.isa.asm import assemble
+    from pybpf.isa.table import lookup
+    from pybpf.verifier.core import _use_def
+    for text, used in (("*(u64 *)(r1 +0) = r1", 1 << 1), ("*(u64 *)(r1 +0) = r2", 0b110),
+                       ("lock *(u64 *)(r3 +0) += r3", 1 << 3)):
+        (insn,) = assemble(text)
+        row = lookup(insn.opcode, insn.dst, insn.src, insn.off, insn.imm)
+        assert _use_def(insn, row)[0] == used, text

@@ -1559,9 +1559,9 @@ def _use_def(insn, row) -> tuple[int, int]:
     if kind == "st":
         return d, 0
     if kind == "stx":
-        return d + sr, 0
+        return d | sr, 0
     if kind == "atomic":
-        u = (d + sr) | (1 if row.sym == "cmpxchg" else 0)
+        u = d | sr | (1 if row.sym == "cmpxchg" else 0)
         k = 1 if row.sym == "cmpxchg" else (sr if row.fetch else 0)
         return u, k
     if kind == "ldpkt":
