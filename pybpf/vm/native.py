@@ -911,14 +911,23 @@ def _key(text: str) -> str:
                           ).hexdigest()[:24]
 
 
+_LAST_IR: list = [None, ""]   # (code, its IR): auto asks is_cached, then loads the same code
+
+
+def _ir_of(code) -> str:
+    if _LAST_IR[0] is not code:
+        _LAST_IR[:] = [code, program_ir(code)]
+    return _LAST_IR[1]
+
+
 def cache_key(code) -> str:
     """The name of ``code``'s object file in the cache (a hash of its IR and of the library)."""
-    return _key(program_ir(code))
+    return _key(_ir_of(code))
 
 
 def load_program(code) -> int:
     """The address of ``code``'s compiled function (compiled, or loaded from the cache)."""
-    text = program_ir(code)
+    text = _ir_of(code)
     return compile_ir(text, _key(text))
 
 
