@@ -33,9 +33,26 @@ def _in(off, lo, hi):
 EGRESS_IFINDEX = 20
 
 
-def _xdp(off: int, size: int, write: bool):
+class ProgType(str):
+    """A program type name (compares and hashes as the name, so tables keyed by name work)
+    that also carries libbpf's expected attach type (``"xdp_devmap"`` for ``xdp/devmap``)."""
+
+    attach_type: str | None = None
+
+
+def with_attach(prog_type: str | None, attach_type: str | None):
+    """``prog_type`` carrying ``attach_type`` for the context rules that depend on it."""
+    if prog_type is None or not attach_type:
+        return prog_type
+    out = ProgType(prog_type)
+    out.attach_type = attach_type
+    return out
+
+
+def _xdp(off: int, size: int, write: bool, attach: str | None = None):
     # egress_ifindex is readable only by programs attached to a devmap entry
-    if write or off < 0 or off >= XDP_MD_SIZE or off % size or size != 4 or off == EGRESS_IFINDEX:
+    if write or off < 0 or off >= XDP_MD_SIZE or off % size or size != 4 \
+            or (off == EGRESS_IFINDEX and attach != "xdp_devmap"):
         return None
     return _XDP_PTRS.get(off, SCALAR)
 
@@ -90,6 +107,11 @@ DIRECT_PACKET_WRITE = {"xdp", "sched_cls", "sched_act", "lwt_xmit", "sk_skb", "s
 #: ... and read it.
 DIRECT_PACKET_READ = DIRECT_PACKET_WRITE | {"lwt_in", "lwt_out", "lwt_seg6local", "flow_dissector",
                                             "cgroup_skb", "sk_reuseport"}
+#: Program types whose context arguments are typed by the kernel's BTF (btf_ctx_access):
+#: a value read from them may be a PTR_TO_BTF_ID the program dereferences directly. pybpf
+#: does not have the kernel's BTF, so the verifier lets loads through unknown scalars in
+#: these types rather than refuse what Linux may accept.
+BTF_CTX = {"tracing", "lsm", "struct_ops", "ext"}
 #: Program types that may use legacy BPF_LD_[ABS|IND].
 LD_ABS = {"socket_filter", "sched_cls", "sched_act"}
 
@@ -98,6 +120,8 @@ def access(prog_type: str | None, off: int, size: int, write: bool):
     table = _TABLES.get(prog_type or "")
     if table is None:
         return SCALAR
+    if table is _xdp:
+        return _xdp(off, size, write, getattr(prog_type, "attach_type", None))
     return table(off, size, write)
 
 
