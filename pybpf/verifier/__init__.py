@@ -250,7 +250,8 @@ def verify_linked(linked, prog_type: str | None = None, log_level: int = 0) -> V
             patched.append(insn)
             pos += insn.width
         insns = patched
-    return verify_insns(insns, prog_type or linked.type, gpl=gpl,
+    from .ctx import with_attach
+    return verify_insns(insns, prog_type or with_attach(linked.type, linked.attach_type), gpl=gpl,
                         log_level=log_level, name=linked.name, line_of=linked.line_of,
                         resolve_map=resolve,
                         kfuncs={r.slot: r.target for r in linked.relocations
