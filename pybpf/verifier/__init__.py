@@ -110,6 +110,16 @@ def verify_insns(insns: list[Insn], prog_type: str | None, maps: list[MapDesc] |
 
     start = time.perf_counter()
     verdict = Verdict(accepted=False, program=name)
+    pos = 0
+    for insn in insns:   # add_subprog_and_kfunc, the kernel's first pass, before the CFG
+        if insn.opcode == o.BPF_JMP | o.BPF_CALL and insn.src == o.BPF_PSEUDO_KFUNC_CALL \
+                and not gpl:
+            verdict.message = "cannot call kernel function from non-GPL compatible program"
+            verdict.slot = pos
+            _locate(verdict, insns, line_of)
+            verdict.hint = hint(verdict.message)
+            return verdict
+        pos += insn.width
     try:
         prog = build(insns)
     except CFGError as exc:

@@ -6,7 +6,9 @@ scratch directory (``/tmp/vpublic`` by default, ``--work DIR``)::
     # 1. mirrors (bare git repos), brought with the session's fetch tool, e.g.
     #    fetch github:xdp-project/xdp-tutorial -> /work/.mirror/xdp-project+xdp-tutorial/repo
     #    needed: xdp-project/xdp-tutorial, xdp-project/xdp-tools, facebookincubator/katran,
-    #    libbpf/libbpf-bootstrap, libbpf/libbpf (headers), libbpf/vmlinux.h
+    #    libbpf/libbpf-bootstrap, libbpf/libbpf (headers), libbpf/vmlinux.h, iovisor/bcc
+    #    (libbpf-tools), netoptimizer/xdp-cpumap-tc, cilium/ebpf (testdata); a missing
+    #    mirror is skipped
     # 2. extract, compile, load each program into the kernel and verify it with pybpf:
     sudo python tests/verifier_corpus/public.py [--mirrors /work/.mirror] [--only katran]
          [--json OUT.json]
@@ -46,7 +48,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import last_error_line  # noqa: E402
 
 REPOS = ("xdp-project+xdp-tutorial", "xdp-project+xdp-tools", "facebookincubator+katran",
-         "libbpf+libbpf-bootstrap", "libbpf+libbpf", "libbpf+vmlinux.h")
+         "libbpf+libbpf-bootstrap", "libbpf+libbpf", "libbpf+vmlinux.h",
+         "iovisor+bcc", "netoptimizer+xdp-cpumap-tc", "cilium+ebpf")
+#: Only these paths of a repository are extracted (bcc's mirror lacks its large headers).
+PATHS = {"iovisor+bcc": r"libbpf-tools/[^/]*\.(bpf\.c|h)$",
+         "cilium+ebpf": r"(testdata|btf/testdata)/[^/]*\.[ch]$"}
 PYBPF_TIMEOUT = 600   # seconds for one program in pybpf's verifier
 
 
@@ -61,9 +67,17 @@ def extract(mirrors: Path, work: Path) -> Path:
         repo = mirrors / name / "repo"
         if not repo.exists():
             repo = mirrors / name
+        if not repo.exists():
+            print(f"{name}: no mirror at {repo}, skipped", file=sys.stderr)
+            continue
+        paths = []
+        if name in PATHS:
+            listing = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "--name-only",
+                                      "HEAD"], check=True, capture_output=True, text=True).stdout
+            paths = [p for p in listing.splitlines() if re.match(PATHS[name], p)]
         dest.mkdir(parents=True)
-        archive = subprocess.run(["git", "-C", str(repo), "archive", "HEAD"], check=True,
-                                 capture_output=True).stdout
+        archive = subprocess.run(["git", "-C", str(repo), "archive", "HEAD", *paths],
+                                 check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
     return src
 
@@ -153,6 +167,21 @@ def sources(src: Path, work: Path, only: str | None) -> list[Source]:
         out.append(Source("libbpf-bootstrap", p, [vmlinux + sh["libbpf_first"],
                                                   ["-include", str(sh["inc"] / "bpf" /
                                                                    "bpf_endian.h")]]))
+    bcc = src / "iovisor+bcc" / "libbpf-tools"
+    for p in sorted(bcc.glob("*.bpf.c")):
+        out.append(Source("bcc", p, [[f"-I{vml}", f"-I{bcc}", "-D__TARGET_ARCH_x86",
+                                      "-include", str(vml / "vmlinux.h"), f"-I{sh['inc']}"]
+                                     + sh["libbpf_first"]]))
+
+    cpu = src / "netoptimizer+xdp-cpumap-tc"
+    for p in sorted(cpu.glob("src/*_kern.c")):
+        base = [f"-I{cpu / 'headers'}", f"-I{p.parent}"]
+        out.append(Source("xdp-cpumap-tc", p, [base, base + musl]))
+
+    ce = src / "cilium+ebpf" / "testdata"
+    for p in sorted(ce.glob("*.c")):
+        out.append(Source("cilium-ebpf", p, [[f"-I{ce}"], [f"-I{ce}", "-mcpu=v4"]]))
+
     if only:
         out = [s for s in out if only in s.repo or only in str(s.path)]
     return out
@@ -260,7 +289,7 @@ def kernel_verdict(path: Path, program: str) -> dict:
     processed = int(m.group(1)) if m else None
     if ret == 0:
         return {"accepted": True, "message": "", "processed": processed, "seconds": seconds}
-    if not log.strip():
+    if not last_error_line(log):   # no verifier message: a load attribute libbpf got wrong
         text = [ln.strip() for ln in "".join(lines).splitlines()
                 if ln.strip() and "failed to load" not in ln]
         return {"accepted": False, "libbpf": True, "processed": None, "seconds": seconds,
