@@ -100,7 +100,47 @@ def _socket_filter(off: int, size: int, write: bool):
     return _skb_common(off, size, write)
 
 
-_TABLES = {"xdp": _xdp, "sched_cls": _tc, "sched_act": _tc, "socket_filter": _socket_filter}
+# Tracing contexts (kernel/trace/bpf_trace.c): read-only, aligned, fields are numbers.
+PT_REGS_SIZE = 168            # struct pt_regs on x86-64
+PERF_MAX_TRACE_SIZE = 8192    # a tracepoint's record; its first 8 bytes are not the program's
+MAX_BPF_FUNC_ARGS = 12        # raw tracepoint arguments, u64 each
+SAMPLE_PERIOD, PERF_EVENT_DATA_SIZE = 168, 184   # struct bpf_perf_event_data: regs, period, addr
+
+
+def _kprobe(off: int, size: int, write: bool):
+    """kprobe_prog_is_valid_access: struct pt_regs."""
+    if write or off < 0 or off % size or off + size > PT_REGS_SIZE:
+        return None
+    return SCALAR
+
+
+def _tracepoint(off: int, size: int, write: bool):
+    """tp_prog_is_valid_access."""
+    if write or off < 8 or off >= PERF_MAX_TRACE_SIZE or off % size:
+        return None
+    return SCALAR
+
+
+def _raw_tracepoint(off: int, size: int, write: bool):
+    """raw_tp_prog_is_valid_access: u64 args[MAX_BPF_FUNC_ARGS]."""
+    if write or off < 0 or off >= 8 * MAX_BPF_FUNC_ARGS or off % size:
+        return None
+    return SCALAR
+
+
+def _perf_event(off: int, size: int, write: bool):
+    """pe_prog_is_valid_access: the registers are read whole; sample_period and addr may
+    be read narrower."""
+    if write or off < 0 or off >= PERF_EVENT_DATA_SIZE or off % size:
+        return None
+    if off < SAMPLE_PERIOD and size != 8:
+        return None
+    return SCALAR
+
+
+_TABLES = {"xdp": _xdp, "sched_cls": _tc, "sched_act": _tc, "socket_filter": _socket_filter,
+           "kprobe": _kprobe, "tracepoint": _tracepoint, "raw_tracepoint": _raw_tracepoint,
+           "perf_event": _perf_event}
 
 #: Program types that may read and write packet data directly (may_access_direct_pkt_data).
 DIRECT_PACKET_WRITE = {"xdp", "sched_cls", "sched_act", "lwt_xmit", "sk_skb", "sk_msg"}
