@@ -156,7 +156,9 @@ def sources(src: Path, work: Path, only: str | None) -> list[Source]:
     kat = src / "facebookincubator+katran"
     for p in sorted(list((kat / "katran").glob("**/*bpf/*.c"))):
         base = [f"-I{kat}", f"-I{kat / 'katran' / 'lib' / 'linux_includes'}"] + musl
+        # decap.bpf.c calls a parser compiled only with TCP_SERVER_ID_ROUTING/DECAP_TPR_STATS
         out.append(Source("katran", p, [base, base + ["-include", str(sh["shim"])],
+                                        base + ["-include", str(sh["shim"]), "-DDECAP_TPR_STATS"],
                                         [f"-I{kat}", f"-I{sh['inc']}", "-D__TARGET_ARCH_x86"]
                                         + sh["libbpf_first"]]))
 
