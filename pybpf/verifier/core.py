@@ -572,8 +572,7 @@ class Verifier:
             return None if write else self._loaded(size, signed)
         if t in _SOCKS and not reg.null and not write:
             return self._loaded(size, signed)   # struct bpf_sock fields: not modelled further
-        if not write and (t == UNKNOWN_PTR and not reg.null or t == SCALAR and not reg.is_const
-                          and self.prog_type in C.BTF_CTX):
+        if t == SCALAR and not write and not reg.is_const and self.prog_type in C.BTF_CTX:
             return self._loaded(size, signed)   # maybe a BTF pointer: pybpf lacks kernel BTF
         raise Reject(f"R{regno} invalid mem access '{reg.type_str}'", slot, regs=(regno,))
 
