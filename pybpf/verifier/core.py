@@ -472,7 +472,8 @@ class Verifier:
         known = off.is_const
         if ptr.type == MAP_PTR and known and off.value == 0 and row.fn == "add":
             return ptr.copy()
-        if ptr.type not in (CTX, MAP_VALUE, MAP_KEY, STACK, PKT, PKT_META, MEM, RINGBUF_MEM, FUNC):
+        if ptr.type not in (CTX, MAP_VALUE, MAP_KEY, STACK, PKT, PKT_META, MEM, RINGBUF_MEM, FUNC,
+                            UNKNOWN_PTR):
             raise Reject(f"R{d} pointer arithmetic on {ptr.type_str} prohibited", slot, regs=(d,))
         self._sane_offset(off, ptr.type, slot, d)
         self._sane_offset(ptr, ptr.type, slot, d)
@@ -622,6 +623,8 @@ class Verifier:
             return None if write else self._loaded(size, signed)
         if t in _SOCKS and not reg.null and not write:
             return self._loaded(size, signed)   # struct bpf_sock fields: not modelled further
+        if t == SCALAR and not write and not reg.is_const and self.prog_type in C.BTF_CTX:
+            return self._loaded(size, signed)   # maybe a BTF pointer: pybpf lacks kernel BTF
         raise Reject(f"R{regno} invalid mem access '{reg.type_str}'", slot, regs=(regno,))
 
     def _loaded(self, size: int, signed: bool) -> Reg:
@@ -996,13 +999,13 @@ class Verifier:
             raise Reject(f"invalid func {name}#{hid}", slot)
         if hid in P.DENIED.get(self.prog_type or "", ()):
             raise Reject(f"program of this type cannot use helper {name}#{hid}", slot)
-        proto = P.PROTOS.get(hid)
+        proto = P.proto(hid, self.prog_type)
         if proto is None:   # not modelled: arguments unchecked, result unknown
             for r in _CALLER_SAVED:
                 f.regs[r] = Reg()
             returns_ptr = "*" in KERNEL_HELPERS[hid].prototype.split("bpf_", 1)[0]
-            f.regs[0] = (Reg.pointer(UNKNOWN_PTR, null=True, id=self.new_id()) if returns_ptr
-                         else Reg.scalar())
+            f.regs[0] = (Reg.pointer(UNKNOWN_PTR, null=hid not in P.RET_NONNULL,
+                                     id=self.new_id()) if returns_ptr else Reg.scalar())
             return slot + 1
         if proto.gpl and not self.gpl:
             raise Reject("cannot call GPL-restricted function from non-GPL compatible program", slot)
