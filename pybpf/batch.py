@@ -38,7 +38,7 @@ _TEMPLATE = '''\
 import numpy as np
 from pybpf._jitcache import njit
 from {module} import {function} as execute
-from pybpf.vm.fastpath import begin
+from pybpf.vm.fastpath import begin, memmove
 
 U64 = np.uint64
 
@@ -54,8 +54,7 @@ def finish(i, regs, st, arena, rbase, retval, executed, out, out_off, out_len, o
     lo = np.int64(meta & U64(0xFFFFFFFF))
     n = np.int64(end & U64(0xFFFFFFFF)) - lo
     src = np.int64(rbase[k]) + lo
-    for j in range(n):
-        out[out_pos + j] = arena[src + j]
+    memmove(out, out_pos, arena, src, n)
     out_off[i] = out_pos
     out_len[i] = n
     return out_pos + n
@@ -93,8 +92,7 @@ def xdp_batch(i, n, resume, buf, offset, caplen, ts, ingress, set_clock, after_e
                 return i, {OUT_FULL}
             arena[base0:base0 + used[0]] = 0
             src = offset[i]
-            for j in range(length):
-                arena[base0 + {HEADROOM} + j] = buf[src + j]
+            memmove(arena, base0 + {HEADROOM}, buf, src, length)
             used[0] = {HEADROOM} + length
             arena[ctx_base:ctx_base + {XDP_MD_SIZE}] = 0
             dev = ingress[i]

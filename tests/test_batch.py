@@ -191,3 +191,29 @@ def test_test_run_repeat_runs_in_one_batch(tmp_path_factory, tier, monkeypatch):
         seen.add(outcome[0][0] if isinstance(outcome[0][0], str) else "ok")
     assert seen == {"ok", "MemoryFault"}
     assert calls and calls[:2] == [4, 2] and set(calls) == {4, 2}   # repeat=7: 4 + 2 + 1
+
+
+def test_memmove_compiled_and_plain_agree_on_overlaps():
+    """fastpath.memmove (LLVM's memmove when compiled, a slice copy as plain Python): the
+    ranges may overlap either way, and source and destination may be different arrays."""
+    import numpy as np
+    from numba import njit
+
+    from pybpf.vm.fastpath import memmove
+
+    @njit
+    def move(dst, doff, src, soff, n):
+        memmove(dst, doff, src, soff, n)
+
+    rng = np.random.default_rng(7)
+    for doff, soff, n in ((0, 5, 20), (5, 0, 20), (3, 3, 10), (10, 0, 0), (0, 0, 64)):
+        base = rng.integers(0, 256, 64, dtype=np.uint8)
+        want = base.copy()
+        want[doff:doff + n] = base[soff:soff + n].copy()
+        for fn in (move, move.py_func):
+            got = base.copy()
+            fn(got, doff, got, soff, n)
+            assert (got == want).all(), (fn, doff, soff, n)
+    other = np.zeros(8, dtype=np.uint8)
+    move(other, 2, np.arange(8, dtype=np.uint8), 4, 3)
+    assert other.tolist() == [0, 0, 4, 5, 6, 0, 0, 0]

@@ -6,12 +6,45 @@ Done in Python it was a dozen numpy scalar writes and a slice fill per run
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic, overload
 from pybpf._jitcache import njit
 
 from ..isa.opcodes import STACK_SIZE
 from . import abi
 
 U64 = np.uint64
+
+
+def memmove(dst, dst_off, src, src_off, n):
+    """``memmove(dst.data + dst_off, src.data + src_off, n)`` for byte arrays (the same one
+    or two; the ranges may overlap). Compiled, it is LLVM's memmove: a slice assignment
+    would need Numba's reference counting, which pybpf's compiled code runs without
+    (:func:`pybpf._jitcache.njit`), and a byte loop is several times slower on
+    packet-sized copies. This body is the plain-Python (``py`` tier) version."""
+    dst[dst_off:dst_off + n] = src[src_off:src_off + n].copy()
+
+
+@intrinsic
+def _memmove(typingctx, dst, dst_off, src, src_off, n):
+    sig = types.void(dst, dst_off, src, src_off, n)
+
+    def codegen(context, builder, signature, args):
+        d, d_off, s, s_off, count = args
+        d_ary = context.make_array(signature.args[0])(context, builder, d)
+        s_ary = context.make_array(signature.args[2])(context, builder, s)
+        cgutils.raw_memmove(builder, builder.gep(d_ary.data, [d_off]),
+                            builder.gep(s_ary.data, [s_off]), count, 1)
+
+    return sig, codegen
+
+
+@overload(memmove, inline="always")
+def _memmove_compiled(dst, dst_off, src, src_off, n):
+    def impl(dst, dst_off, src, src_off, n):
+        _memmove(dst, dst_off, src, src_off, n)
+    return impl
 
 
 @njit(cache=True)
