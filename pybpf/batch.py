@@ -38,7 +38,7 @@ _TEMPLATE = '''\
 import numpy as np
 from pybpf._jitcache import njit
 from {module} import {function} as execute
-from pybpf.vm.fastpath import begin, memmove
+from pybpf.vm.fastpath import begin, memmove, memzero
 
 U64 = np.uint64
 
@@ -90,11 +90,11 @@ def xdp_batch(i, n, resume, buf, offset, caplen, ts, ingress, set_clock, after_e
             if out_pos + {FRAME_SIZE} > out.shape[0]:
                 cursor[0] = out_pos
                 return i, {OUT_FULL}
-            arena[base0:base0 + used[0]] = 0
+            memzero(arena, base0, used[0])
             src = offset[i]
             memmove(arena, base0 + {HEADROOM}, buf, src, length)
             used[0] = {HEADROOM} + length
-            arena[ctx_base:ctx_base + {XDP_MD_SIZE}] = 0
+            memzero(arena, ctx_base, {XDP_MD_SIZE})
             dev = ingress[i]
             for j in range(4):
                 arena[ctx_base + 12 + j] = np.uint8((dev >> (8 * j)) & 0xFF)

@@ -217,3 +217,20 @@ def test_memmove_compiled_and_plain_agree_on_overlaps():
     other = np.zeros(8, dtype=np.uint8)
     move(other, 2, np.arange(8, dtype=np.uint8), 4, 3)
     assert other.tolist() == [0, 0, 4, 5, 6, 0, 0, 0]
+
+
+def test_memzero_compiled_and_plain_agree():
+    import numpy as np
+    from numba import njit
+
+    from pybpf.vm.fastpath import memzero
+
+    @njit
+    def zero(dst, off, n):
+        memzero(dst, off, n)
+
+    for off, n in ((0, 64), (5, 7), (63, 1), (10, 0)):
+        for fn in (zero, zero.py_func):
+            got = np.full(64, 0xAB, dtype=np.uint8)
+            fn(got, off, n)
+            assert got.tolist() == [0xAB] * off + [0] * n + [0xAB] * (64 - off - n)

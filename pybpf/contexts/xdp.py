@@ -47,6 +47,7 @@ from pybpf._jitcache import njit
 from ..errors import PyBPFError, TestRunRefused
 from ..result import Redirect
 from ..vm import abi
+from ..vm.fastpath import memmove, memzero
 from ..vm.memory import Memory, Region
 from . import Field, Layout
 from .access import Access, codes, describe
@@ -89,12 +90,9 @@ _NO_CTX_IN = XDP_MD.unpack(bytes(XDP_MD_SIZE))
 @njit(cache=True)
 def _place(arena, base, start, data, used, ctx_base, ingress_ifindex, rx_queue_index):
     """A zeroed frame with ``data`` at ``start`` (as test_run's fresh buffer), and xdp_md."""
-    for i in range(used):
-        arena[base + i] = 0
-    for i in range(data.shape[0]):
-        arena[base + start + i] = data[i]
-    for i in range(XDP_MD_SIZE):
-        arena[ctx_base + i] = 0
+    memzero(arena, base, used)
+    memmove(arena, base + start, data, 0, data.shape[0])
+    memzero(arena, ctx_base, XDP_MD_SIZE)
     for i in range(4):
         arena[ctx_base + 12 + i] = (ingress_ifindex >> (8 * i)) & 0xFF
         arena[ctx_base + 16 + i] = (rx_queue_index >> (8 * i)) & 0xFF

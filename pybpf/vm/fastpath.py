@@ -47,6 +47,31 @@ def _memmove_compiled(dst, dst_off, src, src_off, n):
     return impl
 
 
+def memzero(dst, dst_off, n):
+    """``memset(dst.data + dst_off, 0, n)`` for a byte array: LLVM's memset when compiled
+    (Numba fills a slice a byte at a time); this body is the plain-Python version."""
+    dst[dst_off:dst_off + n] = 0
+
+
+@intrinsic
+def _memzero(typingctx, dst, dst_off, n):
+    sig = types.void(dst, dst_off, n)
+
+    def codegen(context, builder, signature, args):
+        d, d_off, count = args
+        d_ary = context.make_array(signature.args[0])(context, builder, d)
+        cgutils.memset(builder, builder.gep(d_ary.data, [d_off]), count, 0)
+
+    return sig, codegen
+
+
+@overload(memzero, inline="always")
+def _memzero_compiled(dst, dst_off, n):
+    def impl(dst, dst_off, n):
+        _memzero(dst, dst_off, n)
+    return impl
+
+
 @njit(cache=True)
 def begin(regs, st, arena, rbase, rhi, r1, r2, entry, budget, ncode, stack_bytes):
     """Registers, stack, call state and budget for a fresh run from slot ``entry``.
@@ -61,7 +86,7 @@ def begin(regs, st, arena, rbase, rhi, r1, r2, entry, budget, ncode, stack_bytes
     stack_va = U64((abi.REGION_STACK + 1) << 32)
     regs[10] = stack_va + U64(STACK_SIZE)
     base = np.int64(rbase[abi.REGION_STACK])
-    arena[base:base + stack_bytes] = 0  # a slice fill: a memset, not a loop
+    memzero(arena, base, stack_bytes)
     rhi[abi.REGION_STACK] = U64(STACK_SIZE)  # only frame 0 is live
     st[abi.PC] = U64(entry)
     st[abi.TAILS] = U64(0)
