@@ -28,6 +28,9 @@ MAX_VAR_OFF = 1 << 29
 MAX_VAR_SIZ = 1 << 29
 MAX_PACKET_OFF = 0xFFFF
 MAX_CALL_FRAMES = 8
+#: The kernel runs with its JIT (``bpf_jit_enable=1``), which rounds each frame's stack
+#: depth up to 16 bytes when it sums the frames of a call chain (round_up_stack_depth).
+STACK_ROUND = 16
 MAX_STATES_PER_INSN = 64
 LOG_LINES = 200_000
 
@@ -164,10 +167,41 @@ class Verifier:
             if nxt is None:
                 self._path_done(st)
                 if not work:
+                    self._check_max_stack_depth()
                     break
                 st, slot = work.pop()
                 continue
             slot = nxt
+
+    def _check_max_stack_depth(self) -> None:
+        """check_max_stack_depth: every static call chain from the main program fits.
+
+        Runs after exploration, like the kernel's: a subprogram's depth is the deepest
+        stack byte it touched on any explored path (0 for one never explored), rounded
+        up to ``STACK_ROUND``; the sum along a chain of calls (and callback references)
+        may not exceed 512 bytes, and a chain may not be deeper than 8 frames, even
+        through calls that exploration proved dead.
+        """
+        prog = self.prog
+        calls: dict[int, list] = {}
+        for slot, row in enumerate(prog.rows):
+            if row is not None and row.name in ("call_local", "lddw_func"):
+                target = slot + s32i(prog.insns[slot].imm) + 1
+                calls.setdefault(self._subprog_of[slot], []).append(
+                    (slot, self._subprog_of[target]))
+
+        def walk(idx: int, frame: int, depth: int, at: int) -> None:
+            used = self.stack_depth.get(idx, 0)
+            depth += -(-used // STACK_ROUND) * STACK_ROUND
+            if depth > MAX_STACK:
+                raise Reject(f"combined stack size of {frame + 1} calls is {depth}. Too large",
+                             at)
+            for slot, callee in calls.get(idx, ()):
+                if frame + 1 >= MAX_CALL_FRAMES:
+                    raise Reject(f"the call stack of {frame + 1} frames is too deep !", slot)
+                walk(callee, frame + 1, depth, slot)
+
+        walk(0, 0, 0, 0)
 
     def _log_insn(self, st: State, slot: int) -> None:
         """Level 1: each instruction walked; level 2: with the registers before it."""
