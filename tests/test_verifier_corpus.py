@@ -154,3 +154,24 @@ def test_unprivileged_live_kernel(unprivileged_kernel, c_objects):
         if not _same(unprivileged_kernel[src.stem], {"accepted": v.accepted, "message": v.message}):
             bad.append((src.stem, unprivileged_kernel[src.stem], v.message))
     assert not bad
+
+
+@needs_zig
+def test_cli_verify_unprivileged(c_objects):
+    """`pybpf verify --unprivileged` applies the unprivileged rules: bpf_for's loop, accepted
+    for root, is refused because its pointer arithmetic cannot be masked (both recorded)."""
+    import json
+    import subprocess
+
+    def cli(*flags):
+        run = subprocess.run([sys.executable, "-m", "pybpf", "verify", str(c_objects["c_bpf_for"]),
+                              "--json", *flags], capture_output=True, text=True,
+                             cwd=Path(__file__).resolve().parents[1])
+        return run.returncode, json.loads(run.stdout)
+
+    code, root = cli()
+    assert code == 0 and root["accepted"] and EXPECTED["c_bpf_for"]["accepted"]
+    code, unpriv = cli("--unprivileged")
+    assert code == 1 and not unpriv["accepted"]
+    assert unpriv["message"] == EXPECTED_UNPRIV["c_bpf_for"]["message"]
+    assert unpriv["source"]["file"].endswith("c_bpf_for.c")
