@@ -40,6 +40,9 @@ STACK_ROUND = 16
 #: The "for !root" suffix of the kernel's speculation-hardening refusals.
 _NOT_ROOT = "pointer arithmetic with it prohibited for !root"
 MAX_STATES_PER_INSN = 64
+JMP_SEQ_LIMIT = 8192            # pending branches (BPF_COMPLEXITY_LIMIT_JMP_SEQ)
+#: Refusals a speculative path cannot turn into a barrier (-E2BIG in the kernel).
+_NOT_RECOVERABLE = ("the call stack of", "BPF program is too large", "The sequence of")
 LOG_LINES = 200_000
 
 
@@ -147,6 +150,8 @@ class Verifier:
         self.stack_depth: dict[int, int] = {}   # subprog index -> deepest stack byte
         self.max_states_per_insn = 0
         self.alu_sanitation: dict[int, tuple] = {}   # slot -> (state, limit), unprivileged
+        self.nospec: set[int] = set()       # slots speculative paths may not execute
+        self.spec_now = False               # the instruction being checked is speculative
         self._live = _liveness(prog)
         self._relevant = _relevance(prog, prog_type not in _NO_RETURN_CHECK)
         self._subprog_of = [prog.subprog_of(s) for s in range(len(prog.insns))]
@@ -175,10 +180,12 @@ class Verifier:
                 if self.log_level and len(self.log) < LOG_LINES:
                     self._log_insn(st, slot)
                 try:
-                    nxt = self._step(st, slot, work)
+                    nxt = None if self.nospec and self._stopped(st, slot) else \
+                        self._step(st, slot, work)
                 except Reject as exc:
-                    exc.state = st
-                    raise
+                    if not self._recover(st, slot, exc):
+                        exc.state = st
+                        raise
             if nxt is None:
                 self._path_done(st)
                 if not work:
@@ -187,6 +194,29 @@ class Verifier:
                 st, slot = work.pop()
                 continue
             slot = nxt
+
+    # ---------------------------------------------------------------- speculation (unprivileged)
+    def _speculate(self, st: State, slot: int, work, regs: tuple = (), reg: Reg | None = None):
+        """sanitize_speculative_path: explore ``slot`` as a CPU might mispredict its way
+        there, with ``regs`` unknown (a branch's operands) or ``reg`` = (regno, value)."""
+        spec = self._push(st, slot, work, speculative=True)
+        for r in regs:
+            spec.cur.regs[r] = Reg.scalar()
+        if reg is not None:
+            spec.cur.regs[reg[0]] = reg[1]
+
+    def _stopped(self, st: State, slot: int) -> bool:
+        """A speculative path stops where the kernel put a barrier (nospec)."""
+        return slot in self.nospec and type(st) is _Speculative
+
+    def _recover(self, st: State, slot: int, exc: Reject) -> bool:
+        """On a speculative path, what would be refused gets a barrier instead and the path
+        ends (6.18: errors -EACCES, -EINVAL, -EPERM); the complexity limits still refuse."""
+        if type(st) is not _Speculative or exc.message.startswith(_NOT_RECOVERABLE):
+            return False
+        self.nospec.add(slot)
+        self.alu_sanitation.pop(slot, None)
+        return True
 
     def _check_max_stack_depth(self) -> None:
         """check_max_stack_depth: every static call chain from the main program fits.
@@ -244,11 +274,15 @@ class Verifier:
                     bucket.pop(0).snap = None
             p = p.parent
 
-    def _push(self, st: State, slot: int, work) -> State:
+    def _push(self, st: State, slot: int, work, speculative: bool = False) -> State:
         other = st.copy()
+        if speculative:
+            other.__class__ = _Speculative
         if other.parent is not None:
             other.parent.branches += 1
         work.append((other, slot))
+        if len(work) > JMP_SEQ_LIMIT:
+            raise Reject(f"The sequence of {len(work)} jumps is too complex.", slot)
         return other
 
     def _visited(self, st: State, slot: int) -> bool:
@@ -260,19 +294,20 @@ class Verifier:
             # an open-coded iterator's loop converges when the state at its next() call
             # is covered by one already being explored from there
             for old in (loops or {}).values():
-                if old.snap is not None and states_equal(old.snap, st, live):
+                if old.snap is not None and _spec_ok(old.snap, st) and \
+                        states_equal(old.snap, st, live):
                     return True
         elif loops:
             old = loops.get(sig)
-            if old is not None and old.snap is not None and \
+            if old is not None and old.snap is not None and _spec_ok(old.snap, st) and \
                     states_equal(old.snap, st, live, exact=True):
                 raise Reject(f"infinite loop detected at insn {slot}", slot)
         bucket = self.done.get(slot, {}).get(tsig)
         if bucket:
             for n in range(len(bucket) - 1, -1, -1):
                 old = bucket[n]
-                if states_equal(old.snap, st, live) and (self.priv or
-                                                          _uninit_covered(old.snap, st)):
+                if states_equal(old.snap, st, live) and (self.priv or (
+                        _spec_ok(old.snap, st) and _uninit_covered(old.snap, st))):
                     old.hits += 1
                     return True
                 old.misses += 1
@@ -327,6 +362,8 @@ class Verifier:
         kind = row.kind
         f = st.cur
         if kind == "alu":
+            if not self.priv:   # speculative paths skip the masking checks (sanitize_ptr_alu)
+                self.spec_now = type(st) is _Speculative
             self._alu(f, insn, row, slot)
         elif kind == "end":
             self.read(f, insn.dst, slot)
@@ -489,7 +526,8 @@ class Verifier:
             raise Reject(f"R{d} pointer arithmetic on {ptr.type_str} prohibited", slot, regs=(d,))
         self._sane_offset(off, ptr.type, slot, d)
         self._sane_offset(ptr, ptr.type, slot, d)
-        speculative = not self.priv and row.source_is_reg and row.fn in ("add", "sub")
+        speculative = not self.priv and row.source_is_reg and row.fn in ("add", "sub") and \
+            not self.spec_now
         if speculative:
             before = self._sanitize_ptr_alu(insn, row, ptr, off,
                                             insn.src if dst.is_ptr else d, slot)
@@ -943,6 +981,9 @@ class Verifier:
         target = jump_target(slot, insn, row)
         fall = slot + 1
         pred = _branch_taken(dst, src, op, is32)
+        if pred >= 0 and not self.priv:
+            self._speculate(st, fall if pred == 1 else target, work,
+                            (insn.dst, insn.src) if row.source_is_reg else (insn.dst,))
         if pred == 1:
             return target
         if pred == 0:
@@ -1147,7 +1188,7 @@ class Verifier:
         for r in _CALLER_SAVED:
             f.regs[r] = Reg()
         if hid in P.CHANGES_PKT_DATA:
-            _clear_pkt_pointers(st)
+            _clear_pkt_pointers(st, self.priv)
         f.regs[0] = self._helper_ret(st, proto, meta, slot)
         if meta["callback"] is not None:
             return self._enter_callback(st, hid, meta, slot, work)
@@ -1352,6 +1393,22 @@ class Verifier:
 
 
 
+class _Speculative(State):
+    """A state on a path only a mispredicting CPU takes (explored without CAP_PERFMON)."""
+
+    __slots__ = ()
+
+    def copy(self) -> "State":
+        s = State.copy(self)
+        s.__class__ = _Speculative
+        return s
+
+
+def _spec_ok(old: State, cur: State) -> bool:
+    """A speculative state covers only speculative ones (states_equal)."""
+    return type(old) is not _Speculative or type(cur) is _Speculative
+
+
 def _uninit_covered(old: State, cur: State) -> bool:
     """Unprivileged pruning (stacksafe without allow_uninit_stack): a stack byte the old
     state had written (misc) does not cover one the current state never wrote."""
@@ -1514,11 +1571,15 @@ def _const(r: Reg, is32: bool) -> bool:
     return (r.var[1] & R.M32) == 0 if is32 else r.var[1] == 0
 
 
-def _clear_pkt_pointers(st: State) -> None:
-    """After a helper that may move packet data, packet pointers become unknown scalars."""
+def _clear_pkt_pointers(st: State, priv: bool) -> None:
+    """After a helper that may move packet data, packet pointers become unknown scalars
+    (mark_reg_invalid; unreadable registers without CAP_PERFMON)."""
     for r in st.all_regs():
         if r.type in (PKT, PKT_META, PKT_END):
-            r.mark_unknown()
+            if priv:
+                r.mark_unknown()
+            else:
+                r.__init__()
 
 
 def _copy_into(dst: Reg, src: Reg) -> None:

@@ -426,3 +426,26 @@ out:
     call bpf_get_current_task_btf#158
     r0 = 2
     exit
+### unpriv_stale_pkt_after_adjust xdp
+    r6 = r1
+    r7 = *(u32 *)(r6 +0)
+    r1 = r6
+    r2 = 0
+    call bpf_xdp_adjust_head#44
+    r0 = r7
+    r0 = 2
+    exit
+### unpriv_ringbuf_submitted_read xdp map=ringbuf:0:0:4096
+    r1 = map[id:0]
+    r2 = 8
+    r3 = 0
+    call bpf_ringbuf_reserve#131
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = r0
+    r2 = 0
+    call bpf_ringbuf_submit#132
+    r0 = r6
+out:
+    r0 = 2
+    exit
