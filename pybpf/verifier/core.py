@@ -1600,9 +1600,10 @@ def _good_pkt_pointers(st: State, pkt: Reg, ptype: str, right_open: bool) -> Non
 
 
 def _scalar_desc(r: Reg) -> str:
-    if r.var[1] != R.M64:
-        return f"var_off={T.fmt(r.var)}"
-    return f"smin={r.smin} smax={r.smax}"
+    """verbose_invalid_scalar's bounds: the signed ones that are known."""
+    parts = ([f"smin={r.smin}"] if r.smin > R.S64_MIN else []) + \
+        ([f"smax={r.smax}"] if r.smax < R.S64_MAX else [])
+    return " ".join(parts) or "unknown scalar value"
 
 
 # ---- liveness -----------------------------------------------------------------------------
