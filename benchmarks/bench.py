@@ -209,6 +209,8 @@ def _loop_runner(prog):
         _REPEAT = repeat
     m, mem, code = prog.machine, prog.machine.memory, prog.machine.code
     assert m._run is execute, "the compiled tier's run function"
+    from pybpf.vm.native import link_step
+    link_step(m.st)   # a handover in the loop must not stop it to load the step
     entry = getattr(prog, "entry", None) or 0
     args = (code.h, code.dsts, code.srcs, code.offs, code.offu, code.immu, m.regs, m.st,
             m.frames, mem.arena, mem.rbase, mem.rlo, mem.rhi, mem.rflag, mem.ctxmap, m.hot,
@@ -479,6 +481,9 @@ def measure_end_to_end(mode: str) -> dict:
     frame = tcp_frame(64)
     env = dict(os.environ, PYTHONPATH=str(REPO))
     env.pop("NUMBA_DISABLE_JIT", None)
+    # A filled cache includes Python's own (the .pyc files pip writes on install): without
+    # it, every start compiles pybpf's modules and the generated interpreter from source.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryDirectory() as tmp:
         big, small = Path(tmp) / "big.pcap", Path(tmp) / "small.pcap"
         write_pcap(big, (Packet(i, 1_000 * i, frame) for i in range(n)), resolution="ns")

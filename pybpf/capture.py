@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 from . import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from numba import njit
+from pybpf._jitcache import njit
 
 from .errors import PcapError
 

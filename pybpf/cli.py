@@ -24,7 +24,6 @@ DEFAULT_PCAP = REPO / "programs" / "pcaps" / "default.pcap"
 
 def _cmd_run(args) -> int:
     from .loader import load
-    from .pcap import read_packets, write_pcap
 
     obj_path = args.object or DEFAULT_OBJECT
     pcap_path = args.pcap or (DEFAULT_PCAP if args.object is None else None)
@@ -36,11 +35,13 @@ def _cmd_run(args) -> int:
     prog.check_runnable()
     if getattr(obj.machine, "tier_note", None):
         print(f"pybpf: note: interpreting: the {obj.machine.tier_note}", file=sys.stderr)
-    if args.verify:
-        from .verifier import verify
-        (verdict,) = verify(obj_path, program=prog.name)
+    if args.verify:  # as the kernel verifies at load time; the verdict is cached on disk
+        from .verifier.cached import verify_cached
+        verdict, _ = verify_cached(obj_path, prog.name, prog.type)
         if not verdict.accepted:  # refused as the kernel would refuse to load it
             print(verdict.report(), file=sys.stderr)
+            print("pybpf: the Linux verifier would not load this program; --no-verify runs it "
+                  "anyway (memory accesses stay bounds-checked)", file=sys.stderr)
             obj.close()
             return 1
     if args.maps_in:
@@ -54,6 +55,7 @@ def _cmd_run(args) -> int:
     out = sys.stdout
     if prog.type == "xdp" and args.trace is None and not args.per_packet:
         return _run_batched(args, obj, prog, pcap_path, out)
+    from .pcap import read_packets, write_pcap
     packets = read_packets(pcap_path)
     verdicts: Counter = Counter()
     outputs: dict[str, list] = {}
@@ -310,9 +312,11 @@ def _parser() -> argparse.ArgumentParser:
                         "when the program is small enough to compile in about 3 s or its "
                         "machine code is cached, else interpreted); py is the interpreter "
                         "as plain Python (the reference; very slow). Results are identical")
-    r.add_argument("--verify", action="store_true",
+    r.add_argument("--verify", action=argparse.BooleanOptionalAction, default=True,
                    help="check the program with pybpf's verifier first and refuse to run it "
-                        "where Linux would refuse to load it (see `pybpf verify`)")
+                        "where Linux would refuse to load it (see `pybpf verify`); on by "
+                        "default, the verdict is cached on disk. --no-verify runs it anyway: "
+                        "every memory access is still bounds-checked at run time")
     r.add_argument("--per-packet", action="store_true",
                    help="run packets one by one through Program.test_run instead of in one "
                         "compiled loop (same output, slower; XDP runs batched by default)")

@@ -20,10 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Union
 
-import dpkt
-import dpkt.pcap
-import dpkt.pcapng
-
 from pybpf.errors import PcapError
 
 __all__ = [
@@ -57,8 +53,17 @@ _MAX_CAPLEN = 256 * 1024 * 1024
 
 _NS_PER_S = 1_000_000_000
 
-# Errors dpkt and struct raise on bad input; all become PcapError.
-_PARSE_ERRORS = (dpkt.Error, struct.error, ValueError, IndexError, TypeError, OverflowError)
+def _dpkt():
+    """dpkt, imported when a capture is first read or written here (not at start-up:
+    ``pybpf run`` reads and writes XDP captures through :mod:`pybpf.capture`)."""
+    import dpkt.pcap
+    import dpkt.pcapng
+    return dpkt
+
+
+def _parse_errors() -> tuple:
+    """Errors dpkt and struct raise on bad input; all become PcapError."""
+    return (_dpkt().Error, struct.error, ValueError, IndexError, TypeError, OverflowError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +137,7 @@ def read_packets(path: str | os.PathLike) -> list[Packet]:
 
 
 def _read_pcap(name: str, buf: bytes, order: str, magic: int) -> list[Packet]:
+    dpkt = _dpkt()
     le = order == "<"
     file_hdr_cls = dpkt.pcap.LEFileHdr if le else dpkt.pcap.FileHdr
     if magic == _MAGIC_MODIFIED:
@@ -147,7 +153,7 @@ def _read_pcap(name: str, buf: bytes, order: str, magic: int) -> list[Packet]:
         )
     try:
         fh = file_hdr_cls(buf[:hlen])
-    except _PARSE_ERRORS as exc:
+    except _parse_errors() as exc:
         raise PcapError(f"{name}: malformed pcap file header: {exc}") from exc
     # The top bits of the link type field may carry FCS information.
     linktype = fh.linktype & 0x0FFFFFFF
@@ -169,7 +175,7 @@ def _read_pcap(name: str, buf: bytes, order: str, magic: int) -> list[Packet]:
             )
         try:
             rec = rec_cls(buf[pos:pos + rlen])
-        except _PARSE_ERRORS as exc:  # pragma: no cover - fixed-size header
+        except _parse_errors() as exc:  # pragma: no cover - fixed-size header
             raise PcapError(f"{name}: malformed record header for packet {index} at offset {pos}: {exc}") from exc
         caplen = rec.caplen
         if caplen > _MAX_CAPLEN:
@@ -212,6 +218,7 @@ def _tsresol_to_ratio(value: int) -> tuple[int, int]:
 
 
 def _read_pcapng(name: str, buf: bytes) -> list[Packet]:
+    dpkt = _dpkt()
     packets: list[Packet] = []
     interfaces: list[_Interface] = []
     le = True
@@ -316,7 +323,7 @@ def _read_pcapng(name: str, buf: bytes) -> list[Packet]:
                 raise fail(f"block length fields disagree ({blen} vs {trailer})")
         except PcapError:
             raise
-        except _PARSE_ERRORS as exc:
+        except _parse_errors() as exc:
             raise fail(f"malformed block (type {btype:#x}): {exc}") from exc
         pos += blen
         block_no += 1
@@ -356,6 +363,7 @@ def write_pcap(
     exactly. With ``"us"`` forced, sub-microsecond parts are truncated.
     The file is little-endian, link type Ethernet. Returns the path.
     """
+    dpkt = _dpkt()
     items = [_as_packet(i, p) for i, p in enumerate(packets)]
     if resolution is None:
         resolution = "us" if all(p.ts_ns % 1000 == 0 for p in items) else "ns"

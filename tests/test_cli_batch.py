@@ -76,11 +76,45 @@ def test_summary_counts_agree(tmp_path):
     assert "refused (EINVAL)" in t1
 
 
-def test_run_with_verify_refuses_what_linux_refuses(tmp_path, capsys):
+def test_run_verifies_first_and_refuses_what_linux_refuses(tmp_path, capsys):
+    """`pybpf run` verifies by default (as the kernel does at load time); --no-verify runs a
+    refused program anyway, with every access still bounds-checked."""
     from pybpf.toolchain import compile as compile_c
     bad = compile_c(TESTS / "loader_src" / "unchecked.c", out=tmp_path / "unchecked.o")
-    status, text = run(bad, "--pcap", DEFAULT_PCAP, "--verify")
-    assert status == 1 and text == ""   # nothing ran
-    assert "R1 offset is outside of the packet" in capsys.readouterr().err
-    status, text = run(REPO / "programs/examples/xdp_filter.o", "--pcap", DEFAULT_PCAP, "--verify")
+    for flags in ((), ("--verify",)):
+        status, text = run(bad, "--pcap", DEFAULT_PCAP, *flags)
+        assert status == 1 and text == ""   # nothing ran
+        err = capsys.readouterr().err
+        assert "R1 offset is outside of the packet" in err and "--no-verify" in err
+    status, text = run(bad, "--pcap", DEFAULT_PCAP, "--no-verify")
+    assert "packets in" in text and capsys.readouterr().err == ""
+    status, text = run(REPO / "programs/examples/xdp_filter.o", "--pcap", DEFAULT_PCAP)
     assert status == 0 and "XDP_DROP" in text
+
+
+def test_verdict_cache(tmp_path, monkeypatch):
+    """The verdict is computed once per object, program and verifier; a damaged cache file is
+    ignored, and a changed object is verified anew."""
+    import shutil
+    from pybpf.verifier import verify
+    from pybpf.verifier import cached
+    from pybpf.verifier.cached import verify_cached
+    monkeypatch.setattr(cached, "directory", lambda: tmp_path / "verdicts")
+    obj = tmp_path / "xdp_stale.o"
+    shutil.copy(REPO / "programs/tests/xdp_stale.o", obj)
+    (fresh,) = verify(obj, program="xdp_stale")
+    first, hit1 = verify_cached(obj, "xdp_stale", "xdp")
+    second, hit2 = verify_cached(obj, "xdp_stale", "xdp")
+    assert (hit1, hit2) == (False, True)
+    for v in (first, second):
+        assert not v.accepted and v.message == fresh.message == "R6 invalid mem access 'scalar'"
+        assert v.report() == fresh.report() and v.line == fresh.line and v.line is not None
+    (file,) = (tmp_path / "verdicts").glob("*.json")
+    file.write_text('{"accepted": true')          # damaged: verified again, rewritten
+    third, hit3 = verify_cached(obj, "xdp_stale", "xdp")
+    assert not hit3 and not third.accepted and verify_cached(obj, "xdp_stale", "xdp")[1]
+    shutil.copy(REPO / "programs/examples/xdp_pass.o", obj)   # same path, other bytes
+    (good, hit4) = verify_cached(obj, "xdp_pass", "xdp")
+    assert good.accepted and not hit4
+    monkeypatch.setenv("PYBPF_NO_VERDICT_CACHE", "1")
+    assert verify_cached(obj, "xdp_pass", "xdp")[1] is False

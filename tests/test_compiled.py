@@ -69,7 +69,7 @@ def _run(case, code, tier: str) -> dict:
     out["executed"] = machine.executed
     out["regs"] = [int(v) for v in machine.regs]
     st = [int(v) for v in machine.st]
-    st[native.NATIVE_FN] = 0   # the compiled function's address
+    st[native.NATIVE_FN] = st[native.STEP_FN] = 0   # addresses of compiled functions
     out["st"] = st
     out["arena"] = machine.memory.arena.tobytes()
     out["frames"] = [int(v) for v in machine.frames]
@@ -174,6 +174,33 @@ def test_budget_ends_on_the_same_instruction():
     assert full is not None and full > 20
 
 
+def test_the_step_is_loaded_at_the_first_handover(monkeypatch):
+    """The interpreter step is loaded when compiled code first hands over, not before; the
+    run then goes on where it stopped, as if it had been there all along."""
+    code = build_code(assemble(LOOPER), name="looper")   # calls: it hands over
+    expected = _run(tier_driver.Case("lazy", LOOPER), code, "interp")
+    monkeypatch.setattr(native, "_STEP_ADDRESS", [0])  # as in a process that has not loaded it
+    got = _run(tier_driver.Case("lazy", LOOPER), code, "compiled")
+    assert got == expected and expected["error"] == "MemoryFault"
+    assert native._STEP_ADDRESS[0] != 0
+
+
+def test_a_run_without_handover_does_not_load_the_step():
+    """parse.o on a good packet never leaves compiled code: its process never loads the
+    interpreter step (about 0.1 s of every start)."""
+    script = (
+        "import sys; sys.path.insert(0, 'benchmarks'); import bench\n"
+        "from pybpf.loader import load\nfrom pybpf.vm import native\n"
+        "prog = load('programs/bench/parse.o', tier='compiled').program('bench_parse')\n"
+        "r = prog.run(bench.bench_packet())\n"
+        "print(r.retval, native._STEP_ADDRESS[0], any(m.startswith('pybpf_step_') "
+        "for m in sys.modules))\n")
+    proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["2", "0", "False"]   # XDP_PASS, nothing loaded
+
+
 def test_trace_is_identical():
     """``--trace`` single-steps through the budget; the compiled tier hands each step over."""
     code = build_code(assemble(LOOPER), name="looper")
@@ -230,6 +257,39 @@ def test_objects_agree_on_packets(path):
                 except PyBPFError as exc:
                     got[tier] = (type(exc).__name__, str(exc), obj.machine.executed)
             assert got["interp"] == got["compiled"], (name, pkt[:20])
+
+
+def test_budget_stops_inside_a_real_loop():
+    """checksum.o: a loop of 11 instructions run ~750 times, then a straight tail. The
+    compiled tier checks the budget only where a loop comes back, against the longest
+    run to the next check; every budget around the loop and the tail must stop on the
+    same instruction, with the same count, as the interpreter."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import bench
+    finally:
+        sys.path.pop(0)
+    from pybpf.loader import load
+    path = REPO / "programs" / "bench" / "checksum.o"
+    pkt = bench.tcp_frame(1514)
+    full = load(path, tier="interp").program("bench_checksum").run(pkt).executed
+    code = load(path, tier="interp").code
+    starts = native.block_starts(code)
+    reserve, checkpoints = native._reserves(code, starts)
+    assert checkpoints and all(reserve[b] >= len(native.block_slots(code, b, set(starts)))
+                               for b in starts)
+    budgets = sorted({*range(1, 40), *range(full - 40, full + 2), 1000, 4321, 7777})
+    for budget in budgets:
+        got = {}
+        for tier in ("interp", "compiled"):
+            obj = load(path, tier=tier, budget=budget)
+            try:
+                r = obj.program("bench_checksum").run(pkt)
+                got[tier] = (r.retval, r.executed)
+            except PyBPFError as exc:
+                got[tier] = (type(exc).__name__, str(exc), obj.machine.executed)
+        assert got["interp"] == got["compiled"], budget
+        assert (got["interp"][0] == "InstructionLimit") == (budget < full), budget
 
 
 # ----------------------------------------------------------------------------- selection

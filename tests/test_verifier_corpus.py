@@ -44,9 +44,24 @@ def _pybpf(case, unprivileged=False):
     return {"accepted": v.accepted, "message": v.message}
 
 
+#: Unprivileged, libbpf's feature probes fail without CAP_PERFMON, so libbpf rewrites
+#: bpf_probe_read_kernel calls into bpf_probe_read before loading: the kernel then names
+#: the helper libbpf substituted, pybpf the one in the object. The verdict must agree.
+UNPRIV_MESSAGE_DIFFERS |= {"c_probe_read_writes_stack"}
+
+
+def _refused_before_verifying(want: dict) -> bool:
+    """A tracing program type without CAP_PERFMON: bpf() says EPERM and logs nothing (libbpf
+    then reports only that the object failed to load, under a temporary path)."""
+    return not want["accepted"] and (want["message"] == "" or
+                                     want["message"].startswith("libbpf: failed to load"))
+
+
 def _agree(name: str, got: dict, want: dict, unprivileged: bool) -> bool:
     if unprivileged and name in UNPRIV_MESSAGE_DIFFERS:
         return got["accepted"] == want["accepted"]
+    if unprivileged and _refused_before_verifying(want):
+        return not got["accepted"] and "needs CAP_PERFMON" in got["message"]
     return _same(got, want)
 
 
@@ -109,7 +124,7 @@ def test_c_case_matches_kernel_record(src, c_objects, unprivileged):
     [v] = verify(c_objects[src.stem], unprivileged=unprivileged)
     got = {"accepted": v.accepted, "message": v.message}
     want = (EXPECTED_UNPRIV if unprivileged else EXPECTED)[src.stem]
-    assert _same(got, want), f"{src.stem}: pybpf {got} kernel {want}"
+    assert _agree(src.stem, got, want, unprivileged), f"{src.stem}: pybpf {got} kernel {want}"
     if not v.accepted:  # a refusal names the C line it happened at
         assert v.line is not None and v.line[0].endswith(src.name)
 
@@ -151,7 +166,8 @@ def test_unprivileged_live_kernel(unprivileged_kernel, c_objects):
             bad.append((case.name, live, got))
     for src in C_CASES:
         [v] = verify(c_objects[src.stem], unprivileged=True)
-        if not _same(unprivileged_kernel[src.stem], {"accepted": v.accepted, "message": v.message}):
+        got = {"accepted": v.accepted, "message": v.message}
+        if not _agree(src.stem, got, unprivileged_kernel[src.stem], True):
             bad.append((src.stem, unprivileged_kernel[src.stem], v.message))
     assert not bad
 

@@ -314,3 +314,28 @@ def test_py_tier_agrees(pybpf_objects):
     py = json.loads(proc.stdout)
     interp = {c: X.run_pybpf(pybpf_objects, c) for c in X.CASES}
     assert py == interp
+
+
+def test_layout_pack_checks_every_value():
+    """Layout.pack's plain-integer fast path and its checked path give the same bytes and
+    the same refusals (bools and int subclasses take the checked path)."""
+    import enum
+    import struct
+    from pybpf.contexts import Field, Layout
+    from pybpf.errors import PyBPFError
+    lay = Layout("demo", 24, [Field("a", 0, 4), Field("b", 4, 1), Field("cb", 8, 4, count=2),
+                              Field("q", 16, 8)])
+
+    class Small(enum.IntEnum):
+        ONE = 1
+
+    raw = lay.pack({"a": 7, "b": True, "cb": [1, 2], "q": Small.ONE})
+    assert raw == struct.pack("<IB3xIIQ", 7, 1, 1, 2, 1)
+    assert lay.unpack(raw) == {"a": 7, "b": 1, "cb": [1, 2], "q": 1}
+    for bad, match in (({"b": 256}, "does not fit 1 bytes"), ({"a": -1}, "does not fit"),
+                       ({"a": 1.0}, "takes an integer"), ({"cb": [1]}, "takes 2 integers"),
+                       ({"zz": 1}, "has no field 'zz'")):
+        with pytest.raises(PyBPFError, match=match):
+            lay.pack(bad)
+    assert lay.byte_mask().tolist() == [True] * 5 + [False] * 3 + [True] * 16
+    assert lay.byte_mask(("b",)).nonzero()[0].tolist() == [4]

@@ -65,6 +65,8 @@ import struct
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+
 from ..errors import PyBPFError, TestRunRefused
 
 
@@ -141,11 +143,18 @@ class Layout:
         self._slots = [(f.name, slots[f.name], f.count) for f in fields]
         self._slot_of = slots
         self._nflat = sum(f.count for f in fields)
+        self._scalars = {f.name: (slots[f.name], 1 << (8 * f.size)) for f in fields
+                         if f.count == 1}
 
     def pack(self, values: dict) -> bytes:
         """The struct's bytes with ``values`` (name -> int, or list for arrays) set, rest zero."""
         flat = [0] * self._nflat
+        scalars = self._scalars
         for name, value in values.items():
+            spec = scalars.get(name)   # the common case first: a plain integer that fits
+            if spec is not None and type(value) is int and 0 <= value < spec[1]:
+                flat[spec[0]] = value
+                continue
             f = self.fields.get(name)
             if f is None:
                 raise PyBPFError(f"ctx_in: {self.struct_name} has no field {name!r} "
@@ -163,6 +172,15 @@ class Layout:
             at = self._slot_of[name]
             flat[at:at + f.count] = items
         return self._struct.pack(*flat)
+
+    def byte_mask(self, names=None) -> np.ndarray:
+        """A bool per byte of the struct: True in the bytes of the fields ``names`` (all
+        fields when None)."""
+        mask = np.zeros(self.size, dtype=bool)
+        for f in self.fields.values():
+            if names is None or f.name in names:
+                mask[f.offset:f.offset + f.size * f.count] = True
+        return mask
 
     def unpack(self, raw: bytes) -> dict:
         """Field name -> value (lists for arrays) of the struct's bytes (zero past a short ``raw``)."""

@@ -124,6 +124,8 @@ CTX_IN_ALLOWED = ("mark", "priority", "ingress_ifindex", "ifindex", "cb", "tstam
 #: ctx_out fields the kernel writes back (convert_skb_to___skb).
 CTX_OUT_FIELDS = ("mark", "priority", "ingress_ifindex", "ifindex", "tstamp", "cb", "wire_len",
                   "gso_segs", "hwtstamp")
+_FIELD_BYTES = SK_BUFF.byte_mask()                  # ctx_out keeps no padding byte of ctx_in
+_CTX_OUT_BYTES = SK_BUFF.byte_mask(CTX_OUT_FIELDS)
 
 
 def verdict_name(retval: int) -> str:
@@ -413,10 +415,10 @@ class SkbContext:
     def ctx_out(self) -> bytes:
         """``__sk_buff`` as ``convert_skb_to___skb`` leaves it: ctx_in with the fields it
         copies back replaced by their values after the run."""
-        now = self.fields()
-        out = SK_BUFF.unpack(self.ctx_in)
-        out.update({k: now[k] for k in CTX_OUT_FIELDS})
-        return SK_BUFF.pack(out)
+        ctx = self.memory.view(self.memory.regions[abi.REGION_CTX])[:SKB_SIZE]
+        out = np.where(_FIELD_BYTES, np.frombuffer(self.ctx_in, dtype=np.uint8), 0)
+        out[_CTX_OUT_BYTES] = ctx[_CTX_OUT_BYTES]
+        return out.astype(np.uint8).tobytes()
 
     def ctx_fields(self) -> dict:
         return SK_BUFF.unpack(self.ctx_out())

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from numba import njit
+from pybpf._jitcache import njit
 
 from ..errors import PyBPFError, TestRunRefused
 from ..result import Redirect

@@ -7,7 +7,7 @@ Shared by :mod:`pybpf.contexts.xdp` and the compiled XDP helpers
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from numba import njit
+from pybpf._jitcache import njit
 
 from ..vm.abi import PKT_DATA, PKT_END, PKT_META, XDP_FRAME0, XDP_MOVED
 
@@ -28,6 +28,17 @@ XDP_META_MAX = 252
 ETH_HLEN = 14
 
 
+@njit(cache=True, inline="always")
+def move_bytes(arena, dst, src, n):
+    """``memmove`` inside the arena: the ranges may overlap."""
+    if dst < src:
+        for i in range(n):
+            arena[dst + i] = arena[src + i]
+    else:
+        for i in range(n - 1, -1, -1):
+            arena[dst + i] = arena[src + i]
+
+
 @njit(cache=True)
 def move_frame(st, arena, rbase, rlo, rhi, meta, data, end):
     """Give the packet new bounds (frame offsets ``meta`` <= ``data`` <= ``end``): the frame
@@ -39,7 +50,7 @@ def move_frame(st, arena, rbase, rlo, rhi, meta, data, end):
     old = np.int64(st[PKT_DATA] >> U64(32)) - 1
     new = f0 + 1 if old == f0 else f0
     src, dst = np.int64(rbase[old]), np.int64(rbase[new])
-    arena[dst:dst + XDP_FRAME_SIZE] = arena[src:src + XDP_FRAME_SIZE]
+    move_bytes(arena, dst, src, XDP_FRAME_SIZE)
     rlo[old] = U64(0)
     rhi[old] = U64(0)
     rlo[new] = U64(meta)

@@ -10,7 +10,7 @@ helpers and user replacements go through the trampoline in
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from numba import njit
+from pybpf._jitcache import njit
 
 from ..vm.abi import CLOCK, CPU, PRNG
 

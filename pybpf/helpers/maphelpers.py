@@ -7,7 +7,7 @@ a bad pointer stops the program with a fault at the call instruction.
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from numba import njit
+from pybpf._jitcache import njit
 
 from ..maps import ops
 from ..maps.common import load_u32, va_to_offset

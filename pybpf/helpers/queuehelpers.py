@@ -10,7 +10,7 @@ with a fault at the call).
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from numba import njit
+from pybpf._jitcache import njit
 
 from ..maps import queue
 from ..maps.common import va_to_offset

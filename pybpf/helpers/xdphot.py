@@ -8,9 +8,9 @@ codes of ``net/core/filter.c``. The packet moves between the two frames of
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from numba import njit
+from pybpf._jitcache import njit
 
-from ..contexts.xdpframe import ETH_HLEN, XDP_FRAME_HEADER, XDP_META_MAX, move_frame
+from ..contexts.xdpframe import ETH_HLEN, XDP_FRAME_HEADER, XDP_META_MAX, move_bytes, move_frame
 from ..vm.abi import AUX, AUX2, BAD_HELPER_ARG, PKT_DATA, PKT_END, PKT_META, XDP_FRAME0
 
 U64 = np.uint64
@@ -63,7 +63,7 @@ def xdp_adjust_head(regs, st, arena, rbase, rlo, rhi, rflag, maps):
         return _errno(regs, EINVAL)
     if metalen:
         base = np.int64(rbase[np.int64(st[PKT_DATA] >> U64(32)) - 1])
-        arena[base + meta + offset:base + new_data] = arena[base + meta:base + data].copy()
+        move_bytes(arena, base + meta + offset, base + meta, metalen)
     move_frame(st, arena, rbase, rlo, rhi, meta + offset, new_data, end)
     regs[0] = U64(0)
     return 0

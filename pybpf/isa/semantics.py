@@ -15,7 +15,7 @@ to the operand width.
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from numba import njit
+from pybpf._jitcache import njit
 
 U64 = np.uint64
 M8 = U64(0xFF)

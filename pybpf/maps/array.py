@@ -12,7 +12,7 @@ Array elements always exist: ``delete`` is ``-EINVAL`` and ``BPF_NOEXIST`` is
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from numba import njit
+from pybpf._jitcache import njit
 
 from .common import copy, data_base, load_u32, zero
 from .layout import (BPF_NOEXIST, E2BIG, EEXIST, EINVAL, ENOENT, M_MAX, M_NCPU, M_TYPE,

@@ -85,7 +85,7 @@ LRU ticks; the kernel's syscall-side lookup does not (``map_lookup_elem_sys_only
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from numba import njit
+from pybpf._jitcache import njit
 
 from .common import FNV_OFFSET, FNV_PRIME, copy, zero
 from .layout import (BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, E2BIG, EEXIST, EINVAL, ENOENT,

@@ -45,7 +45,7 @@ Semantics, as the kernel (checked against Linux 6.18):
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from numba import njit
+from pybpf._jitcache import njit
 
 from ..errors import MapError
 from .common import copy, data_base

@@ -2,7 +2,7 @@
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from numba import njit
+from pybpf._jitcache import njit
 
 from . import array, hash, lpm, queue, ringbuf
 from .layout import EINVAL, EOPNOTSUPP, M_TYPE

@@ -27,6 +27,7 @@ recorded here).
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from dataclasses import dataclass, field
@@ -111,7 +112,21 @@ def verify_insns(insns: list[Insn], prog_type: str | None, maps: list[MapDesc] |
                  resolve_map=None, kfuncs: dict | None = None,
                  unprivileged: bool = False) -> Verdict:
     """Verify raw instructions. ``map[id:N]`` / ``map[idx:N]`` lddw refer to ``maps[N]``."""
-    maps = maps or []
+    # The cyclic garbage collector is paused meanwhile: the verifier makes no reference
+    # cycles (its objects are freed by reference counts) but allocates so many that the
+    # collector would walk the saved states again and again (a tenth of the time).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _verify_insns(insns, prog_type, maps or [], gpl, log_level, name, line_of,
+                             resolve_map, kfuncs, unprivileged)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _verify_insns(insns, prog_type, maps, gpl, log_level, name, line_of, resolve_map,
+                  kfuncs, unprivileged) -> Verdict:
 
     def by_index(slot, insn):
         idx = insn.imm & 0xFFFFFFFF
@@ -123,6 +138,16 @@ def verify_insns(insns: list[Insn], prog_type: str | None, maps: list[MapDesc] |
 
     start = time.perf_counter()
     verdict = Verdict(accepted=False, program=name)
+    pos = 0
+    for insn in insns:   # add_subprog_and_kfunc, the kernel's first pass, before the CFG
+        if insn.opcode == o.BPF_JMP | o.BPF_CALL and insn.src == o.BPF_PSEUDO_KFUNC_CALL \
+                and not gpl:
+            verdict.message = "cannot call kernel function from non-GPL compatible program"
+            verdict.slot = pos
+            _locate(verdict, insns, line_of)
+            verdict.hint = hint(verdict.message)
+            return verdict
+        pos += insn.width
     try:
         prog = build(insns)
     except CFGError as exc:
@@ -183,16 +208,52 @@ def _map_desc(spec, cache: dict) -> MapDesc:
     return cache[key]
 
 
+def _kconfig_value(name: str, size: int) -> bytes | None:
+    """What libbpf puts in ``.kconfig`` for ``name`` on this kind of machine, if pybpf knows:
+    the variables libbpf itself defines (``LINUX_*``); ``CONFIG_*`` are unknown."""
+    if name == "LINUX_KERNEL_VERSION":
+        import platform
+        import re
+        nums = [int(x) for x in re.findall(r"\d+", platform.release())[:3]] + [0, 0, 0]
+        value = (nums[0] << 16) | (nums[1] << 8) | min(nums[2], 255)
+    elif name in ("LINUX_HAS_SYSCALL_WRAPPER", "LINUX_HAS_BPF_COOKIE"):
+        value = 1               # x86-64 wraps syscalls (4.17+); BPF cookies exist since 5.15
+    else:
+        return None
+    return value.to_bytes(size, "little") if size in (1, 2, 4, 8) else None
+
+
+def _kconfig_desc(obj, name: str, cache: dict) -> MapDesc | None:
+    """A ``__kconfig`` extern as the verifier sees it after libbpf: a pointer into the frozen
+    read-only ``.kconfig`` map. Each variable gets its own one-value map here, whose bytes are
+    known when :func:`_kconfig_value` knows them (else reads give unknown scalars)."""
+    ext = obj.externs.get(name)
+    btf = getattr(obj, "btf", None)
+    if ext is None or ext.kind != "kconfig" or btf is None or ext.btf_type_id is None:
+        return None
+    key = ("kconfig", name)
+    if key not in cache:
+        try:
+            size = btf.size_of(btf.type(ext.btf_type_id).type)
+        except Exception:  # noqa: BLE001 - an odd BTF: leave the extern unresolved
+            return None
+        cache[key] = MapDesc(".kconfig", 2, 4, max(size, 1), 1, 0x80,
+                             data=_kconfig_value(name, size))
+    return cache[key]
+
+
 def verify_linked(linked, prog_type: str | None = None, log_level: int = 0,
                   unprivileged: bool = False) -> Verdict:
     """Verify a :class:`pybpf.elf.link.LinkedProgram` (maps and global data from its object)."""
-    from ..spec import RELO_DATA, RELO_KFUNC, RELO_MAP
+    from ..spec import RELO_DATA, RELO_EXTERN, RELO_KFUNC, RELO_MAP
     obj = linked.object
     cache: dict = {}
     by_slot: dict[int, tuple] = {}
     for r in linked.relocations:
         if r.kind == RELO_MAP and r.target in obj.maps:
             by_slot[r.slot] = (_map_desc(obj.maps[r.target], cache), 0)
+        elif r.kind == RELO_EXTERN and _kconfig_desc(obj, r.target, cache) is not None:
+            by_slot[r.slot] = (_kconfig_desc(obj, r.target, cache), 0)
         elif r.kind == RELO_DATA and r.target in obj.data_sections:
             sec = obj.data_sections[r.target]
             if r.target not in cache:
@@ -218,7 +279,18 @@ def verify_linked(linked, prog_type: str | None = None, log_level: int = 0,
     from ..elf.core import apply as apply_core
     insns, _poisoned = apply_core(getattr(obj, "btf", None), list(linked.instructions),
                                   linked.core_relos, linked.name)
-    return verify_insns(insns, prog_type or linked.type, gpl=gpl,
+    kconfig = {r.slot for r in linked.relocations if r.kind == RELO_EXTERN and r.slot in by_slot}
+    if kconfig:   # libbpf makes these lddw map-value loads of the .kconfig map
+        from dataclasses import replace
+        pos, patched = 0, []
+        for insn in insns:
+            if pos in kconfig:
+                insn = replace(insn, src=o.BPF_PSEUDO_MAP_VALUE, imm=0)
+            patched.append(insn)
+            pos += insn.width
+        insns = patched
+    from .ctx import with_attach
+    return verify_insns(insns, prog_type or with_attach(linked.type, linked.attach_type), gpl=gpl,
                         log_level=log_level, name=linked.name, line_of=linked.line_of,
                         resolve_map=resolve,
                         kfuncs={r.slot: r.target for r in linked.relocations

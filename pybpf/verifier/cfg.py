@@ -31,6 +31,7 @@ class Program:
     rows: list                       # table row or None
     subprogs: list[int] = field(default_factory=list)   # start slots, sorted, [0, ...]
     prune: set = field(default_factory=set)             # slots where states are checkpointed
+    succ: list = field(default_factory=list)            # successors(slot) by slot, or None
 
     def subprog_of(self, slot: int) -> int:
         """Index of the subprogram containing ``slot``."""
@@ -55,9 +56,13 @@ def build(insns) -> Program:
     if not insns:
         raise CFGError(0, "empty program")
     by_slot, rows = [], []
+    rows_of: dict = {}      # programs repeat instructions: look each distinct one up once
     for insn in insns:
         imm = insn.imm if insn.opcode == o.LDDW else s32(insn.imm)
-        row = lookup(insn.opcode, insn.dst, insn.src, insn.off, imm)
+        fields = (insn.opcode, insn.dst, insn.src, insn.off, imm)
+        row = rows_of.get(fields)
+        if row is None:
+            row = rows_of[fields] = lookup(*fields)
         slot = len(by_slot)
         if isinstance(row, str):
             raise CFGError(slot, row)
@@ -118,11 +123,12 @@ def successors(prog: Program, slot: int) -> list[int]:
 def _check_reachable(prog: Program) -> None:
     n = len(prog.insns)
     seen = [False] * n
+    prog.succ = [None] * n
     stack = [0]
     seen[0] = True
     while stack:
         slot = stack.pop()
-        succ = successors(prog, slot)
+        succ = prog.succ[slot] = successors(prog, slot)
         row = prog.rows[slot]
         if row.kind in ("jmp", "ja") or row.name in ("call_local", "call"):
             prog.prune.update(succ)

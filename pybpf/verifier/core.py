@@ -27,7 +27,7 @@ from . import tnum as T
 from .cfg import Program, jump_target
 from .regs import (CTX, FUNC, MAP_KEY, MAP_PTR, MAP_VALUE, MEM, NOT_INIT, PKT, PKT_END, PKT_META,
                    PKT_TYPES, RINGBUF_MEM, SCALAR, STACK, Reg)
-from .state import MAX_STACK, Frame, State, signatures, states_equal
+from .state import MAX_STACK, Frame, State, exact_signature, states_equal, type_signature
 
 COMPLEXITY_LIMIT = 1_000_000
 MAX_VAR_OFF = 1 << 29
@@ -37,6 +37,11 @@ MAX_CALL_FRAMES = 8
 #: The kernel runs with its JIT (``bpf_jit_enable=1``), which rounds each frame's stack
 #: depth up to 16 bytes when it sums the frames of a call chain (round_up_stack_depth).
 STACK_ROUND = 16
+#: Program types bpf() loads only for CAP_PERFMON (is_perfmon_prog_type): it refuses them with
+#: EPERM before the verifier runs, so the kernel prints no message.
+PERFMON_TYPES = frozenset({"kprobe", "tracepoint", "perf_event", "raw_tracepoint",
+                           "raw_tracepoint_writable", "tracing", "lsm", "struct_ops", "ext"})
+NEEDS_PERFMON = "program type {} needs CAP_PERFMON (bpf() refuses it with EPERM, no verifier log)"
 #: The "for !root" suffix of the kernel's speculation-hardening refusals.
 _NOT_ROOT = "pointer arithmetic with it prohibited for !root"
 MAX_STATES_PER_INSN = 64
@@ -95,6 +100,10 @@ _PKT_ANY = (PKT, PKT_META, PKT_END)
 #: Unprivileged: storing a pointer through a pointer of these types leaks it ("R1 leaks addr
 #: into map"); spilling it to the stack does not.
 _LEAK_INTO = {MAP_VALUE: "map", CTX: "ctx", MEM: "mem", RINGBUF_MEM: "mem"}
+_SHIFT_FNS = frozenset({"lsh64", "lsh32", "rsh64", "rsh32", "arsh64", "arsh32"})
+_DIV_FNS = frozenset({"div", "mod", "sdiv64", "sdiv32", "smod64", "smod32"})
+#: A stack slot's bytes once its spilled register is overwritten in part: written, unknown.
+_TO_MISC = str.maketrans("SZ", "MM")
 
 
 class Checkpoint:
@@ -122,7 +131,13 @@ _FLIP = {"jgt": "jlt", "jge": "jle", "jlt": "jgt", "jle": "jge", "jsgt": "jslt",
 
 def _op(row) -> str:
     """The jump condition of a jmp row: ``jeq`` ... (the row name without width/source)."""
-    return row.name.split("_")[0].rstrip("32")
+    op = _OPS.get(row.name)
+    if op is None:
+        op = _OPS[row.name] = row.name.split("_")[0].rstrip("32")
+    return op
+
+
+_OPS: dict[str, str] = {}
 
 
 class Verifier:
@@ -152,12 +167,19 @@ class Verifier:
         self.alu_sanitation: dict[int, tuple] = {}   # slot -> (state, limit), unprivileged
         self.nospec: set[int] = set()       # slots speculative paths may not execute
         self.spec_now = False               # the instruction being checked is speculative
-        self._live = _liveness(prog)
-        self._relevant = _relevance(prog, prog_type not in _NO_RETURN_CHECK)
+        succ = _successors(prog)
+        preds = _predecessors(succ)
+        self._live = _liveness(prog, succ, preds)
+        self._live_list: list = [None] * len(prog.insns)
+        self._relevant = _relevance(prog, succ, preds, prog_type not in _NO_RETURN_CHECK)
         self._subprog_of = [prog.subprog_of(s) for s in range(len(prog.insns))]
+        self._imms: dict[int, Reg] = {}
+        R.reset_memos()
 
     # ---------------------------------------------------------------- driver
     def run(self) -> None:
+        if not self.priv and self.prog_type in PERFMON_TYPES:
+            raise Reject(NEEDS_PERFMON.format(self.prog_type), 0)
         st = State()
         main = Frame(0, 0)
         main.regs[1] = Reg.pointer(CTX)
@@ -166,18 +188,19 @@ class Verifier:
         slot = 0
         prog = self.prog
         prune, rows = prog.prune, prog.rows
+        logging = self.log_level
         while True:
             self.processed += 1
             if self.processed > COMPLEXITY_LIMIT:
                 raise Reject(f"BPF program is too large. Processed {self.processed} insn", slot)
             if slot in prune and self._visited(st, slot):
                 nxt = None
-                if self.log_level and len(self.log) < LOG_LINES:
+                if logging and len(self.log) < LOG_LINES:
                     self.log.append(f"{slot}: safe")
             else:
                 if rows[slot].kind in _JMP_KINDS:
                     self.jmps += 1
-                if self.log_level and len(self.log) < LOG_LINES:
+                if logging and len(self.log) < LOG_LINES:
                     self._log_insn(st, slot)
                 try:
                     nxt = None if self.nospec and self._stopped(st, slot) else \
@@ -201,9 +224,9 @@ class Verifier:
         there, with ``regs`` unknown (a branch's operands) or ``reg`` = (regno, value)."""
         spec = self._push(st, slot, work, speculative=True)
         for r in regs:
-            spec.cur.regs[r] = Reg.scalar()
+            spec.cur.put(r, Reg.scalar())
         if reg is not None:
-            spec.cur.regs[reg[0]] = reg[1]
+            spec.cur.put(reg[0], reg[1])
 
     def _stopped(self, st: State, slot: int) -> bool:
         """A speculative path stops where the kernel put a barrier (nospec)."""
@@ -287,10 +310,18 @@ class Verifier:
 
     def _visited(self, st: State, slot: int) -> bool:
         """is_state_visited: prune when a finished state covers ``st``; else maybe checkpoint."""
-        live = self._frame_live(slot)
-        sig, tsig = signatures(st, live)
         loops = self.looping.get(slot)
-        if slot in self.iter_next:
+        done = self.done.get(slot)
+        iter_next = slot in self.iter_next
+        checkpoint = iter_next or (self.jmps - self.last_jmps >= 2
+                                   and self.processed - self.last_processed >= 8)
+        if not (loops or done or checkpoint):
+            return False      # nothing to compare with, no checkpoint: the common case
+        live = self._frame_live(slot)
+        live_regs = self._live_regs(slot)
+        tsig = type_signature(st, live_regs)
+        sig = exact_signature(st, live_regs) if loops or checkpoint else None
+        if iter_next:
             # an open-coded iterator's loop converges when the state at its next() call
             # is covered by one already being explored from there
             for old in (loops or {}).values():
@@ -302,7 +333,7 @@ class Verifier:
             if old is not None and old.snap is not None and _spec_ok(old.snap, st) and \
                     states_equal(old.snap, st, live, exact=True):
                 raise Reject(f"infinite loop detected at insn {slot}", slot)
-        bucket = self.done.get(slot, {}).get(tsig)
+        bucket = done.get(tsig) if done else None
         if bucket:
             for n in range(len(bucket) - 1, -1, -1):
                 old = bucket[n]
@@ -314,8 +345,7 @@ class Verifier:
                 if old.misses > old.hits * EVICT_MISSES + EVICT_MISSES:
                     del bucket[n]
                     old.snap = None
-        if slot not in self.iter_next and not (self.jmps - self.last_jmps >= 2
-                                               and self.processed - self.last_processed >= 8):
+        if not checkpoint:
             return False
         self.last_jmps, self.last_processed = self.jmps, self.processed
         cp = Checkpoint(st.copy(), slot, sig, tsig, st.parent)
@@ -326,6 +356,14 @@ class Verifier:
             loops.pop(next(iter(loops)))
         self.total_states += 1
         return False
+
+    def _live_regs(self, slot: int) -> tuple:
+        """The live registers (r0-r9) at ``slot``, in order (for the signatures)."""
+        regs = self._live_list[slot]
+        if regs is None:
+            mask = self._live[slot]
+            regs = self._live_list[slot] = tuple(r for r in range(10) if mask >> r & 1)
+        return regs
 
     def _frame_live(self, slot: int):
         """live(i, cur) -> (registers compared, registers compared by value) of frame i."""
@@ -357,10 +395,11 @@ class Verifier:
 
     # ---------------------------------------------------------------- one instruction
     def _step(self, st: State, slot: int, work) -> int | None:
-        insn = self.prog.insns[slot]
-        row = self.prog.rows[slot]
+        prog = self.prog
+        insn = prog.insns[slot]
+        row = prog.rows[slot]
         kind = row.kind
-        f = st.cur
+        f = st.frames[-1]
         if kind == "alu":
             if not self.priv:   # speculative paths skip the masking checks (sanitize_ptr_alu)
                 self.spec_now = type(st) is _Speculative
@@ -369,7 +408,7 @@ class Verifier:
             self.read(f, insn.dst, slot)
             self._no_ptr_arith(f, insn.dst, slot)
             self.write_check(insn.dst, slot)
-            d = f.regs[insn.dst]
+            d = f.own(insn.dst)
             if d.is_scalar and d.is_const:
                 d.set_const(self._concrete(row.fn, d.value, 0, 64))
             else:
@@ -384,7 +423,7 @@ class Verifier:
             self.write_check(insn.dst, slot)
             val = self._mem_access(st, insn.src, insn.off, row.size, False, None, slot,
                                    signed=row.signed)
-            f.regs[insn.dst] = val
+            f.put(insn.dst, val)
         elif kind == "st":
             self.read(f, insn.dst, slot)
             self._mem_access(st, insn.dst, insn.off, row.size, True, Reg.scalar(insn.imm), slot,
@@ -421,27 +460,33 @@ class Verifier:
     def _alu(self, f: Frame, insn, row, slot: int) -> None:
         d, width, fn = insn.dst, row.width, row.fn
         src_is_reg = row.source_is_reg
-        if fn in ("lsh64", "lsh32", "rsh64", "rsh32", "arsh64", "arsh32") and not src_is_reg:
+        if fn in _SHIFT_FNS and not src_is_reg:
             if insn.imm < 0 or insn.imm >= width:
                 raise Reject(f"invalid shift {insn.imm}", slot)
-        if fn in ("div", "mod", "sdiv64", "sdiv32", "smod64", "smod32") and not src_is_reg \
-                and insn.imm == 0:
+        if fn in _DIV_FNS and not src_is_reg and insn.imm == 0:
             raise Reject("div by zero", slot)
+        if fn == "mov" and not src_is_reg:
+            self.write_check(d, slot)     # a constant, zero-extended by a 32-bit move
+            f.put(d, Reg.const(insn.imm if width == 64 else insn.imm & R.M32))
+            return
         if fn == "mov" or fn.startswith("movsx"):
             if src_is_reg:
                 src = self.read(f, insn.src, slot)
                 if not self.priv and src.is_ptr and (width == 32 or fn != "mov"):
                     what = "partial copy of" if width == 32 else "sign-extension part of"
                     raise Reject(f"R{insn.src} {what} pointer", slot, regs=(insn.src,))
+                if src.type == SCALAR and not src.id and src.var[1]:
+                    src = f.own(insn.src)     # the move may link it to the copy (an id)
             else:
                 src = Reg.scalar(insn.imm if width == 64 else insn.imm & R.M32)
             self.write_check(d, slot)
-            f.regs[d] = self._mov(src, width, fn, src_is_reg)
+            f.put(d, self._mov(src, width, fn, src_is_reg))
             return
         dst = self.read(f, d, slot)
         if fn in ("neg64", "neg32"):
             self._no_ptr_arith(f, d, slot)
             self.write_check(d, slot)
+            dst = f.own(d)
             if dst.is_scalar and dst.is_const:
                 dst.set_const(self._concrete(fn, dst.value, 0, width))
             else:
@@ -452,12 +497,21 @@ class Verifier:
         if src_is_reg:
             src = self.read(f, insn.src, slot)
         else:
-            src = Reg.scalar(insn.imm if width == 64 else insn.imm & R.M32)
+            src = self._imm(insn.imm if width == 64 else insn.imm & R.M32)
         self.write_check(d, slot)
         if dst.is_ptr or src.is_ptr:
-            f.regs[d] = self._ptr_alu(insn, row, dst, src, slot)
+            f.put(d, self._ptr_alu(insn, row, dst, src, slot))
             return
-        R.alu(fn, width, dst, src)
+        dst = f.own(d)
+        R.alu(fn, width, dst, dst if src_is_reg and insn.src == d else src)
+
+    def _imm(self, value: int) -> Reg:
+        """The constant ``value`` as an operand: one register per value, shared, never changed
+        (the ALU reads its source operand only)."""
+        r = self._imms.get(value)
+        if r is None:
+            r = self._imms[value] = Reg.const(value)
+        return r
 
     def _no_ptr_arith(self, f: Frame, r: int, slot: int) -> None:
         """Unprivileged: neg and byte swaps of a pointer are refused (check_alu_op)."""
@@ -522,7 +576,8 @@ class Verifier:
         known = off.is_const
         if ptr.type == MAP_PTR and known and off.value == 0 and row.fn == "add":
             return ptr.copy()
-        if ptr.type not in (CTX, MAP_VALUE, MAP_KEY, STACK, PKT, PKT_META, MEM, RINGBUF_MEM, FUNC):
+        if ptr.type not in (CTX, MAP_VALUE, MAP_KEY, STACK, PKT, PKT_META, MEM, RINGBUF_MEM, FUNC,
+                            UNKNOWN_PTR):
             raise Reject(f"R{d} pointer arithmetic on {ptr.type_str} prohibited", slot, regs=(d,))
         self._sane_offset(off, ptr.type, slot, d)
         self._sane_offset(ptr, ptr.type, slot, d)
@@ -675,8 +730,11 @@ class Verifier:
         reg = f.regs[regno]
         t = reg.type
         if t == STACK:
-            tn = T.add(reg.var, T.const(reg.off + off))
-            if not T.is_aligned(tn, size):
+            if reg.var[1] == 0:     # a constant offset: is_aligned(add(var, const(...))) is
+                aligned = not (reg.var[0] + reg.off + off) & (size - 1)     # this test
+            else:
+                aligned = T.is_aligned(T.add(reg.var, T.const(reg.off + off)), size)
+            if not aligned:
                 var = str(reg.value) if reg.is_const else T.fmt(reg.var)
                 raise Reject(f"misaligned stack access off {var}+{reg.off}+{off} "
                              f"size {size}", slot, regs=(regno,))
@@ -729,6 +787,7 @@ class Verifier:
                     and (reg.off + off) % 8 == 0 and value.umax.bit_length() <= 8 * size:
                 src = f.regs[value_regno]       # link the register and its spilled copy
                 if not src.id:
+                    src = f.own(value_regno)
                     src.id = self.new_id()
                 value.id = src.id
             return self._stack_access(st, reg, regno, off, size, write, value, slot, signed,
@@ -742,6 +801,8 @@ class Verifier:
             return None if write else self._loaded(size, signed)
         if t in _SOCKS and not reg.null and not write:
             return self._loaded(size, signed)   # struct bpf_sock fields: not modelled further
+        if t == SCALAR and not write and not reg.is_const and self.prog_type in C.BTF_CTX:
+            return self._loaded(size, signed)   # maybe a BTF pointer: pybpf lacks kernel BTF
         raise Reject(f"R{regno} invalid mem access '{reg.type_str}'", slot, regs=(regno,))
 
     def _loaded(self, size: int, signed: bool) -> Reg:
@@ -836,11 +897,10 @@ class Verifier:
             if write:
                 for b in range(lo, hi):
                     s = frame.slot((-b - 1) // 8)
-                    s.spill = None if s.types[7] != "S" else s.spill
                     if s.types[7] == "S":
-                        s.types = ["M" if t != "I" else t for t in s.types]
-                        s.spill = None
-                    s.types[(-b - 1) % 8] = "M"
+                        s.types = s.types.translate(_TO_MISC)
+                    s.spill = None
+                    s.set((-b - 1) % 8, "M")
                 return None
             return self._loaded(size, signed)
         if write:
@@ -883,22 +943,24 @@ class Verifier:
                 raise Reject("invalid size of register spill", slot)
             self._save_spill(s, value, 8)
             return
-        if s.types[7] == "S":
-            s.types = ["M" if t != "I" else t for t in s.types]
+        types = list(s.types.translate(_TO_MISC) if s.types[7] == "S" else s.types)
         s.spill = None
         kind = "Z" if value.is_null_const() else "M"
         idx = (-off - 1) % 8
         for i in range(size):
-            s.types[idx - i] = kind
+            types[idx - i] = kind
+        s.types = "".join(types)
 
     @staticmethod
     def _save_spill(s, value: Reg, size: int) -> None:
-        s.spill = value.copy()
+        s.spill = value     # a register of its own (callers pass a copy)
+        types = list(s.types)
         for i in range(8, 8 - size, -1):
-            s.types[i - 1] = "S"
+            types[i - 1] = "S"
         for i in range(8 - size, 0, -1):
-            if s.types[i - 1] not in ("Z", "I"):
-                s.types[i - 1] = "M"
+            if types[i - 1] not in ("Z", "I"):
+                types[i - 1] = "M"
+        s.types = "".join(types)
 
     def _stack_read(self, frame: Frame, off: int, size: int, slot: int, signed: bool) -> Reg:
         spi = (-off - 1) // 8
@@ -1009,13 +1071,13 @@ class Verifier:
         return fall
 
     def _refine(self, st: State, f: Frame, insn, row, op: str, is32: bool) -> bool:
-        d = f.regs[insn.dst]
-        if row.source_is_reg:
-            s = f.regs[insn.src]
-        else:
-            s = Reg.scalar(insn.imm)
         if row.source_is_reg and insn.src == insn.dst:
             return True
+        d = f.own(insn.dst)
+        if row.source_is_reg:
+            s = f.own(insn.src)
+        else:
+            s = Reg.scalar(insn.imm)
         _refine_cond(d, s, op, is32)
         for r in (d, s):
             R.sync(r)
@@ -1023,27 +1085,26 @@ class Verifier:
                 return False
         for r in ((d, s) if row.source_is_reg else (d,)):
             if r.id:
-                for other in st.all_regs():
-                    if other is not r and other.is_scalar and other.id == r.id:
-                        rid = other.id
+                rid = r.id
+                for other in st.regs_where(lambda g: g.id == rid and g.type == SCALAR):
+                    if other is not r:
                         _copy_into(other, r)
                         other.id = rid
         return True
 
     def _mark_null(self, st: State, rid: int, is_null: bool) -> None:
         ref = 0
-        for r in st.all_regs():
-            if r.null and r.id == rid:
-                ref = ref or r.ref
-                if is_null:
-                    r.__init__(SCALAR)
-                    r.set_const(0)
-                else:
-                    r.null = False
-                    if r.type == MAP_PTR and r.map is not None and r.map.inner is not None:
-                        r.map = r.map.inner
-                    if not r.ref:
-                        r.id = 0
+        for r in st.regs_where(lambda g: g.null and g.id == rid):
+            ref = ref or r.ref
+            if is_null:
+                r.__init__(SCALAR)
+                r.set_const(0)
+            else:
+                r.null = False
+                if r.type == MAP_PTR and r.map is not None and r.map.inner is not None:
+                    r.map = r.map.inner
+                if not r.ref:
+                    r.id = 0
         if is_null and ref:
             st.refs = [x for x in st.refs if x[0] != ref]
 
@@ -1152,13 +1213,13 @@ class Verifier:
         if hid in P.DENIED.get(self.prog_type or "", ()) or \
                 (not self.priv and hid in P.PERFMON):
             raise Reject(f"program of this type cannot use helper {name}#{hid}", slot)
-        proto = P.PROTOS.get(hid)
+        proto = P.proto(hid, self.prog_type)
         if proto is None:   # not modelled: arguments unchecked, result unknown
             for r in _CALLER_SAVED:
                 f.regs[r] = Reg()
             returns_ptr = "*" in KERNEL_HELPERS[hid].prototype.split("bpf_", 1)[0]
-            f.regs[0] = (Reg.pointer(UNKNOWN_PTR, null=True, id=self.new_id()) if returns_ptr
-                         else Reg.scalar())
+            f.regs[0] = (Reg.pointer(UNKNOWN_PTR, null=hid not in P.RET_NONNULL,
+                                     id=self.new_id()) if returns_ptr else Reg.scalar())
             return slot + 1
         if proto.gpl and not self.gpl:
             raise Reject("cannot call GPL-restricted function from non-GPL compatible program", slot)
@@ -1180,10 +1241,10 @@ class Verifier:
             if not any(r[0] == ref for r in st.refs):
                 raise Reject("R1 must be referenced when passed to release function", slot)
             st.refs = [r for r in st.refs if r[0] != ref]
-            for r in st.all_regs():
-                if r.ref == ref and self.priv:
+            for r in st.regs_where(lambda g: g.ref == ref):
+                if self.priv:
                     r.mark_unknown()
-                elif r.ref == ref:  # mark_reg_invalid: unreadable without CAP_PERFMON
+                else:           # mark_reg_invalid: unreadable without CAP_PERFMON
                     r.__init__()
         for r in _CALLER_SAVED:
             f.regs[r] = Reg()
@@ -1366,8 +1427,9 @@ class Verifier:
                 for b in range(lo, hi):
                     s = frame.slot((-b - 1) // 8)
                     if s.spill is not None:
-                        s.spill.mark_unknown()
-                    s.types[(-b - 1) % 8] = "M" if s.types[(-b - 1) % 8] != "S" else "S"
+                        s.spill = Reg.scalar()     # a new register: the old one may be shared
+                    if s.types[(-b - 1) % 8] != "S":
+                        s.set((-b - 1) % 8, "M")
 
     def _enter_callback(self, st: State, hid: int, meta, slot: int, work) -> int:
         # the helper may also return without calling the callback
@@ -1469,13 +1531,24 @@ def _branch_taken(a: Reg, b: Reg, op: str, is32: bool) -> int:
         if res == -1 or op == "jset":
             return res
         return 1 - res
-    checks = {
-        "jgt": (amin > bmax, amax <= bmin), "jge": (amin >= bmax, amax < bmin),
-        "jlt": (amax < bmin, amin >= bmax), "jle": (amax <= bmin, amin > bmax),
-        "jsgt": (asmin > bsmax, asmax <= bsmin), "jsge": (asmin >= bsmax, asmax < bsmin),
-        "jslt": (asmax < bsmin, asmin >= bsmax), "jsle": (asmax <= bsmin, asmin > bsmax),
-    }
-    yes, no = checks[op]
+    if op == "jgt":
+        yes, no = amin > bmax, amax <= bmin
+    elif op == "jge":
+        yes, no = amin >= bmax, amax < bmin
+    elif op == "jlt":
+        yes, no = amax < bmin, amin >= bmax
+    elif op == "jle":
+        yes, no = amax <= bmin, amin > bmax
+    elif op == "jsgt":
+        yes, no = asmin > bsmax, asmax <= bsmin
+    elif op == "jsge":
+        yes, no = asmin >= bsmax, asmax < bsmin
+    elif op == "jslt":
+        yes, no = asmax < bsmin, asmin >= bsmax
+    elif op == "jsle":
+        yes, no = asmax <= bsmin, asmin > bsmax
+    else:
+        raise KeyError(op)
     return 1 if yes else 0 if no else -1
 
 
@@ -1574,12 +1647,11 @@ def _const(r: Reg, is32: bool) -> bool:
 def _clear_pkt_pointers(st: State, priv: bool) -> None:
     """After a helper that may move packet data, packet pointers become unknown scalars
     (mark_reg_invalid; unreadable registers without CAP_PERFMON)."""
-    for r in st.all_regs():
-        if r.type in (PKT, PKT_META, PKT_END):
-            if priv:
-                r.mark_unknown()
-            else:
-                r.__init__()
+    for r in st.regs_where(lambda g: g.type in (PKT, PKT_META, PKT_END)):
+        if priv:
+            r.mark_unknown()
+        else:
+            r.__init__()
 
 
 def _copy_into(dst: Reg, src: Reg) -> None:
@@ -1594,9 +1666,8 @@ def _good_pkt_pointers(st: State, pkt: Reg, ptype: str, right_open: bool) -> Non
         return
     new_range = pkt.off + (1 if right_open else 0)
     rid = pkt.id
-    for r in st.all_regs():
-        if r.type == ptype and r.id == rid:
-            r.range = max(r.range, new_range)
+    for r in st.regs_where(lambda g: g.type == ptype and g.id == rid):
+        r.range = max(r.range, new_range)
 
 
 def _scalar_desc(r: Reg) -> str:
@@ -1607,41 +1678,76 @@ def _scalar_desc(r: Reg) -> str:
 
 
 # ---- liveness -----------------------------------------------------------------------------
-def _liveness(prog: Program) -> list[int]:
-    """Registers (bit mask) that some path from each slot reads before writing."""
+def _successors(prog: Program) -> list:
+    """Successor slots of each slot (None for the second slot of lddw); a bpf-to-bpf call
+    continues at the next instruction (the callee's effect is the call's use and kill)."""
     n = len(prog.insns)
-    use = [0] * n
-    kill = [0] * n
-    succ: list[list[int]] = [[] for _ in range(n)]
-    from .cfg import successors
-    for s in range(n):
-        insn, row = prog.insns[s], prog.rows[s]
-        if row is None:
+    succ: list = [None] * n
+    for s, nx in enumerate(prog.succ):
+        if nx is None:
             continue
-        u, k = _use_def(insn, row)
-        use[s], kill[s] = u, k
-        nx = successors(prog, s)
-        if row.name == "call_local":
+        if prog.rows[s].name == "call_local":
             nx = [s + 1]
         succ[s] = [t for t in nx if 0 <= t < n]
-    live = [0] * n
-    changed = True
-    while changed:
-        changed = False
-        for s in range(n - 1, -1, -1):
-            if prog.rows[s] is None:
-                continue
-            out = 0
-            for t in succ[s]:
-                out |= live[t]
-            v = use[s] | (out & ~kill[s])
-            if v != live[s]:
-                live[s] = v
-                changed = True
-    return live
+    return succ
 
 
-def _relevance(prog: Program, ret_checked: bool = True) -> list[int]:
+def _predecessors(succ: list) -> list[list[int]]:
+    preds: list[list[int]] = [[] for _ in succ]
+    for s, nx in enumerate(succ):
+        for t in nx or ():
+            preds[t].append(s)
+    return preds
+
+
+def _backward(succ: list, preds: list, transfer: list) -> list[int]:
+    """The least fixed point of a backward register-set analysis.
+
+    ``transfer[s]`` is ``(kill, gen, cond, cgen)``: at slot ``s`` the set is
+    ``(out & ~kill) | gen``, plus ``cgen`` when ``out`` meets ``cond`` (``out`` is the
+    union over the successors). Solved with a worklist, in reverse slot order first.
+    """
+    n = len(succ)
+    val = [0] * n
+    work = [s for s in range(n) if succ[s] is not None]
+    queued = [s is not None for s in succ]
+    while work:
+        s = work.pop()
+        queued[s] = False
+        out = 0
+        for t in succ[s]:
+            out |= val[t]
+        kill, gen, cond, cgen = transfer[s]
+        v = (out & ~kill) | gen
+        if out & cond:
+            v |= cgen
+        if v != val[s]:
+            val[s] = v
+            for p in preds[s]:
+                if not queued[p]:
+                    queued[p] = True
+                    work.append(p)
+    return val
+
+
+def _liveness(prog: Program, succ: list, preds: list) -> list[int]:
+    """Registers (bit mask) that some path from each slot reads before writing."""
+    transfer = []
+    seen: dict = {}     # (row, dst, src) -> transfer: programs repeat instructions
+    for insn, row in zip(prog.insns, prog.rows):
+        if row is None:
+            transfer.append(None)
+            continue
+        key = (id(row), insn.dst, insn.src)
+        t = seen.get(key)
+        if t is None:
+            use, kill = _use_def(insn, row)
+            t = seen[key] = (kill, use, 0, 0)
+        transfer.append(t)
+    return _backward(succ, preds, transfer)
+
+
+def _relevance(prog: Program, succ: list, preds: list, ret_checked: bool = True) -> list[int]:
     """Registers whose exact value may matter for safety on some path from each slot.
 
     A static stand-in for the kernel's precision marks: a scalar that only feeds
@@ -1649,99 +1755,85 @@ def _relevance(prog: Program, ret_checked: bool = True) -> list[int]:
     store or ``r0`` at exit is not compared when pruning (the kernel would not
     have marked it precise either). Values stored to memory count as used.
     """
-    n = len(prog.insns)
-    from .cfg import successors
-    succ: list[list[int]] = [[] for _ in range(n)]
-    for s in range(n):
-        if prog.rows[s] is None:
-            continue
-        nx = successors(prog, s)
-        if prog.rows[s].name == "call_local":
-            nx = [s + 1]
-        succ[s] = [t for t in nx if 0 <= t < n]
-    rel = [0] * n
     main_end = prog.subprog_end(0)
-    changed = True
-    while changed:
-        changed = False
-        for s in range(n - 1, -1, -1):
-            row = prog.rows[s]
-            if row is None:
-                continue
-            out = 0
-            for t in succ[s]:
-                out |= rel[t]
-            v = _relevant_in(prog.insns[s], row, out)
-            if row.kind == "exit" and not ret_checked and s < main_end:
-                v = 0
-            if v != rel[s]:
-                rel[s] = v
-                changed = True
-    return rel
+    transfer = []
+    seen: dict = {}     # (row, dst, src) -> transfer, as in _liveness
+    for s, (insn, row) in enumerate(zip(prog.insns, prog.rows)):
+        if row is None:
+            transfer.append(None)
+        elif row.kind == "exit" and not ret_checked and s < main_end:
+            transfer.append((-1, 0, 0, 0))
+        else:
+            key = (id(row), insn.dst, insn.src)
+            t = seen.get(key)
+            if t is None:
+                t = seen[key] = _relevant_transfer(insn, row)
+            transfer.append(t)
+    return _backward(succ, preds, transfer)
 
 
-def _relevant_in(insn, row, out: int) -> int:
+def _relevant_transfer(insn, row) -> tuple[int, int, int, int]:
+    """(kill, gen, cond, cgen) of one instruction for :func:`_relevance` (see :func:`_backward`)."""
     d, sr = 1 << insn.dst, 1 << insn.src
     kind = row.kind
     if kind == "alu":
         src = sr if row.source_is_reg else 0
         if row.fn == "mov" or row.fn.startswith("movsx"):
-            return (out & ~d) | src if out & d else out & ~d
-        return out | src if out & d else out & ~d
-    if kind == "end":
-        return out
+            return d, 0, d, src       # the source matters if the destination does
+        return 0, 0, d, src
     if kind == "lddw":
-        return out & ~d
+        return d, 0, 0, 0
     if kind == "ldx":
-        return (out & ~d) | sr
+        return d, sr, 0, 0
     if kind in ("st",):
-        return out | d
+        return 0, d, 0, 0
     if kind == "stx":
         # a value stored to the stack is compared there (stack slots are always precise),
         # but may come back: keep it for stores through r10, as clang addresses spills
-        return out | d | (sr if insn.dst == 10 else 0)
+        return 0, d | (sr if insn.dst == 10 else 0), 0, 0
     if kind == "atomic":
-        return out | d | sr | (1 if row.sym == "cmpxchg" else 0)
+        return 0, d | sr | (1 if row.sym == "cmpxchg" else 0), 0, 0
     if kind == "ldpkt":
-        return (out & ~0x3F) | (1 << 6) | (sr if row.name.startswith("ldind") else 0)
+        return 0x3F, (1 << 6) | (sr if row.name.startswith("ldind") else 0), 0, 0
     if kind == "jmp":
-        return out | d | (sr if row.source_is_reg else 0)
+        return 0, d | (sr if row.source_is_reg else 0), 0, 0
     if kind in ("call", "callx"):
-        return (out & ~0x3F) | 0x3E | (d if kind == "callx" else 0)
+        return 0x3F, 0x3E | (d if kind == "callx" else 0), 0, 0
     if kind == "exit":
-        return 1
-    return out
+        return -1, 1, 0, 0
+    return 0, 0, 0, 0      # end: unchanged
 
 
 def _use_def(insn, row) -> tuple[int, int]:
-    b = lambda *rs: sum(1 << r for r in rs)  # noqa: E731
+    """(registers read, registers written) by one instruction, as bit masks."""
+    d, sr = 1 << insn.dst, 1 << insn.src
     kind = row.kind
     if kind == "alu":
         if row.fn == "mov" or row.fn.startswith("movsx"):
-            return (b(insn.src) if row.source_is_reg else 0), b(insn.dst)
-        return b(insn.dst) | (b(insn.src) if row.source_is_reg else 0), b(insn.dst)
+            return (sr if row.source_is_reg else 0), d
+        return d | (sr if row.source_is_reg else 0), d
     if kind == "end":
-        return b(insn.dst), b(insn.dst)
+        return d, d
     if kind == "lddw":
-        return 0, b(insn.dst)
+        return 0, d
     if kind == "ldx":
-        return b(insn.src), b(insn.dst)
+        return sr, d
     if kind == "st":
-        return b(insn.dst), 0
+        return d, 0
     if kind == "stx":
-        return b(insn.dst, insn.src), 0
+        return d | sr, 0
     if kind == "atomic":
-        u = b(insn.dst, insn.src) | (b(0) if row.sym == "cmpxchg" else 0)
-        k = b(0) if row.sym == "cmpxchg" else (b(insn.src) if row.fetch else 0)
+        u = d | sr | (1 if row.sym == "cmpxchg" else 0)
+        k = 1 if row.sym == "cmpxchg" else (sr if row.fetch else 0)
         return u, k
     if kind == "ldpkt":
-        return b(6) | (b(insn.src) if row.name.startswith("ldind") else 0), b(0, 1, 2, 3, 4, 5)
+        return (1 << 6) | (sr if row.name.startswith("ldind") else 0), 0x3F
     if kind == "jmp":
-        return b(insn.dst) | (b(insn.src) if row.source_is_reg else 0), 0
+        return d | (sr if row.source_is_reg else 0), 0
     if kind == "call":
-        return b(1, 2, 3, 4, 5), b(0, 1, 2, 3, 4, 5)
+        return 0x3E, 0x3F
     if kind == "callx":
-        return b(insn.dst), b(0, 1, 2, 3, 4, 5)
+        return d, 0x3F
     if kind == "exit":
-        return b(0), 0
+        return 1, 0
     return 0, 0

@@ -33,9 +33,26 @@ def _in(off, lo, hi):
 EGRESS_IFINDEX = 20
 
 
-def _xdp(off: int, size: int, write: bool):
+class ProgType(str):
+    """A program type name (compares and hashes as the name, so tables keyed by name work)
+    that also carries libbpf's expected attach type (``"xdp_devmap"`` for ``xdp/devmap``)."""
+
+    attach_type: str | None = None
+
+
+def with_attach(prog_type: str | None, attach_type: str | None):
+    """``prog_type`` carrying ``attach_type`` for the context rules that depend on it."""
+    if prog_type is None or not attach_type:
+        return prog_type
+    out = ProgType(prog_type)
+    out.attach_type = attach_type
+    return out
+
+
+def _xdp(off: int, size: int, write: bool, attach: str | None = None):
     # egress_ifindex is readable only by programs attached to a devmap entry
-    if write or off < 0 or off >= XDP_MD_SIZE or off % size or size != 4 or off == EGRESS_IFINDEX:
+    if write or off < 0 or off >= XDP_MD_SIZE or off % size or size != 4 \
+            or (off == EGRESS_IFINDEX and attach != "xdp_devmap"):
         return None
     return _XDP_PTRS.get(off, SCALAR)
 
@@ -83,13 +100,58 @@ def _socket_filter(off: int, size: int, write: bool):
     return _skb_common(off, size, write)
 
 
-_TABLES = {"xdp": _xdp, "sched_cls": _tc, "sched_act": _tc, "socket_filter": _socket_filter}
+# Tracing contexts (kernel/trace/bpf_trace.c): read-only, aligned, fields are numbers.
+PT_REGS_SIZE = 168            # struct pt_regs on x86-64
+PERF_MAX_TRACE_SIZE = 8192    # a tracepoint's record; its first 8 bytes are not the program's
+MAX_BPF_FUNC_ARGS = 12        # raw tracepoint arguments, u64 each
+SAMPLE_PERIOD, PERF_EVENT_DATA_SIZE = 168, 184   # struct bpf_perf_event_data: regs, period, addr
+
+
+def _kprobe(off: int, size: int, write: bool):
+    """kprobe_prog_is_valid_access: struct pt_regs."""
+    if write or off < 0 or off % size or off + size > PT_REGS_SIZE:
+        return None
+    return SCALAR
+
+
+def _tracepoint(off: int, size: int, write: bool):
+    """tp_prog_is_valid_access."""
+    if write or off < 8 or off >= PERF_MAX_TRACE_SIZE or off % size:
+        return None
+    return SCALAR
+
+
+def _raw_tracepoint(off: int, size: int, write: bool):
+    """raw_tp_prog_is_valid_access: u64 args[MAX_BPF_FUNC_ARGS]."""
+    if write or off < 0 or off >= 8 * MAX_BPF_FUNC_ARGS or off % size:
+        return None
+    return SCALAR
+
+
+def _perf_event(off: int, size: int, write: bool):
+    """pe_prog_is_valid_access: the registers are read whole; sample_period and addr may
+    be read narrower."""
+    if write or off < 0 or off >= PERF_EVENT_DATA_SIZE or off % size:
+        return None
+    if off < SAMPLE_PERIOD and size != 8:
+        return None
+    return SCALAR
+
+
+_TABLES = {"xdp": _xdp, "sched_cls": _tc, "sched_act": _tc, "socket_filter": _socket_filter,
+           "kprobe": _kprobe, "tracepoint": _tracepoint, "raw_tracepoint": _raw_tracepoint,
+           "perf_event": _perf_event}
 
 #: Program types that may read and write packet data directly (may_access_direct_pkt_data).
 DIRECT_PACKET_WRITE = {"xdp", "sched_cls", "sched_act", "lwt_xmit", "sk_skb", "sk_msg"}
 #: ... and read it.
 DIRECT_PACKET_READ = DIRECT_PACKET_WRITE | {"lwt_in", "lwt_out", "lwt_seg6local", "flow_dissector",
                                             "cgroup_skb", "sk_reuseport"}
+#: Program types whose context arguments are typed by the kernel's BTF (btf_ctx_access):
+#: a value read from them may be a PTR_TO_BTF_ID the program dereferences directly. pybpf
+#: does not have the kernel's BTF, so the verifier lets loads through unknown scalars in
+#: these types rather than refuse what Linux may accept.
+BTF_CTX = {"tracing", "lsm", "struct_ops", "ext"}
 #: Program types that may use legacy BPF_LD_[ABS|IND].
 LD_ABS = {"socket_filter", "sched_cls", "sched_act"}
 
@@ -98,6 +160,8 @@ def access(prog_type: str | None, off: int, size: int, write: bool):
     table = _TABLES.get(prog_type or "")
     if table is None:
         return SCALAR
+    if table is _xdp:
+        return _xdp(off, size, write, getattr(prog_type, "attach_type", None))
     return table(off, size, write)
 
 

@@ -105,6 +105,16 @@ _P = [
     Proto("sk_fullsock", ("sockc",), "sock_or_null"),
     Proto("tcp_sock", ("sockc",), "tcp_sock_or_null"),
     Proto("get_listener_sock", ("sockc",), "sock_or_null"),
+    # tracing: helpers that fill a buffer (ARG_PTR_TO_UNINIT_MEM): the stack they write
+    # must not keep what the verifier knew of it before
+    Proto("probe_read", ("umem", "size0", "any"), gpl=True),
+    Proto("probe_read_str", ("umem", "size0", "any"), gpl=True),
+    Proto("probe_read_kernel", ("umem", "size0", "any"), gpl=True),
+    Proto("probe_read_kernel_str", ("umem", "size0", "any"), gpl=True),
+    Proto("probe_read_user", ("umem", "size0", "any"), gpl=True),
+    Proto("probe_read_user_str", ("umem", "size0", "any"), gpl=True),
+    Proto("get_current_comm", ("umem", "size")),
+    Proto("get_current_pid_tgid", ()), Proto("get_current_uid_gid", ()),
 ]
 
 PROTOS: dict[int, Proto] = {HELPER_IDS[p.name]: p for p in _P}
@@ -161,6 +171,33 @@ DENIED: dict[str, frozenset] = {
     "socket_filter": (_XDP_ONLY | _TC_ONLY | _TRACING | _OTHER_TYPES | _ids("redirect redirect_map"))
     - (BASE | _SOCKET_FILTER),
 }
+
+# kprobe, tracepoint, raw_tracepoint and perf_event programs get bpf_tracing_func_proto
+# (kernel/trace/bpf_trace.c) on top of the base set: none of the networking helpers.
+_NET = (_TC_ONLY | _XDP_ONLY | _OTHER_TYPES | _ids(
+    "get_socket_cookie get_socket_uid redirect redirect_map sk_lookup_tcp sk_lookup_udp "
+    "skc_lookup_tcp sk_release sk_assign fib_lookup check_mtu csum_diff")) - BASE
+for _t in ("kprobe", "tracepoint", "raw_tracepoint", "perf_event"):
+    DENIED[_t] = _NET
+
+#: Prototypes that differ by program type: in tracing (fentry, tp_btf, iter ...) programs
+#: bpf_get_socket_cookie takes a socket (bpf_get_socket_ptr_cookie_proto), not the context.
+PROTOS_BY_TYPE: dict[str, dict[int, Proto]] = {
+    "tracing": {HELPER_IDS["get_socket_cookie"]: Proto("get_socket_cookie", ("any",))},
+}
+
+
+def proto(hid: int, prog_type: str | None) -> Proto | None:
+    """The prototype of helper ``hid`` as the kernel gives it to ``prog_type``."""
+    by_type = PROTOS_BY_TYPE.get(prog_type or "")
+    if by_type and hid in by_type:
+        return by_type[hid]
+    return PROTOS.get(hid)
+
+
+#: Helpers without a modelled prototype whose pointer result is never NULL
+#: (RET_PTR_TO_BTF_ID_TRUSTED, RET_PTR_TO_BTF_ID, RET_PTR_TO_MEM_OR_BTF_ID).
+RET_NONNULL = _ids("get_current_task_btf task_pt_regs this_cpu_ptr")
 
 #: Helpers that may move packet data (bpf_helper_changes_pkt_data): packet pointers die.
 CHANGES_PKT_DATA = _ids(

@@ -62,7 +62,10 @@ class Reg:
         self.mem_size = 0
         self.frameno = 0         # stack pointers: whose frame
         self.target = None       # func pointers: target slot
-        self.set_const(0)
+        # the constant 0 (set_const(0), written out: registers are made on every instruction)
+        self.var = T.CONST0
+        self.smin = self.smax = self.umin = self.umax = 0
+        self.s32min = self.s32max = self.u32min = self.u32max = 0
 
     # -- construction ----------------------------------------------------------------
     def copy(self) -> "Reg":
@@ -89,11 +92,25 @@ class Reg:
 
     @classmethod
     def scalar(cls, value: int | None = None) -> "Reg":
+        """An unknown scalar, or the constant ``value``."""
+        if value is not None:
+            return cls.const(value)
         r = cls(SCALAR)
-        if value is None:
-            r.set_unbounded()
-        else:
-            r.set_const(value)
+        r.set_unbounded()
+        return r
+
+    @classmethod
+    def const(cls, value: int) -> "Reg":
+        """The scalar constant ``value`` (as ``scalar(value)``, built in one step)."""
+        r = cls.__new__(cls)
+        v = value & M64
+        sv = v - (1 << 64) if v >> 63 else v
+        v32 = v & M32
+        sv32 = v32 - (1 << 32) if v32 >> 31 else v32
+        (r.type, r.null, r.off, r.var, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max,
+         r.u32min, r.u32max, r.id, r.ref, r.range, r.map, r.mem_size, r.frameno, r.target) = (
+            SCALAR, False, 0, (v, 0), sv, sv, v, v, sv32, sv32, v32, v32, 0, 0, 0, None, 0, 0,
+            None)
         return r
 
     @classmethod
@@ -186,96 +203,187 @@ class Reg:
 
 
 # ---- bounds synchronisation (reg_bounds_sync) ---------------------------------------------
-def _update_bounds(r: Reg) -> None:
-    v, m = r.var
-    r.smin = max(r.smin, s64(v | (m & (1 << 63))))
-    r.smax = min(r.smax, s64(v | (m & S64_MAX)))
-    r.umin = max(r.umin, v)
-    r.umax = min(r.umax, v | m)
+# A register's bounds as a tuple, the order of Reg's fields: (var, smin, smax, umin, umax,
+# s32min, s32max, u32min, u32max). The functions here compute on such tuples (local
+# variables are several times faster than attributes), Reg methods read and write them.
+def bounds(r: Reg) -> tuple:
+    return (r.var, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max)
+
+
+def set_bounds(r: Reg, b: tuple) -> None:
+    (r.var, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max) = b
+
+
+def const_bounds(v: int) -> tuple:
+    """The bounds of the constant ``v`` (as :meth:`Reg.set_const`)."""
+    v &= M64
+    sv = v - (1 << 64) if v >> 63 else v
+    v32 = v & M32
+    sv32 = v32 - (1 << 32) if v32 >> 31 else v32
+    return ((v, 0), sv, sv, v, v, sv32, sv32, v32, v32)
+
+
+UNBOUNDED = (T.UNKNOWN, S64_MIN, S64_MAX, 0, M64, S32_MIN, S32_MAX, 0, M32)
+
+
+# These run on every tracked ALU result and branch: min/max and s32/s64 are written out as
+# comparisons (a builtin call costs more than the arithmetic). ``_s32(x)`` below stands for
+# ``x - (1 << 32) if x & (1 << 31) else x`` on ``x & M32``.
+_B31, _B32, _B63, _B64 = 1 << 31, 1 << 32, 1 << 63, 1 << 64
+_HI32 = M64 & ~M32
+
+
+def _update_bounds(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max):
+    """Bounds from the known bits (``__update_reg_bounds``)."""
+    v, m = var
+    x = (v | (m & _B63)) & M64
+    x = x - _B64 if x & _B63 else x
+    if x > smin:
+        smin = x
+    x = (v | (m & S64_MAX)) & M64
+    x = x - _B64 if x & _B63 else x
+    if x < smax:
+        smax = x
+    if v > umin:
+        umin = v
+    if v | m < umax:
+        umax = v | m
     v32, m32 = v & M32, m & M32
-    r.s32min = max(r.s32min, s32(v32 | (m32 & (1 << 31))))
-    r.s32max = min(r.s32max, s32(v32 | (m32 & S32_MAX)))
-    r.u32min = max(r.u32min, v32)
-    r.u32max = min(r.u32max, v32 | m32)
+    x = v32 | (m32 & _B31)
+    x = x - _B32 if x & _B31 else x
+    if x > s32min:
+        s32min = x
+    x = v32 | (m32 & S32_MAX)
+    x = x - _B32 if x & _B31 else x
+    if x < s32max:
+        s32max = x
+    if v32 > u32min:
+        u32min = v32
+    if v32 | m32 < u32max:
+        u32max = v32 | m32
+    return smin, smax, umin, umax, s32min, s32max, u32min, u32max
 
 
-def _deduce32(r: Reg) -> None:
-    if (r.umin >> 32) == (r.umax >> 32):
-        r.u32min = max(r.u32min, r.umin & M32)
-        r.u32max = min(r.u32max, r.umax & M32)
-        if s32(r.umin) <= s32(r.umax):
-            r.s32min = max(r.s32min, s32(r.umin))
-            r.s32max = min(r.s32max, s32(r.umax))
-    if (r.smin >> 32) == (r.smax >> 32):
-        if (r.smin & M32) <= (r.smax & M32):
-            r.u32min = max(r.u32min, r.smin & M32)
-            r.u32max = min(r.u32max, r.smax & M32)
-        if s32(r.smin) <= s32(r.smax):
-            r.s32min = max(r.s32min, s32(r.smin))
-            r.s32max = min(r.s32max, s32(r.smax))
-    if s32(r.u32min) <= s32(r.u32max):
-        r.s32min = max(r.s32min, s32(r.u32min))
-        r.s32max = min(r.s32max, s32(r.u32max))
-    if (r.s32min & M32) <= (r.s32max & M32):
-        r.u32min = max(r.u32min, r.s32min & M32)
-        r.u32max = min(r.u32max, r.s32max & M32)
+def _narrow32(lo, hi, s32min, s32max):
+    """``s32min, s32max`` narrowed to the 64-bit ``[lo, hi]``'s low halves, as signed 32-bit
+    values, when those are ordered."""
+    lo, hi = lo & M32, hi & M32
+    lo = lo - _B32 if lo & _B31 else lo
+    hi = hi - _B32 if hi & _B31 else hi
+    if lo <= hi:
+        if lo > s32min:
+            s32min = lo
+        if hi < s32max:
+            s32max = hi
+    return s32min, s32max
 
 
-def _deduce64(r: Reg) -> None:
-    if s64(r.umin) <= s64(r.umax):
-        r.smin = max(r.smin, s64(r.umin))
-        r.smax = min(r.smax, s64(r.umax))
-    if (r.smin & M64) <= (r.smax & M64):
-        r.umin = max(r.umin, r.smin & M64)
-        r.umax = min(r.umax, r.smax & M64)
+def _deduce32(smin, smax, umin, umax, s32min, s32max, u32min, u32max):
+    """32-bit bounds from the 64-bit ones and from each other (``__reg32_deduce_bounds``)."""
+    if (umin >> 32) == (umax >> 32):
+        if umin & M32 > u32min:
+            u32min = umin & M32
+        if umax & M32 < u32max:
+            u32max = umax & M32
+        s32min, s32max = _narrow32(umin, umax, s32min, s32max)
+    if (smin >> 32) == (smax >> 32):
+        if (smin & M32) <= (smax & M32):
+            if smin & M32 > u32min:
+                u32min = smin & M32
+            if smax & M32 < u32max:
+                u32max = smax & M32
+        s32min, s32max = _narrow32(smin, smax, s32min, s32max)
+    s32min, s32max = _narrow32(u32min, u32max, s32min, s32max)
+    if (s32min & M32) <= (s32max & M32):
+        if s32min & M32 > u32min:
+            u32min = s32min & M32
+        if s32max & M32 < u32max:
+            u32max = s32max & M32
+    return s32min, s32max, u32min, u32max
 
 
-def _deduce_mixed(r: Reg) -> None:
-    new_umin = (r.umin & ~M32 & M64) | r.u32min
-    new_umax = (r.umax & ~M32 & M64) | r.u32max
-    r.umin = max(r.umin, new_umin)
-    r.umax = min(r.umax, new_umax)
-    new_smin = s64((r.smin & ~M32 & M64) | r.u32min)
-    new_smax = s64((r.smax & ~M32 & M64) | r.u32max)
-    r.smin = max(r.smin, new_smin)
-    r.smax = min(r.smax, new_smax)
+def _deduce64(smin, smax, umin, umax):
+    """Signed and unsigned 64-bit bounds from each other (``__reg64_deduce_bounds``)."""
+    lo, hi = umin & M64, umax & M64
+    lo = lo - _B64 if lo & _B63 else lo
+    hi = hi - _B64 if hi & _B63 else hi
+    if lo <= hi:
+        if lo > smin:
+            smin = lo
+        if hi < smax:
+            smax = hi
+    lo, hi = smin & M64, smax & M64
+    if lo <= hi:
+        if lo > umin:
+            umin = lo
+        if hi < umax:
+            umax = hi
+    return smin, smax, umin, umax
+
+
+def _deduce_mixed(smin, smax, umin, umax, u32min, u32max):
+    """64-bit bounds from the 32-bit ones (``__reg_deduce_mixed_bounds``)."""
+    x = (umin & _HI32) | u32min
+    if x > umin:
+        umin = x
+    x = (umax & _HI32) | u32max
+    if x < umax:
+        umax = x
+    x = ((smin & _HI32) | u32min) & M64
+    x = x - _B64 if x & _B63 else x
+    if x > smin:
+        smin = x
+    x = ((smax & _HI32) | u32max) & M64
+    x = x - _B64 if x & _B63 else x
+    if x < smax:
+        smax = x
+    return smin, smax, umin, umax
 
 
 _SYNCED: dict = {}
 _SYNC_CACHE_MAX = 1 << 16
 
 
+def reset_memos() -> None:
+    """Forget memoised results (:func:`sync`, :func:`alu`): each verification starts afresh,
+    so its time does not depend on what was verified before in the process."""
+    _SYNCED.clear()
+    _ALU_DONE.clear()
+
+
 def sync(r: Reg) -> None:
-    """Make tnum and the four ranges agree (``reg_bounds_sync``). A pure function of the nine
-    values, so results are memoised: programs repeat the same bounds on many paths."""
-    key = (r.var, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max)
-    out = _SYNCED.get(key)
+    """Make tnum and the four ranges agree (``reg_bounds_sync``)."""
+    set_bounds(r, synced(bounds(r)))
+
+
+def synced(b: tuple) -> tuple:
+    """:func:`sync` on a bounds tuple. A pure function of the nine values, so results are
+    memoised: programs repeat the same bounds on many paths."""
+    out = _SYNCED.get(b)
     if out is None:
-        _sync(r)
-        out = (r.var, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max)
+        out = _sync(*b)
         if len(_SYNCED) >= _SYNC_CACHE_MAX:
             _SYNCED.clear()
-        _SYNCED[key] = out
-        return
-    (r.var, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max) = out
+        _SYNCED[b] = out
+    return out
 
 
-def _sync(r: Reg) -> None:
-    if r.var[1] == 0:
-        v = r.var[0]
-        if r.umin <= v <= r.umax and r.smin <= s64(v) <= r.smax:
-            r.set_const(v)
-            return
-    _update_bounds(r)
-    _deduce32(r)
-    _deduce64(r)
-    _deduce_mixed(r)
-    _deduce64(r)
-    _deduce32(r)
-    t64 = T.intersect(r.var, T.trange(r.umin, r.umax))
-    t32 = T.intersect(T.subreg(r.var), T.trange(r.u32min, r.u32max))
-    r.var = T.bor(T.clear_subreg(t64), t32)
-    _update_bounds(r)
+def _sync(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max) -> tuple:
+    if var[1] == 0:
+        v = var[0]
+        if umin <= v <= umax and smin <= s64(v) <= smax:
+            return const_bounds(v)
+    smin, smax, umin, umax, s32min, s32max, u32min, u32max = _update_bounds(
+        var, smin, smax, umin, umax, s32min, s32max, u32min, u32max)
+    s32min, s32max, u32min, u32max = _deduce32(smin, smax, umin, umax,
+                                               s32min, s32max, u32min, u32max)
+    smin, smax, umin, umax = _deduce64(smin, smax, umin, umax)
+    smin, smax, umin, umax = _deduce_mixed(smin, smax, umin, umax, u32min, u32max)
+    smin, smax, umin, umax = _deduce64(smin, smax, umin, umax)
+    s32min, s32max, u32min, u32max = _deduce32(smin, smax, umin, umax,
+                                               s32min, s32max, u32min, u32max)
+    var = T.narrow(var, umin, umax, u32min, u32max)
+    return (var,) + _update_bounds(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max)
 
 
 def valid(r: Reg) -> bool:
@@ -287,12 +395,16 @@ def valid(r: Reg) -> bool:
 
 def zext32(r: Reg) -> None:
     """Zero-extend the 32-bit subregister (after a 32-bit ALU op)."""
-    r.var = T.subreg(r.var)
-    r.umin, r.umax = r.u32min, r.u32max
-    r.smin, r.smax = r.u32min, r.u32max
-    r.s32min, r.s32max = (s32(r.u32min), s32(r.u32max)) if s32(r.u32min) <= s32(r.u32max) \
-        else (S32_MIN, S32_MAX)
-    sync(r)
+    set_bounds(r, zext32_bounds(bounds(r)))
+
+
+def zext32_bounds(b: tuple) -> tuple:
+    """:func:`zext32` on a bounds tuple."""
+    var, _, _, _, _, _, _, u32min, u32max = b
+    lo, hi = s32(u32min), s32(u32max)
+    s32min, s32max = (lo, hi) if lo <= hi else (S32_MIN, S32_MAX)
+    return synced((T.subreg(var), u32min, u32max, u32min, u32max, s32min, s32max, u32min,
+                   u32max))
 
 
 def set_range64(r: Reg, lo: int, hi: int) -> None:
@@ -341,100 +453,82 @@ def _signed_sub(a_lo, a_hi, b_lo, b_hi, lo_lim, hi_lim):
     return lo, hi
 
 
-class _View:
-    """The bounds of one width of a register: (tnum, smin, smax, umin, umax)."""
-
-    __slots__ = ("var", "smin", "smax", "umin", "umax", "bits")
-
-    def __init__(self, r: Reg, bits: int):
-        self.bits = bits
-        if bits == 64:
-            self.var, self.smin, self.smax, self.umin, self.umax = r.var, r.smin, r.smax, r.umin, r.umax
-        else:
-            self.var = T.subreg(r.var)
-            self.smin, self.smax, self.umin, self.umax = r.s32min, r.s32max, r.u32min, r.u32max
-
-    @property
-    def const(self) -> bool:
-        return self.var[1] == 0
+#: bits -> (signed min, signed max, unsigned max)
+_LIMITS = {64: (S64_MIN, S64_MAX, M64), 32: (S32_MIN, S32_MAX, M32)}
+_BITWISE = {"band": T.band, "bor": T.bor, "bxor": T.bxor}
 
 
-def _limits(bits):
-    return (-(1 << (bits - 1)), (1 << (bits - 1)) - 1, (1 << bits) - 1)
+def _alu_view(fn: str, bits: int, d: tuple, s: tuple) -> tuple:
+    """``d = d fn s`` on one width's bounds, as the kernel's scalar(32)_min_max_* do.
 
-
-def _alu_view(fn: str, d: _View, s: _View) -> None:
-    """``d = d fn s`` on one width's bounds, as the kernel's scalar(32)_min_max_* do."""
-    bits = d.bits
-    slo, shi, umask = _limits(bits)
-    sx = s64 if bits == 64 else s32
+    ``d`` and ``s`` are that width's ``(tnum, smin, smax, umin, umax)``; for shifts,
+    ``s``'s umin is the shift amount. Returns ``d``'s new view.
+    """
+    var, smin, smax, umin, umax = d
+    svar, ssmin, ssmax, sumin, sumax = s
+    slo, shi, umask = _LIMITS[bits]
     if fn == "add":
-        d.smin, d.smax = _signed_add(d.smin, d.smax, s.smin, s.smax, slo, shi)
-        lo, hi = d.umin + s.umin, d.umax + s.umax
-        d.umin, d.umax = (lo, hi) if hi <= umask else (0, umask)
-        d.var = T.add(d.var, s.var)
+        smin, smax = _signed_add(smin, smax, ssmin, ssmax, slo, shi)
+        lo, hi = umin + sumin, umax + sumax
+        umin, umax = (lo, hi) if hi <= umask else (0, umask)
+        var = T.add(var, svar)
     elif fn == "sub":
-        d.smin, d.smax = _signed_sub(d.smin, d.smax, s.smin, s.smax, slo, shi)
-        if d.umin < s.umax:
-            d.umin, d.umax = 0, umask
+        smin, smax = _signed_sub(smin, smax, ssmin, ssmax, slo, shi)
+        if umin < sumax:
+            umin, umax = 0, umask
         else:
-            d.umin, d.umax = d.umin - s.umax, d.umax - s.umin
-        d.var = T.sub(d.var, s.var)
+            umin, umax = umin - sumax, umax - sumin
+        var = T.sub(var, svar)
     elif fn == "mul":
-        hi = d.umax * s.umax
-        d.umin, d.umax = (d.umin * s.umin, hi) if hi <= umask else (0, umask)
-        prods = [d.smin * s.smin, d.smin * s.smax, d.smax * s.smin, d.smax * s.smax]
+        hi = umax * sumax
+        umin, umax = (umin * sumin, hi) if hi <= umask else (0, umask)
+        prods = [smin * ssmin, smin * ssmax, smax * ssmin, smax * ssmax]
         if min(prods) < slo or max(prods) > shi:
-            d.smin, d.smax = slo, shi
+            smin, smax = slo, shi
         else:
-            d.smin, d.smax = min(prods), max(prods)
-        d.var = T.mul(d.var, s.var)
-    elif fn in ("band", "bor", "bxor"):
-        d.var = {"band": T.band, "bor": T.bor, "bxor": T.bxor}[fn](d.var, s.var)
-        d.var = (d.var[0] & umask, d.var[1] & umask)
-        v, m = d.var
+            smin, smax = min(prods), max(prods)
+        var = T.mul(var, svar)
+    elif fn in _BITWISE:
+        var = _BITWISE[fn](var, svar)
+        var = (var[0] & umask, var[1] & umask)
+        v, m = var
         if fn == "band":
-            d.umin, d.umax = v, min(d.umax, s.umax)
+            umin, umax = v, min(umax, sumax)
         elif fn == "bor":
-            d.umin, d.umax = max(d.umin, s.umin), v | m
+            umin, umax = max(umin, sumin), v | m
         else:
-            d.umin, d.umax = v, v | m
-        if sx(d.umin) <= sx(d.umax):
-            d.smin, d.smax = sx(d.umin), sx(d.umax)
+            umin, umax = v, v | m
+        sx = s64 if bits == 64 else s32
+        if sx(umin) <= sx(umax):
+            smin, smax = sx(umin), sx(umax)
         else:
-            d.smin, d.smax = slo, shi
-    elif fn in ("lsh64", "lsh32", "rsh64", "rsh32", "arsh64", "arsh32"):
-        k = s.umin
+            smin, smax = slo, shi
+    elif fn in _SHIFTS:
+        k = sumin
         if fn.startswith("lsh"):
-            if d.umax > (umask >> k):
-                d.umin, d.umax = 0, umask
+            if umax > (umask >> k):
+                umin, umax = 0, umask
             else:
-                d.umin, d.umax = d.umin << k, d.umax << k
-            d.smin, d.smax = slo, shi
-            d.var = T.lshift(d.var, k)
-            d.var = (d.var[0] & umask, d.var[1] & umask)
+                umin, umax = umin << k, umax << k
+            smin, smax = slo, shi
+            var = T.lshift(var, k)
+            var = (var[0] & umask, var[1] & umask)
         elif fn.startswith("rsh"):
-            d.smin, d.smax = slo, shi
-            d.umin, d.umax = d.umin >> k, d.umax >> k
-            d.var = T.rshift(d.var, k)
+            smin, smax = slo, shi
+            umin, umax = umin >> k, umax >> k
+            var = T.rshift(var, k)
         else:
-            d.smin, d.smax = d.smin >> k, d.smax >> k
-            d.umin, d.umax = 0, umask
-            d.var = T.arshift(d.var, k, bits)
+            smin, smax = smin >> k, smax >> k
+            umin, umax = 0, umask
+            var = T.arshift(var, k, bits)
     else:
         raise AssertionError(fn)
-
-
-def _store_view(r: Reg, v: _View) -> None:
-    if v.bits == 64:
-        r.var, r.smin, r.smax, r.umin, r.umax = v.var, v.smin, v.smax, v.umin, v.umax
-    else:
-        r.var = T.with_subreg(r.var, v.var)
-        r.s32min, r.s32max, r.u32min, r.u32max = v.smin, v.smax, v.umin, v.umax
+    return var, smin, smax, umin, umax
 
 
 _RANGED = {"add", "sub", "mul", "band", "bor", "bxor"}
 _SHIFTS = {"lsh64", "lsh32", "rsh64", "rsh32", "arsh64", "arsh32"}
+_ALU_DONE: dict = {}
 
 
 def alu(fn: str, width: int, dst: Reg, src: Reg) -> None:
@@ -442,48 +536,55 @@ def alu(fn: str, width: int, dst: Reg, src: Reg) -> None:
 
     ``fn`` is the opcode table row's semantics name; operations the kernel does
     not track (div, mod, shifts by unknown amounts ...) give an unknown scalar.
+    Where the kernel tracks the result, it is a pure function of the operation and
+    the operands' bounds, so it is memoised as :func:`sync` is (paths repeat them).
     """
-    if dst.var[1] == 0 and src.var[1] == 0:
-        value = _concrete(_semantics(), fn, width, dst.value, src.value)
-        if value is not None:
-            dst.set_const(value)
-            dst.id = 0
+    d, s = bounds(dst), bounds(src)
+    key = (fn, width, d, s)
+    out = _ALU_DONE.get(key)
+    if out is None:
+        out = _alu(fn, width, d, s)
+        if out is None:     # not tracked: the result of constants is computed, the rest unknown
+            dst.mark_unknown()
+            if width == 32:
+                zext32(dst)
             return
-    if fn in _SHIFTS and not (src.is_const and (src.value if width == 64 else src.value & M32) < width):
-        fn = None
-    if fn in _RANGED or fn in _SHIFTS:
-        if width == 64:
-            d32, s32v = _View(dst, 32), _View(src, 32)
-            d64, s64v = _View(dst, 64), _View(src, 64)
-            if fn in _SHIFTS:
-                s32v.umin = s64v.umin = src.value
-                # the kernel keeps 32-bit bounds only for the 64-bit shift it understands
-                dst.s32min, dst.s32max, dst.u32min, dst.u32max = S32_MIN, S32_MAX, 0, M32
-                _alu_view(fn, d64, s64v)
-                _store_view(dst, d64)
-            else:
-                _alu_view(fn, d32, s32v)
-                _alu_view(fn, d64, s64v)
-                _store_view(dst, d64)
-                dst.s32min, dst.s32max, dst.u32min, dst.u32max = d32.smin, d32.smax, d32.umin, d32.umax
-            sync(dst)
+        if len(_ALU_DONE) >= _SYNC_CACHE_MAX:
+            _ALU_DONE.clear()
+        _ALU_DONE[key] = out
+    set_bounds(dst, out)
+    dst.id = 0
+
+
+def _alu(fn: str, width: int, d: tuple, s: tuple) -> tuple | None:
+    """:func:`alu` on bounds tuples: the new bounds of ``dst``, None when not tracked."""
+    dvar, svar = d[0], s[0]
+    if dvar[1] == 0 and svar[1] == 0:
+        value = _concrete(_semantics(), fn, width, dvar[0], svar[0])
+        if value is not None:
+            return const_bounds(value)
+    if fn in _SHIFTS and not (svar[1] == 0 and (svar[0] if width == 64 else svar[0] & M32)
+                              < width):
+        return None
+    if fn not in _RANGED and fn not in _SHIFTS:
+        return None
+    d32, s32v = (T.subreg(dvar),) + d[5:], (T.subreg(svar),) + s[5:]
+    if width == 64:
+        if fn in _SHIFTS:
+            # the kernel keeps 32-bit bounds only for the 64-bit shift it understands
+            var, smin, smax, umin, umax = _alu_view(fn, 64, d[:5], (svar, 0, 0, svar[0], 0))
+            out = (var, smin, smax, umin, umax, S32_MIN, S32_MAX, 0, M32)
         else:
-            d32, s32v = _View(dst, 32), _View(src, 32)
-            if fn in _SHIFTS:
-                s32v.umin = src.value & M32
-                fn = fn.replace("64", "32")
-            _alu_view(fn, d32, s32v)
-            _store_view(dst, d32)
-            dst.var = T.subreg(dst.var)
-            dst.umin, dst.umax, dst.smin, dst.smax = 0, M64, S64_MIN, S64_MAX
-            sync(dst)
-            zext32(dst)
-        dst.id = 0
-        return
-    # not tracked: the result of constants is computed, the rest is unknown
-    dst.mark_unknown()
-    if width == 32:
-        zext32(dst)
+            _, s32min, s32max, u32min, u32max = _alu_view(fn, 32, d32, s32v)
+            out = _alu_view(fn, 64, d[:5], s[:5]) + (s32min, s32max, u32min, u32max)
+        return synced(out)
+    if fn in _SHIFTS:
+        s32v = (s32v[0], 0, 0, svar[0] & M32, 0)
+        fn = fn.replace("64", "32")
+    var, s32min, s32max, u32min, u32max = _alu_view(fn, 32, d32, s32v)
+    var = T.subreg(T.with_subreg(dvar, var))
+    out = synced((var, S64_MIN, S64_MAX, 0, M64, s32min, s32max, u32min, u32max))
+    return zext32_bounds(out)
 
 
 _SEM = None

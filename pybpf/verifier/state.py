@@ -12,35 +12,54 @@ from . import tnum as T
 from .regs import NOT_INIT, SCALAR, STACK, Reg
 
 MAX_STACK = 512
+INVALID_SLOT = "IIIIIIII"
 
 
 class Slot:
+    """8 stack bytes: their types, a string indexed as in the module docstring (immutable, so
+    copies share it), and the register spilled there, if any."""
+
     __slots__ = ("types", "spill")
 
     def __init__(self):
-        self.types = ["I"] * 8
+        self.types = INVALID_SLOT
         self.spill: Reg | None = None
 
     def copy(self) -> "Slot":
+        """A copy sharing the spilled register: replace ``spill``, or copy it to change it."""
         s = Slot.__new__(Slot)
-        s.types = list(self.types)
-        s.spill = self.spill.copy() if self.spill is not None else None
+        s.types = self.types
+        s.spill = self.spill
         return s
+
+    def set(self, idx: int, t: str) -> None:
+        """Byte ``idx`` of the slot is now of type ``t``."""
+        self.types = self.types[:idx] + t + self.types[idx + 1:]
 
     @property
     def is_spill(self) -> bool:
         return self.types[7] == "S" and self.spill is not None
 
 
-class Frame:
-    """One function's registers and stack. Stack slots are shared between copies of a
-    frame until written (``slot`` gives a private, writable one)."""
+_NONE: frozenset = frozenset()     # Frame.owned of a fresh copy (made a set when written)
 
-    __slots__ = ("regs", "stack", "callsite", "subprog", "frameno", "callback", "depth", "owned")
+
+class Frame:
+    """One function's registers and stack.
+
+    Copies share register objects and stack slots until they are written: ``own``
+    gives a private, writable register and ``slot`` a private, writable slot (a
+    shared register is never changed in place; assigning a new one to ``regs[i]``
+    is always allowed). Copying a state is then cheap, as it happens on every branch.
+    """
+
+    __slots__ = ("regs", "stack", "callsite", "subprog", "frameno", "callback", "depth", "owned",
+                 "mine")
 
     def __init__(self, frameno: int, subprog: int, callsite: int = -1):
         self.regs = [Reg() for _ in range(11)]
         self.regs[10] = Reg.pointer(STACK, frameno=frameno)
+        self.mine = 0                     # bit mask of the registers this frame may change
         self.stack: dict[int, Slot] = {}
         self.owned: set[int] = set()      # slots this frame may write in place
         self.callsite = callsite
@@ -51,13 +70,27 @@ class Frame:
 
     def copy(self) -> "Frame":
         f = Frame.__new__(Frame)
-        f.regs = [r.copy() for r in self.regs]
+        f.regs = list(self.regs)
+        f.mine = self.mine = 0
         f.stack = dict(self.stack)
-        f.owned = set()
-        self.owned = set()
+        f.owned = self.owned = _NONE
         f.callsite, f.subprog, f.frameno = self.callsite, self.subprog, self.frameno
         f.callback, f.depth = self.callback, self.depth
         return f
+
+    def own(self, r: int) -> Reg:
+        """Register ``r``, private to this frame: change it in place freely."""
+        if self.mine >> r & 1:
+            return self.regs[r]
+        reg = self.regs[r] = self.regs[r].copy()
+        self.mine |= 1 << r
+        return reg
+
+    def put(self, r: int, reg: Reg) -> None:
+        """``regs[r] = reg`` for a new register no one else holds (so it is this frame's to
+        change in place)."""
+        self.regs[r] = reg
+        self.mine |= 1 << r
 
     def slot(self, spi: int) -> Slot:
         """Slot ``spi``, private to this frame: write to it freely."""
@@ -66,6 +99,8 @@ class Frame:
             s = self.stack[spi] = Slot()
         elif spi not in self.owned:
             s = self.stack[spi] = s.copy()
+        if self.owned is _NONE:
+            self.owned = set()
         self.owned.add(spi)
         return s
 
@@ -95,12 +130,17 @@ class State:
     def cur(self) -> Frame:
         return self.frames[-1]
 
-    def all_regs(self):
-        """Every register and spilled register of every frame."""
+    def regs_where(self, pred):
+        """Every register and spilled register of every frame for which ``pred`` holds,
+        private to this state (callers may change them)."""
         for f in self.frames:
-            yield from f.regs
-            for spi in [k for k, s in f.stack.items() if s.spill is not None]:
-                yield f.slot(spi).spill     # callers may change it: make the slot private
+            for i, r in enumerate(f.regs):
+                if pred(r):
+                    yield f.own(i)
+            for spi in [k for k, s in f.stack.items() if s.spill is not None and pred(s.spill)]:
+                s = f.slot(spi)
+                s.spill = s.spill.copy()
+                yield s.spill
 
 
 # ---- state equivalence for pruning (states_equal) -----------------------------------------
@@ -135,6 +175,12 @@ def regsafe(o: Reg, c: Reg, ids: IdMap, exact: bool = False, precise: bool = Tru
 
     A scalar whose value does not matter for safety (``precise`` False) matches any scalar.
     """
+    if o is c:      # one register object, shared by copy-on-write: only its ids need mapping
+        if o.type == NOT_INIT or (o.type == SCALAR and not exact and not precise):
+            return True
+        if not ids.check(o.id, o.id):
+            return False
+        return ids.check(o.ref, o.ref) if o.type != SCALAR or exact else True
     if o.type == NOT_INIT:
         return True if not exact else c.type == NOT_INIT
     if c.type == NOT_INIT:
@@ -157,24 +203,42 @@ def regsafe(o: Reg, c: Reg, ids: IdMap, exact: bool = False, precise: bool = Tru
 
 
 def stacksafe(o: Frame, c: Frame, ids: IdMap, exact: bool) -> bool:
+    cstack = c.stack
     for spi, os_ in o.stack.items():
-        cs = c.stack.get(spi)
-        for i in range(8):
-            ot = os_.types[i]
-            ct = cs.types[i] if cs is not None else "I"
-            if not exact:
-                if ot == "I" or ot == "M":   # root may read uninitialised stack
-                    continue
-            if ot != ct:
+        cs = cstack.get(spi)
+        if cs is os_:           # the same slot object, shared by copy-on-write
+            sp = os_.spill
+            if sp is not None and (sp.id or sp.ref) and os_.types[7] == "S" \
+                    and not regsafe(sp, sp, ids, exact):
+                return False    # (only its ids can fail to map)
+            continue
+        ot = os_.types
+        ct = cs.types if cs is not None else INVALID_SLOT
+        if ot != ct:
+            if exact:
                 return False
-        if os_.is_spill:
+            for a, b in zip(ot, ct):
+                if a != b and a != "I" and a != "M":   # root may read uninitialised stack
+                    return False
+        if ot[7] == "S" and os_.spill is not None:     # os_.is_spill
             if cs is None or not cs.is_spill or not regsafe(os_.spill, cs.spill, ids, exact):
                 return False
     if exact:
-        for spi, cs in c.stack.items():
-            if spi not in o.stack and any(t != "I" for t in cs.types):
+        for spi, cs in cstack.items():
+            if spi not in o.stack and cs.types != INVALID_SLOT:
                 return False
     return True
+
+
+_BITS: dict[int, tuple] = {}
+
+
+def _set_bits(mask: int) -> tuple:
+    """The register numbers (r0-r10) in ``mask``, lowest first."""
+    bits = _BITS.get(mask)
+    if bits is None:
+        bits = _BITS[mask] = tuple(r for r in range(11) if mask >> r & 1)
+    return bits
 
 
 def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
@@ -186,9 +250,12 @@ def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
         if of.callsite != cf.callsite or of.callback != cf.callback:
             return False
         mask, rel = live(i, old, cur)
-        for r in range(11):
-            if mask >> r & 1 and not regsafe(of.regs[r], cf.regs[r], ids, exact,
-                                             exact or bool(rel >> r & 1)):
+        oregs, cregs = of.regs, cf.regs
+        for r in _set_bits(mask):
+            o, c = oregs[r], cregs[r]
+            if o is c and not o.id and not o.ref:
+                continue        # one register object, shared by copy-on-write: equal
+            if not regsafe(o, c, ids, exact, exact or bool(rel >> r & 1)):
                 return False
         if not stacksafe(of, cf, ids, exact):
             return False
@@ -198,18 +265,19 @@ def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
     return True
 
 
-def signatures(st: State, live) -> tuple[tuple, tuple]:
-    """Quick keys over the current frame's live registers: exact contents, and types.
+def type_signature(st: State, live_regs: tuple) -> tuple:
+    """A quick key over the current frame's live registers (``live_regs``): their types.
 
-    Two states can be equal only if their exact keys are; one can cover the other
-    only if their type keys are. Compared before the full checks, for speed.
+    One state can cover another only if their type keys are equal; compared before the
+    full checks, for speed.
     """
-    f = st.frames[-1]
-    mask = live(len(st.frames) - 1, st, st)[0]
-    exact, types = [len(st.frames)], [len(st.frames)]
-    for r in range(10):
-        if mask >> r & 1:
-            g = f.regs[r]
-            types.append((g.type, g.null, g.off))
-            exact.append((g.type, g.null, g.off, g.var, g.smin, g.smax, g.umin, g.umax))
-    return tuple(exact), tuple(types)
+    regs = st.frames[-1].regs
+    return (len(st.frames),) + tuple([(g.type, g.null, g.off) for g in map(regs.__getitem__,
+                                                                           live_regs)])
+
+
+def exact_signature(st: State, live_regs: tuple) -> tuple:
+    """As :func:`type_signature`, with the registers' values: equal states have equal keys."""
+    regs = st.frames[-1].regs
+    return (len(st.frames),) + tuple([(g.type, g.null, g.off, g.var, g.smin, g.smax, g.umin,
+                                       g.umax) for g in map(regs.__getitem__, live_regs)])

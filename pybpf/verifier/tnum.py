@@ -120,6 +120,33 @@ def with_subreg(t, sub32):
     return bor(clear_subreg(t), subreg(sub32))
 
 
+def narrow(t, umin: int, umax: int, u32min: int, u32max: int):
+    """``t`` narrowed by the unsigned ranges ``[umin, umax]`` (64 bits) and ``[u32min,
+    u32max]`` (low 32 bits): ``bor(clear_subreg(intersect(t, trange(umin, umax))),
+    intersect(subreg(t), trange(u32min, u32max)))``, written out (it runs on every
+    bounds synchronisation)."""
+    v, m = t
+    chi = (umin ^ umax).bit_length()
+    if chi > 63:
+        rv, rm = 0, M64
+    else:
+        rm = (1 << chi) - 1
+        rv = umin & ~rm & M64
+    mu = m & rm
+    v64 = (v | rv) & ~mu & M64
+    chi = (u32min ^ u32max).bit_length()
+    if chi > 63:
+        rv, rm = 0, M64
+    else:
+        rm = (1 << chi) - 1
+        rv = u32min & ~rm & M64
+    mu32 = m & M32 & rm
+    v32 = ((v & M32) | rv) & ~mu32 & M64
+    hi = ~M32 & M64
+    val = (v64 & hi) | v32
+    return (val, ((mu & hi) | mu32) & ~val & M64)
+
+
 def contains(a, b) -> bool:
     """Whether every value of ``b`` is a value of ``a``."""
     if b[1] & ~a[1]:

@@ -55,7 +55,7 @@ INTERP_FIELDS = Fields()
 #: Imports and constants the generated interpreter module starts with.
 PRELUDE = '''\
 import numpy as np
-from numba import njit
+from pybpf._jitcache import njit
 from pybpf.isa.semantics import *  # noqa: F401,F403
 from pybpf.vm.ctxaccess import ctx_load, ctx_store
 from pybpf.helpers.maphelpers import foreach_args, map_index, tail_call_target

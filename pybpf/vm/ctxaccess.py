@@ -21,7 +21,7 @@ Codes are built by :mod:`pybpf.contexts.access` from a table per context type.
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from numba import njit
+from pybpf._jitcache import njit
 
 from .abi import PKT_DATA
 

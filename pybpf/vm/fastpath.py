@@ -6,7 +6,7 @@ Done in Python it was a dozen numpy scalar writes and a slice fill per run
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from numba import njit
+from pybpf._jitcache import njit
 
 from ..isa.opcodes import STACK_SIZE
 from . import abi

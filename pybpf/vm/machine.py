@@ -22,6 +22,7 @@ from . import abi
 from .codegen import load_interpreter
 from .fastpath import begin
 from .memory import Memory
+from .native import NEED_STEP, link_step
 from .program import Code
 
 DEFAULT_BUDGET = 1_000_000
@@ -228,6 +229,8 @@ class Machine:
         if a[2] or a[3] or a[4]:
             regs[3:6] = np.array(a[2:5], dtype=np.uint64)
         code = self.code
+        if trace is not None and self.tier == "compiled":
+            link_step(st)   # every traced step hands over: no stop to load it midway
         while True:
             if trace is not None:
                 pc0, before = int(st[abi.PC]), regs.copy()
@@ -236,6 +239,9 @@ class Machine:
                                 regs, st, self.frames, mem.arena, mem.rbase, mem.rlo, mem.rhi,
                                 mem.rflag, mem.ctxmap, self.hot, self.maps)
             self.executed = int(st[abi.COUNT])
+            if status == NEED_STEP:   # compiled code's first handover: load the step, go on
+                link_step(st)
+                continue
             if status == abi.HELPER:
                 try:
                     regs[0] = np.uint64(self._call_helper() & 0xFFFFFFFFFFFFFFFF)

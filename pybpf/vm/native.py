@@ -9,13 +9,15 @@ control flow and memory accesses around them:
 * a block per straight run of instructions (a block starts at every branch
   target, after every terminator, at every function address and after every
   instruction this tier leaves to the interpreter); registers live in SSA
-  values, the instruction count is added once per block;
+  values, the instruction count is added once per block and checked against
+  the budget only where a loop can come back (:func:`_reserves`);
 * loads and stores translate the tagged address through the region table
   (``k = (addr >> 32) - 1``, ``lo <= a``, ``a + size <= hi``) exactly as the
   interpreter does, and touch the arena in place;
 * everything else (a bounds failure, a context field other than the packet
   pointers, calls, callx, exit from a callee, atomics, legacy packet loads,
-  an entry pc that starts no block, a block the remaining budget cannot cover)
+  an entry pc that starts no block, a stretch of code the remaining budget
+  cannot cover)
   *hands over*: the registers and the count go back into the arrays, the
   compiled code runs exactly that one instruction in the interpreter
   (``st[PC]`` at it), then goes on from wherever it left ``st[PC]``. Faults, helper calls and budget stops are
@@ -25,8 +27,12 @@ The function has the C signature ``i64 run(ptr h, ... ptr maps, i64 n_h, ... i64
 (the interpreter's 17 arrays by data pointer, then their lengths) and the
 interpreter's contract and statuses; :mod:`pybpf.vm.nativecall` calls it from
 Numba code through the address kept in ``st[NATIVE_FN]``. A handover calls the
-interpreter for one instruction (:data:`STEP_SYMBOL`, a Numba ``cfunc`` over
-the same arrays) and goes on in compiled code. Object
+interpreter for one instruction (a Numba ``cfunc`` over the same arrays, at the
+address in ``st[STEP_FN]``) and goes on in compiled code. That function holds
+the whole interpreter and takes a while to load, so it is loaded when a machine
+first needs it: until then ``st[STEP_FN]`` is 0 and a handover returns
+:data:`NEED_STEP` with the arrays up to date; the caller loads it
+(:func:`link_step`) and calls again, and the run goes on where it stopped. Object
 code is cached on disk under the hash of the IR, so a second process loads it
 in milliseconds instead of compiling.
 """
@@ -60,6 +66,11 @@ HOT_ARRAYS = ("regs", "st", "arena", "rbase", "rlo", "rhi", "rflag", "maps")
 
 #: State slot holding the address of the machine's compiled function.
 NATIVE_FN = abi.STATE_SIZE - 2
+#: State slot holding the address of the one-instruction interpreter step (0: not loaded).
+STEP_FN = abi.STATE_SIZE - 1
+#: Status of compiled code that must hand over while ``st[STEP_FN]`` is 0: call
+#: :func:`link_step` and run again (pc, registers and count are in the arrays).
+NEED_STEP = 90
 
 #: Row kinds compiled in place; every other kind hands over to the interpreter.
 NATIVE_KINDS = ("alu", "end", "lddw", "ldx", "st", "stx", "atomic", "jmp", "ja", "exit")
@@ -116,7 +127,8 @@ def semantics_library() -> tuple[str, dict]:
     symbols = {}
     for name, (nargs, truth) in sorted(_semantic_signatures().items()):
         ret = types.boolean if truth else types.uint64
-        compiled = cfunc(ret(*([types.uint64] * nargs)))(getattr(semantics, name).py_func)
+        signature = ret(*([types.uint64] * nargs))
+        compiled = cfunc(signature, _nrt=False)(getattr(semantics, name).py_func)
         wrapper = compiled.native_name
         assert wrapper.startswith("cfunc."), wrapper
         symbols[name] = wrapper[len("cfunc."):]
@@ -204,6 +216,56 @@ def block_starts(code) -> list[int]:
     return sorted(s for s in starts if 0 <= s < n and _native(code, s))
 
 
+def block_slots(code, start: int, is_start) -> list[int]:
+    """The slots of the block starting at ``start``."""
+    slots, slot = [], start
+    while slot < code.nslots and _native(code, slot):
+        if slot != start and slot in is_start:
+            break
+        slots.append(slot)
+        if _ends_block(code, slot):
+            break
+        slot += 2 if code.rows[slot].kind == "lddw" else 1
+    return slots
+
+
+def _successors(code, slots: list[int], is_start) -> list[int]:
+    """Blocks a block continues in without leaving compiled code."""
+    last = slots[-1]
+    row = code.rows[last]
+    nxt = last + (2 if row.kind == "lddw" else 1)
+    if row.kind == "jmp":
+        out = [_targets(code, last, row)[0], nxt]
+    elif row.kind == "ja":
+        out = [_targets(code, last, row)[0]]
+    elif row.kind == "exit":
+        out = []
+    else:  # a hot helper call, or the block runs into the next one
+        out = [nxt]
+    return [s for s in out if s in is_start]
+
+
+def _reserves(code, starts: list[int]) -> tuple[dict, set]:
+    """(reserve per block, checkpoint blocks): where the budget is checked, and against what.
+
+    Only checkpoints check the budget: the blocks a jump reaches backwards (every loop
+    has one: BPF code without backward jumps is acyclic) and, in the dispatch, the block
+    compiled code is entered at. A block's reserve is the most instructions a run can
+    execute from its start until it reaches the next checkpoint or leaves compiled code,
+    so a checkpoint that finds ``count + reserve <= budget`` knows no block before the
+    next check can pass the budget. Where it is not, the instructions run in the
+    interpreter one at a time up to the budget: the count and the stop stay exact."""
+    is_start = set(starts)
+    succ = {b: _successors(code, block_slots(code, b, is_start), is_start) for b in starts}
+    checkpoints = {s for b in starts for s in succ[b] if s <= b}
+    reserve: dict[int, int] = {}
+    for b in reversed(starts):
+        slots = block_slots(code, b, is_start)
+        n = len(slots)
+        reserve[b] = n + max((reserve[s] for s in succ[b] if s not in checkpoints), default=0)
+    return reserve, checkpoints
+
+
 class _Emitter:
     """Builds the IR text of one program's function."""
 
@@ -215,6 +277,7 @@ class _Emitter:
         self.handover_labels: dict[int, str] = {}
         self.starts = block_starts(code)
         self.is_start = set(self.starts)
+        self.reserve, self.checkpoints = _reserves(code, self.starts)
 
     def t(self) -> str:
         self.tmp += 1
@@ -546,22 +609,15 @@ class _Emitter:
 
     def block(self, start: int) -> None:
         code = self.code
-        slots, slot = [], start
-        while slot < code.nslots and _native(code, slot):
-            if slot != start and slot in self.is_start:
-                break
-            slots.append(slot)
-            if _ends_block(code, slot):
-                break
-            slot += 2 if code.rows[slot].kind == "lddw" else 1
+        slots = block_slots(code, start, self.is_start)
         n = len(slots)
         self.label(f"B{start}")
-        c, c2, ok = self.t(), self.t(), self.t()
+        c, c2 = self.t(), self.t()
         self.emit(f"{c} = load i64, ptr %count")
         self.emit(f"{c2} = add i64 {c}, {n}")
-        self.emit(f"{ok} = icmp ule i64 {c2}, %budget")
-        self.emit(f"br i1 {ok}, label %E{start}, label {self.goto_handover(start)}")
-        self.label(f"E{start}")
+        if start in self.checkpoints:
+            self.budget_check(c, start, f"E{start}")
+            self.label(f"E{start}")
         self.emit(f"store i64 {c2}, ptr %count")
         self.plan_groups(slots)
         for j, s in enumerate(slots):
@@ -574,6 +630,13 @@ class _Emitter:
         else:
             nxt = last + (2 if code.rows[last].kind == "lddw" else 1)
             self.emit(f"br label {self.goto(nxt)}")
+
+    def budget_check(self, count: str, start: int, then: str) -> None:
+        """Go on to ``then`` if the block's reserve fits the budget, else hand over."""
+        need, ok = self.t(), self.t()
+        self.emit(f"{need} = add i64 {count}, {self.reserve[start]}")
+        self.emit(f"{ok} = icmp ule i64 {need}, %budget")
+        self.emit(f"br i1 {ok}, label %{then}, label {self.goto_handover(start)}")
 
     def goto_handover(self, slot: int) -> str:
         """The label that hands over at ``slot`` (one per slot, emitted at the end)."""
@@ -604,8 +667,13 @@ class _Emitter:
         cnt = self.load_elem("st", str(abi.COUNT))
         self.emit(f"store i64 {cnt}, ptr %count")
         pc = self.load_elem("st", str(abi.PC))
-        cases = " ".join(f"i64 {s}, label %B{s}" for s in self.starts)
+        entry = {s: f"B{s}" if s in self.checkpoints else f"D{s}" for s in self.starts}
+        cases = " ".join(f"i64 {s}, label %{entry[s]}" for s in self.starts)
         self.emit(f"switch i64 {pc}, label %step [ {cases} ]")
+        for start in self.starts:   # entering a block that does not check the budget itself
+            if start not in self.checkpoints:
+                self.label(f"D{start}")
+                self.budget_check(cnt, start, f"B{start}")
         for start in self.starts:
             self.block(start)
         # hand over at a slot (count as it stands)
@@ -641,7 +709,15 @@ class _Emitter:
         self.label("step")
         args = (", ".join(f"ptr %{a}" for a in ARRAYS) + ", "
                 + ", ".join(f"i64 %n_{a}" for a in ARRAYS))
-        self.emit(f"%status = call i64 @{STEP_SYMBOL}({args})")
+        fn = self.load_elem("st", str(STEP_FN))
+        self.emit(f"%have_step = icmp ne i64 {fn}, 0")
+        self.emit("br i1 %have_step, label %step_call, label %need_step")
+        self.label("need_step")
+        self.store_elem("st", str(abi.STATUS), str(NEED_STEP))
+        self.emit(f"ret i64 {NEED_STEP}")
+        self.label("step_call")
+        self.emit(f"%step_fn = inttoptr i64 {fn} to ptr")
+        self.emit(f"%status = call i64 %step_fn({args})")
         self.emit(f"%again = icmp eq i64 %status, {abi.RUNNING}")
         self.emit("br i1 %again, label %dispatch, label %stop")
         self.label("stop")
@@ -732,10 +808,8 @@ def program_ir(code, name: str = "run") -> str:
     decls = "\n".join(sorted({f"declare i32 @{sym}(ptr, ptr, {', '.join(['i64'] * n)})"
                               for fn, sym in symbols.items()
                               for n in [_semantic_signatures()[fn][0]]}))
-    step = (f"declare i64 @{STEP_SYMBOL}({', '.join(['ptr'] * len(ARRAYS))}, "
-            f"{', '.join(['i64'] * len(ARRAYS))})")
     hot = sorted({_hot_id(code, s) for s in range(code.nslots)} - {None})
-    step += "".join(f"\ndeclare i64 @{HOT_SYMBOL}{hid}({', '.join(['ptr'] * len(HOT_ARRAYS))}, "
+    step = "".join(f"\ndeclare i64 @{HOT_SYMBOL}{hid}({', '.join(['ptr'] * len(HOT_ARRAYS))}, "
                     f"{', '.join(['i64'] * len(HOT_ARRAYS))})" for hid in hot)
     return (decls + "\n" + step + "\n\n" + _CTX_LOAD + "\n" + body + "\n"
             + '!0 = !{!"branch_weights", i32 2000, i32 1}\n')
@@ -789,7 +863,7 @@ def object_code(text: str) -> bytes:
     passes.run(module, llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options()))
     undefined = [fn.name for fn in module.functions
                  if fn.is_declaration and not fn.name.startswith("llvm.")
-                 and fn.name != STEP_SYMBOL and not fn.name.startswith(HOT_SYMBOL)]
+                 and not fn.name.startswith(HOT_SYMBOL)]
     if undefined:
         raise RuntimeError(f"pybpf: compiled code calls undefined functions {undefined[:3]}")
     return tm.emit_object(module)
@@ -837,14 +911,23 @@ def _key(text: str) -> str:
                           ).hexdigest()[:24]
 
 
+_LAST_IR: list = [None, ""]   # (code, its IR): auto asks is_cached, then loads the same code
+
+
+def _ir_of(code) -> str:
+    if _LAST_IR[0] is not code:
+        _LAST_IR[:] = [code, program_ir(code)]
+    return _LAST_IR[1]
+
+
 def cache_key(code) -> str:
     """The name of ``code``'s object file in the cache (a hash of its IR and of the library)."""
-    return _key(program_ir(code))
+    return _key(_ir_of(code))
 
 
 def load_program(code) -> int:
     """The address of ``code``'s compiled function (compiled, or loaded from the cache)."""
-    text = program_ir(code)
+    text = _ir_of(code)
     return compile_ir(text, _key(text))
 
 
@@ -913,21 +996,28 @@ def _import(prefix: str, source: str):
     return import_generated(prefix + hashlib.sha256(source.encode()).hexdigest()[:16], source)
 
 
-def _link(hot_ids) -> None:
-    """Make :data:`STEP_SYMBOL` and the hot helpers ``hot_ids`` resolvable for compiled
-    code; each is compiled (or loaded from Numba's cache) once per process, when first
-    needed."""
-    import llvmlite.binding as llvm
+_STEP_ADDRESS = [0]
 
-    from ..maps.layout import M_FIELDS
-    if STEP_SYMBOL not in _LINKED:
+
+def link_step(st: np.ndarray) -> None:
+    """Load the interpreter step (once per process) and give its address to a machine."""
+    if not _STEP_ADDRESS[0]:
+        from ..maps.layout import M_FIELDS
         from .codegen import interpreter_module
         interp = interpreter_module().__name__
         source = _STEP.format(interp=interp, RUNNING=abi.RUNNING, BUDGET=abi.BUDGET,
                               COUNT=abi.COUNT, BUDGET_EXCEEDED=abi.BUDGET_EXCEEDED,
                               M_FIELDS=M_FIELDS)
-        llvm.add_symbol(STEP_SYMBOL, _import("pybpf_step_", source).step.address)
-        _LINKED.add(STEP_SYMBOL)
+        _STEP_ADDRESS[0] = _import("pybpf_step_", source).step.address
+    st[STEP_FN] = np.uint64(_STEP_ADDRESS[0])
+
+
+def _link(hot_ids) -> None:
+    """Make the hot helpers ``hot_ids`` resolvable for compiled code; each is compiled
+    (or loaded from Numba's cache) once per process, when first needed."""
+    import llvmlite.binding as llvm
+
+    from ..maps.layout import M_FIELDS
     from ..helpers.hotset import HOT
     for hid in hot_ids:
         name = f"{HOT_SYMBOL}{hid}"
@@ -956,4 +1046,5 @@ def native_run(code, st: np.ndarray):
     from .nativecall import execute
     address = load_program(code)
     st[NATIVE_FN] = np.uint64(address)
+    st[STEP_FN] = np.uint64(_STEP_ADDRESS[0])   # 0 until some machine needed it
     return execute

@@ -10,7 +10,8 @@ interpreter's signature, contract and statuses.
 
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
 from llvmlite import ir
-from numba import njit, types
+from numba import types
+from pybpf._jitcache import njit
 from numba.core.extending import intrinsic
 
 from .abi import STATE_SIZE
