@@ -260,7 +260,8 @@ def _cmd_plugin(argv: list[str]) -> int:
 def _cmd_verify(args) -> int:
     """Exit 0 when every program checked would be loaded, 1 when one is refused."""
     from .verifier import verify
-    verdicts = verify(args.object, program=args.program, log_level=args.log_level or 0)
+    verdicts = verify(args.object, program=args.program, log_level=args.log_level or 0,
+                      unprivileged=args.unprivileged)
     if args.json:
         print(json.dumps([v.as_json() for v in verdicts] if len(verdicts) > 1
                          else verdicts[0].as_json(), indent=1))
@@ -336,6 +337,10 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--log-level", type=int, choices=(1, 2), default=None,
                    help="also print the walk: each instruction (1), with registers (2)")
     v.add_argument("--json", action="store_true", help="a machine-readable verdict")
+    v.add_argument("--unprivileged", action="store_true",
+                   help="the rules for a loader without CAP_PERFMON/CAP_SYS_ADMIN (CAP_BPF and "
+                        "CAP_NET_ADMIN only): no pointer leaks or comparisons, no reads of "
+                        "uninitialised stack, Spectre masking limits")
     v.set_defaults(func=_cmd_verify)
 
     c = sub.add_parser("conformance", help="run a bpf_conformance corpus directory")

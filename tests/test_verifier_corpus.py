@@ -4,6 +4,10 @@ Each case's verdict and last log line were recorded from the kernel
 (``python tests/verifier_corpus/record.py``); pybpf must give the same verdict
 and the same message. Where ``bpf()`` works, each case is also loaded into the
 running kernel now and compared with pybpf directly.
+
+Both modes: privileged (kernel.json) and unprivileged, every case again as a loader
+without CAP_SYS_ADMIN/CAP_PERFMON sees it (kernel_unpriv.json, ``record.py
+--unprivileged``), against ``verify(..., unprivileged=True)``.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "verifier_corpus"))
 
-from corpus import (c_cases, compile_c, expected, kernel_verdict, kernel_verdict_object,  # noqa: E402
-                    load_cases)
+from corpus import (c_cases, capsh_available, compile_c, drop_perfmon, expected,  # noqa: E402
+                    has_perfmon, kernel_verdict, kernel_verdict_object, load_cases)
 
 from pybpf import kernel  # noqa: E402
 from pybpf.toolchain import zig_available  # noqa: E402
@@ -25,11 +29,40 @@ from pybpf.verifier import verify, verify_insns  # noqa: E402
 CASES = load_cases()
 C_CASES = c_cases()
 EXPECTED = expected()
+EXPECTED_UNPRIV = expected(unprivileged=True)
+RECORDER = Path(__file__).resolve().parent / "verifier_corpus" / "record.py"
+#: Unprivileged, these bounded loops are refused by both, but the message depends on
+#: which states the kernel checkpoints on the speculative paths its mispredicted loop
+#: exits start ("BPF program is too large" there, "infinite loop detected" in pybpf):
+#: the verdict must agree, the message is not compared.
+UNPRIV_MESSAGE_DIFFERS = {"bounded_loop", "bounded_loop_sum", "bounded_loop_jmp32"}
 
 
-def _pybpf(case):
-    v = verify_insns(case.insns(), case.prog_type, case.map_descs(), name=case.name)
+def _pybpf(case, unprivileged=False):
+    v = verify_insns(case.insns(), case.prog_type, case.map_descs(), name=case.name,
+                     unprivileged=unprivileged)
     return {"accepted": v.accepted, "message": v.message}
+
+
+#: Unprivileged, libbpf's feature probes fail without CAP_PERFMON, so libbpf rewrites
+#: bpf_probe_read_kernel calls into bpf_probe_read before loading: the kernel then names
+#: the helper libbpf substituted, pybpf the one in the object. The verdict must agree.
+UNPRIV_MESSAGE_DIFFERS |= {"c_probe_read_writes_stack"}
+
+
+def _refused_before_verifying(want: dict) -> bool:
+    """A tracing program type without CAP_PERFMON: bpf() says EPERM and logs nothing (libbpf
+    then reports only that the object failed to load, under a temporary path)."""
+    return not want["accepted"] and (want["message"] == "" or
+                                     want["message"].startswith("libbpf: failed to load"))
+
+
+def _agree(name: str, got: dict, want: dict, unprivileged: bool) -> bool:
+    if unprivileged and name in UNPRIV_MESSAGE_DIFFERS:
+        return got["accepted"] == want["accepted"]
+    if unprivileged and _refused_before_verifying(want):
+        return not got["accepted"] and "needs CAP_PERFMON" in got["message"]
+    return _same(got, want)
 
 
 def _same(a: dict, b: dict) -> dict:
@@ -46,11 +79,21 @@ def test_every_case_has_a_kernel_record():
     assert verdicts.count(True) >= 50 and verdicts.count(False) >= 50
 
 
+def test_every_case_has_an_unprivileged_record():
+    names = {c.name for c in CASES} | {p.stem for p in C_CASES}
+    assert names == set(EXPECTED_UNPRIV) - {"_kernel"}
+    # the mode is proven by the cases whose verdict or message differs between the modes
+    differ = {n for n in names if not _same(EXPECTED[n], EXPECTED_UNPRIV[n])}
+    assert len(differ) >= 40
+    assert UNPRIV_MESSAGE_DIFFERS <= names
+
+
+@pytest.mark.parametrize("unprivileged", [False, True], ids=["root", "unpriv"])
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
-def test_asm_case_matches_kernel_record(case):
-    got = _pybpf(case)
-    want = EXPECTED[case.name]
-    assert _same(got, want), f"{case.name}: pybpf {got} kernel {want}"
+def test_asm_case_matches_kernel_record(case, unprivileged):
+    got = _pybpf(case, unprivileged)
+    want = (EXPECTED_UNPRIV if unprivileged else EXPECTED)[case.name]
+    assert _agree(case.name, got, want, unprivileged), f"{case.name}: pybpf {got} kernel {want}"
 
 
 needs_bpf = pytest.mark.skipif(not kernel.available(libbpf=False),
@@ -75,11 +118,13 @@ def c_objects(tmp_path_factory):
 
 
 @needs_zig
+@pytest.mark.parametrize("unprivileged", [False, True], ids=["root", "unpriv"])
 @pytest.mark.parametrize("src", C_CASES, ids=lambda p: p.stem)
-def test_c_case_matches_kernel_record(src, c_objects):
-    [v] = verify(c_objects[src.stem])
+def test_c_case_matches_kernel_record(src, c_objects, unprivileged):
+    [v] = verify(c_objects[src.stem], unprivileged=unprivileged)
     got = {"accepted": v.accepted, "message": v.message}
-    assert _same(got, EXPECTED[src.stem]), f"{src.stem}: pybpf {got}"
+    want = (EXPECTED_UNPRIV if unprivileged else EXPECTED)[src.stem]
+    assert _agree(src.stem, got, want, unprivileged), f"{src.stem}: pybpf {got} kernel {want}"
     if not v.accepted:  # a refusal names the C line it happened at
         assert v.line is not None and v.line[0].endswith(src.name)
 
@@ -91,3 +136,58 @@ def test_c_case_live_kernel(src, c_objects):
     live = kernel_verdict_object(c_objects[src.stem])
     [v] = verify(c_objects[src.stem])
     assert _same(live, {"accepted": v.accepted, "message": v.message})
+
+
+@pytest.fixture(scope="module")
+def unprivileged_kernel():
+    """Every case's verdict now, from the recorder run without CAP_SYS_ADMIN/CAP_PERFMON."""
+    import json
+    if not kernel.available():
+        pytest.skip(kernel.unavailable_reason() or "no bpf()")
+    if not zig_available():
+        pytest.skip("ziglang is not installed")
+    argv = [sys.executable, str(RECORDER), "--unprivileged", "--print"]
+    if has_perfmon():
+        if not capsh_available():
+            pytest.skip("capsh is not installed: cannot drop CAP_PERFMON")
+        out = drop_perfmon(argv, capture=True)
+    else:
+        import subprocess
+        out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def test_unprivileged_live_kernel(unprivileged_kernel, c_objects):
+    """Every case, unprivileged, in the running kernel now and in pybpf."""
+    bad = []
+    for case in CASES:
+        live, got = unprivileged_kernel[case.name], _pybpf(case, unprivileged=True)
+        if not _agree(case.name, got, live, True):
+            bad.append((case.name, live, got))
+    for src in C_CASES:
+        [v] = verify(c_objects[src.stem], unprivileged=True)
+        got = {"accepted": v.accepted, "message": v.message}
+        if not _agree(src.stem, got, unprivileged_kernel[src.stem], True):
+            bad.append((src.stem, unprivileged_kernel[src.stem], v.message))
+    assert not bad
+
+
+@needs_zig
+def test_cli_verify_unprivileged(c_objects):
+    """`pybpf verify --unprivileged` applies the unprivileged rules: bpf_for's loop, accepted
+    for root, is refused because its pointer arithmetic cannot be masked (both recorded)."""
+    import json
+    import subprocess
+
+    def cli(*flags):
+        run = subprocess.run([sys.executable, "-m", "pybpf", "verify", str(c_objects["c_bpf_for"]),
+                              "--json", *flags], capture_output=True, text=True,
+                             cwd=Path(__file__).resolve().parents[1])
+        return run.returncode, json.loads(run.stdout)
+
+    code, root = cli()
+    assert code == 0 and root["accepted"] and EXPECTED["c_bpf_for"]["accepted"]
+    code, unpriv = cli("--unprivileged")
+    assert code == 1 and not unpriv["accepted"]
+    assert unpriv["message"] == EXPECTED_UNPRIV["c_bpf_for"]["message"]
+    assert unpriv["source"]["file"].endswith("c_bpf_for.c")

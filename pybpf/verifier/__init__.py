@@ -1,4 +1,4 @@
-"""The verifier: whether Linux (6.18, privileged) would load a program, and if not, why.
+"""The verifier: whether Linux (6.18) would load a program, and if not, why.
 
 ``verify(path_or_bytes, program=None)`` checks one program of a clang-built object;
 ``verify_insns(insns, prog_type)`` checks raw instructions. Both return a
@@ -11,6 +11,18 @@ Modules: :mod:`.cfg` (static checks), :mod:`.regs` and :mod:`.tnum` (the scalar 
 pointer domains), :mod:`.state` (frames, stack, pruning), :mod:`.core` (path
 exploration), :mod:`.protos` (helper prototypes), :mod:`.ctx` (context access per
 program type), :mod:`.report` (what the user reads).
+
+Privilege: by default the rules of a loader with CAP_SYS_ADMIN or CAP_PERFMON (root).
+``unprivileged=True`` gives the rules of one with CAP_BPF and CAP_NET_ADMIN but neither
+of those (the kernel ties ``allow_ptr_leaks``, ``allow_uninit_stack`` and the Spectre
+v1/v4 bypasses to CAP_PERFMON): no pointer may be returned, stored into a map, the
+context, the packet or a helper's scalar argument, or compared; stack may be read only
+where it was written; pointer arithmetic must stay maskable against speculation
+(``... prohibited for !root``); the CAP_PERFMON helpers (trace_printk, probe_read_kernel
+...) are refused. A user with no capability at all (``unprivileged_bpf_disabled=0``)
+may in addition load only socket filters and cgroup skb programs: that restriction on
+program types is not modelled (this machine forbids such loads, so it cannot be
+recorded here).
 """
 
 from __future__ import annotations
@@ -97,7 +109,8 @@ class Verdict:
 
 def verify_insns(insns: list[Insn], prog_type: str | None, maps: list[MapDesc] | None = None,
                  *, gpl: bool = True, log_level: int = 0, name: str = "", line_of=None,
-                 resolve_map=None, kfuncs: dict | None = None) -> Verdict:
+                 resolve_map=None, kfuncs: dict | None = None,
+                 unprivileged: bool = False) -> Verdict:
     """Verify raw instructions. ``map[id:N]`` / ``map[idx:N]`` lddw refer to ``maps[N]``."""
     # The cyclic garbage collector is paused meanwhile: the verifier makes no reference
     # cycles (its objects are freed by reference counts) but allocates so many that the
@@ -106,14 +119,14 @@ def verify_insns(insns: list[Insn], prog_type: str | None, maps: list[MapDesc] |
     gc.disable()
     try:
         return _verify_insns(insns, prog_type, maps or [], gpl, log_level, name, line_of,
-                             resolve_map, kfuncs)
+                             resolve_map, kfuncs, unprivileged)
     finally:
         if was_enabled:
             gc.enable()
 
 
 def _verify_insns(insns, prog_type, maps, gpl, log_level, name, line_of, resolve_map,
-                  kfuncs) -> Verdict:
+                  kfuncs, unprivileged) -> Verdict:
 
     def by_index(slot, insn):
         idx = insn.imm & 0xFFFFFFFF
@@ -147,7 +160,7 @@ def _verify_insns(insns, prog_type, maps, gpl, log_level, name, line_of, resolve
         return format_insn(insn, helper_name=helper_name, with_opcode=True)
 
     v = Verifier(prog, prog_type, resolve_map or by_index, gpl=gpl, log_level=log_level,
-                 kfuncs=kfuncs, fmt_insn=fmt)
+                 kfuncs=kfuncs, fmt_insn=fmt, priv=not unprivileged)
     try:
         v.run()
         verdict.accepted = True
@@ -229,7 +242,8 @@ def _kconfig_desc(obj, name: str, cache: dict) -> MapDesc | None:
     return cache[key]
 
 
-def verify_linked(linked, prog_type: str | None = None, log_level: int = 0) -> Verdict:
+def verify_linked(linked, prog_type: str | None = None, log_level: int = 0,
+                  unprivileged: bool = False) -> Verdict:
     """Verify a :class:`pybpf.elf.link.LinkedProgram` (maps and global data from its object)."""
     from ..spec import RELO_DATA, RELO_EXTERN, RELO_KFUNC, RELO_MAP
     obj = linked.object
@@ -280,12 +294,13 @@ def verify_linked(linked, prog_type: str | None = None, log_level: int = 0) -> V
                         log_level=log_level, name=linked.name, line_of=linked.line_of,
                         resolve_map=resolve,
                         kfuncs={r.slot: r.target for r in linked.relocations
-                                if r.kind == RELO_KFUNC})
+                                if r.kind == RELO_KFUNC}, unprivileged=unprivileged)
 
 
 def verify(path_or_bytes, program: str | None = None, prog_type: str | None = None,
-           log_level: int = 0) -> list[Verdict]:
-    """Verify one program (``program``) or every program of an object file."""
+           log_level: int = 0, unprivileged: bool = False) -> list[Verdict]:
+    """Verify one program (``program``) or every program of an object file
+    (``unprivileged``: the rules without CAP_PERFMON, see the module's docstring)."""
     from ..elf import link_program, read_object
     spec = read_object(path_or_bytes)
     names = [program] if program else list(spec.programs)
@@ -295,7 +310,7 @@ def verify(path_or_bytes, program: str | None = None, prog_type: str | None = No
     out = []
     for name in names:
         linked = link_program(spec, name)
-        v = verify_linked(linked, prog_type, log_level)
+        v = verify_linked(linked, prog_type, log_level, unprivileged)
         v.program = f"{base}:{name}"
         out.append(v)
     return out

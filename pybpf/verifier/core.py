@@ -1,5 +1,11 @@
 """Path exploration: the kernel's ``do_check``, one instruction at a time.
 
+``priv`` selects the rules: True (the default) is a loader with CAP_PERFMON or
+CAP_SYS_ADMIN (root), False one without them (CAP_BPF and CAP_NET_ADMIN only, see
+:func:`pybpf.verifier.verify_insns`): the kernel then forbids pointer leaks and
+pointer comparisons, reads of uninitialised stack, pointer arithmetic it cannot
+mask against speculation, and the helpers that need CAP_PERFMON.
+
 Each instruction's effect comes from its opcode-table row (:mod:`pybpf.isa.table`):
 the row's ``kind`` selects the check (memory access, ALU, jump, call ...) and its
 ``fn`` the abstract transfer function (:func:`pybpf.verifier.regs.alu`). Paths are
@@ -28,7 +34,20 @@ MAX_VAR_OFF = 1 << 29
 MAX_VAR_SIZ = 1 << 29
 MAX_PACKET_OFF = 0xFFFF
 MAX_CALL_FRAMES = 8
+#: The kernel runs with its JIT (``bpf_jit_enable=1``), which rounds each frame's stack
+#: depth up to 16 bytes when it sums the frames of a call chain (round_up_stack_depth).
+STACK_ROUND = 16
+#: Program types bpf() loads only for CAP_PERFMON (is_perfmon_prog_type): it refuses them with
+#: EPERM before the verifier runs, so the kernel prints no message.
+PERFMON_TYPES = frozenset({"kprobe", "tracepoint", "perf_event", "raw_tracepoint",
+                           "raw_tracepoint_writable", "tracing", "lsm", "struct_ops", "ext"})
+NEEDS_PERFMON = "program type {} needs CAP_PERFMON (bpf() refuses it with EPERM, no verifier log)"
+#: The "for !root" suffix of the kernel's speculation-hardening refusals.
+_NOT_ROOT = "pointer arithmetic with it prohibited for !root"
 MAX_STATES_PER_INSN = 64
+JMP_SEQ_LIMIT = 8192            # pending branches (BPF_COMPLEXITY_LIMIT_JMP_SEQ)
+#: Refusals a speculative path cannot turn into a barrier (-E2BIG in the kernel).
+_NOT_RECOVERABLE = ("the call stack of", "BPF program is too large", "The sequence of")
 LOG_LINES = 200_000
 
 
@@ -77,6 +96,10 @@ _PKT_END_LEFT = {"jgt": ("taken", True), "jlt": ("fall", False), "jge": ("taken"
 UNKNOWN_PTR = "ptr_"
 _SOCKS = ("sock", "sock_common", "tcp_sock", UNKNOWN_PTR)
 _JMP_KINDS = frozenset({"jmp", "ja", "call", "callx", "exit"})
+_PKT_ANY = (PKT, PKT_META, PKT_END)
+#: Unprivileged: storing a pointer through a pointer of these types leaks it ("R1 leaks addr
+#: into map"); spilling it to the stack does not.
+_LEAK_INTO = {MAP_VALUE: "map", CTX: "ctx", MEM: "mem", RINGBUF_MEM: "mem"}
 _SHIFT_FNS = frozenset({"lsh64", "lsh32", "rsh64", "rsh32", "arsh64", "arsh32"})
 _DIV_FNS = frozenset({"div", "mod", "sdiv64", "sdiv32", "smod64", "smod32"})
 #: A stack slot's bytes once its spilled register is overwritten in part: written, unknown.
@@ -119,8 +142,10 @@ _OPS: dict[str, str] = {}
 
 class Verifier:
     def __init__(self, prog: Program, prog_type: str | None, resolve_map, gpl: bool = True,
-                 log_level: int = 0, fmt_insn=None, kfuncs: dict | None = None):
+                 log_level: int = 0, fmt_insn=None, kfuncs: dict | None = None,
+                 priv: bool = True):
         self.prog = prog
+        self.priv = priv                    # False: the rules without CAP_PERFMON
         self.prog_type = prog_type
         self.resolve_map = resolve_map      # (slot, insn) -> (MapDesc, offset) or None
         self.kfuncs = kfuncs or {}          # slot -> kfunc name
@@ -139,6 +164,9 @@ class Verifier:
         self.peak_states = 0
         self.stack_depth: dict[int, int] = {}   # subprog index -> deepest stack byte
         self.max_states_per_insn = 0
+        self.alu_sanitation: dict[int, tuple] = {}   # slot -> (state, limit), unprivileged
+        self.nospec: set[int] = set()       # slots speculative paths may not execute
+        self.spec_now = False               # the instruction being checked is speculative
         succ = _successors(prog)
         preds = _predecessors(succ)
         self._live = _liveness(prog, succ, preds)
@@ -150,6 +178,8 @@ class Verifier:
 
     # ---------------------------------------------------------------- driver
     def run(self) -> None:
+        if not self.priv and self.prog_type in PERFMON_TYPES:
+            raise Reject(NEEDS_PERFMON.format(self.prog_type), 0)
         st = State()
         main = Frame(0, 0)
         main.regs[1] = Reg.pointer(CTX)
@@ -173,17 +203,73 @@ class Verifier:
                 if logging and len(self.log) < LOG_LINES:
                     self._log_insn(st, slot)
                 try:
-                    nxt = self._step(st, slot, work)
+                    nxt = None if self.nospec and self._stopped(st, slot) else \
+                        self._step(st, slot, work)
                 except Reject as exc:
-                    exc.state = st
-                    raise
+                    if not self._recover(st, slot, exc):
+                        exc.state = st
+                        raise
             if nxt is None:
                 self._path_done(st)
                 if not work:
+                    self._check_max_stack_depth()
                     break
                 st, slot = work.pop()
                 continue
             slot = nxt
+
+    # ---------------------------------------------------------------- speculation (unprivileged)
+    def _speculate(self, st: State, slot: int, work, regs: tuple = (), reg: Reg | None = None):
+        """sanitize_speculative_path: explore ``slot`` as a CPU might mispredict its way
+        there, with ``regs`` unknown (a branch's operands) or ``reg`` = (regno, value)."""
+        spec = self._push(st, slot, work, speculative=True)
+        for r in regs:
+            spec.cur.put(r, Reg.scalar())
+        if reg is not None:
+            spec.cur.put(reg[0], reg[1])
+
+    def _stopped(self, st: State, slot: int) -> bool:
+        """A speculative path stops where the kernel put a barrier (nospec)."""
+        return slot in self.nospec and type(st) is _Speculative
+
+    def _recover(self, st: State, slot: int, exc: Reject) -> bool:
+        """On a speculative path, what would be refused gets a barrier instead and the path
+        ends (6.18: errors -EACCES, -EINVAL, -EPERM); the complexity limits still refuse."""
+        if type(st) is not _Speculative or exc.message.startswith(_NOT_RECOVERABLE):
+            return False
+        self.nospec.add(slot)
+        self.alu_sanitation.pop(slot, None)
+        return True
+
+    def _check_max_stack_depth(self) -> None:
+        """check_max_stack_depth: every static call chain from the main program fits.
+
+        Runs after exploration, like the kernel's: a subprogram's depth is the deepest
+        stack byte it touched on any explored path (0 for one never explored), rounded
+        up to ``STACK_ROUND``; the sum along a chain of calls (and callback references)
+        may not exceed 512 bytes, and a chain may not be deeper than 8 frames, even
+        through calls that exploration proved dead.
+        """
+        prog = self.prog
+        calls: dict[int, list] = {}
+        for slot, row in enumerate(prog.rows):
+            if row is not None and row.name in ("call_local", "lddw_func"):
+                target = slot + s32i(prog.insns[slot].imm) + 1
+                calls.setdefault(self._subprog_of[slot], []).append(
+                    (slot, self._subprog_of[target]))
+
+        def walk(idx: int, frame: int, depth: int, at: int) -> None:
+            used = self.stack_depth.get(idx, 0)
+            depth += -(-used // STACK_ROUND) * STACK_ROUND
+            if depth > MAX_STACK:
+                raise Reject(f"combined stack size of {frame + 1} calls is {depth}. Too large",
+                             at)
+            for slot, callee in calls.get(idx, ()):
+                if frame + 1 >= MAX_CALL_FRAMES:
+                    raise Reject(f"the call stack of {frame + 1} frames is too deep !", slot)
+                walk(callee, frame + 1, depth, slot)
+
+        walk(0, 0, 0, 0)
 
     def _log_insn(self, st: State, slot: int) -> None:
         """Level 1: each instruction walked; level 2: with the registers before it."""
@@ -211,11 +297,15 @@ class Verifier:
                     bucket.pop(0).snap = None
             p = p.parent
 
-    def _push(self, st: State, slot: int, work) -> State:
+    def _push(self, st: State, slot: int, work, speculative: bool = False) -> State:
         other = st.copy()
+        if speculative:
+            other.__class__ = _Speculative
         if other.parent is not None:
             other.parent.branches += 1
         work.append((other, slot))
+        if len(work) > JMP_SEQ_LIMIT:
+            raise Reject(f"The sequence of {len(work)} jumps is too complex.", slot)
         return other
 
     def _visited(self, st: State, slot: int) -> bool:
@@ -235,18 +325,20 @@ class Verifier:
             # an open-coded iterator's loop converges when the state at its next() call
             # is covered by one already being explored from there
             for old in (loops or {}).values():
-                if old.snap is not None and states_equal(old.snap, st, live):
+                if old.snap is not None and _spec_ok(old.snap, st) and \
+                        states_equal(old.snap, st, live):
                     return True
         elif loops:
             old = loops.get(sig)
-            if old is not None and old.snap is not None and \
+            if old is not None and old.snap is not None and _spec_ok(old.snap, st) and \
                     states_equal(old.snap, st, live, exact=True):
                 raise Reject(f"infinite loop detected at insn {slot}", slot)
         bucket = done.get(tsig) if done else None
         if bucket:
             for n in range(len(bucket) - 1, -1, -1):
                 old = bucket[n]
-                if states_equal(old.snap, st, live):
+                if states_equal(old.snap, st, live) and (self.priv or (
+                        _spec_ok(old.snap, st) and _uninit_covered(old.snap, st))):
                     old.hits += 1
                     return True
                 old.misses += 1
@@ -309,9 +401,12 @@ class Verifier:
         kind = row.kind
         f = st.frames[-1]
         if kind == "alu":
+            if not self.priv:   # speculative paths skip the masking checks (sanitize_ptr_alu)
+                self.spec_now = type(st) is _Speculative
             self._alu(f, insn, row, slot)
         elif kind == "end":
             self.read(f, insn.dst, slot)
+            self._no_ptr_arith(f, insn.dst, slot)
             self.write_check(insn.dst, slot)
             d = f.own(insn.dst)
             if d.is_scalar and d.is_const:
@@ -377,6 +472,9 @@ class Verifier:
         if fn == "mov" or fn.startswith("movsx"):
             if src_is_reg:
                 src = self.read(f, insn.src, slot)
+                if not self.priv and src.is_ptr and (width == 32 or fn != "mov"):
+                    what = "partial copy of" if width == 32 else "sign-extension part of"
+                    raise Reject(f"R{insn.src} {what} pointer", slot, regs=(insn.src,))
                 if src.type == SCALAR and not src.id and src.var[1]:
                     src = f.own(insn.src)     # the move may link it to the copy (an id)
             else:
@@ -386,6 +484,7 @@ class Verifier:
             return
         dst = self.read(f, d, slot)
         if fn in ("neg64", "neg32"):
+            self._no_ptr_arith(f, d, slot)
             self.write_check(d, slot)
             dst = f.own(d)
             if dst.is_scalar and dst.is_const:
@@ -413,6 +512,11 @@ class Verifier:
         if r is None:
             r = self._imms[value] = Reg.const(value)
         return r
+
+    def _no_ptr_arith(self, f: Frame, r: int, slot: int) -> None:
+        """Unprivileged: neg and byte swaps of a pointer are refused (check_alu_op)."""
+        if not self.priv and f.regs[r].is_ptr:
+            raise Reject(f"R{r} pointer arithmetic prohibited", slot, regs=(r,))
 
     def _mov(self, src: Reg, width: int, fn: str, is_reg: bool) -> Reg:
         if fn.startswith("movsx"):
@@ -457,7 +561,7 @@ class Verifier:
         d = insn.dst
         sym = row.sym
         if dst.is_ptr and src.is_ptr:
-            if row.fn == "sub":
+            if row.fn == "sub" and self.priv:
                 return Reg.scalar()
             raise Reject(f"R{d} pointer {sym} pointer prohibited", slot, regs=(d, insn.src))
         if row.width == 32:
@@ -477,6 +581,11 @@ class Verifier:
             raise Reject(f"R{d} pointer arithmetic on {ptr.type_str} prohibited", slot, regs=(d,))
         self._sane_offset(off, ptr.type, slot, d)
         self._sane_offset(ptr, ptr.type, slot, d)
+        speculative = not self.priv and row.source_is_reg and row.fn in ("add", "sub") and \
+            not self.spec_now
+        if speculative:
+            before = self._sanitize_ptr_alu(insn, row, ptr, off,
+                                            insn.src if dst.is_ptr else d, slot)
         out = ptr.copy()
         out.s32min, out.s32max, out.u32min, out.u32max = R.S32_MIN, R.S32_MAX, 0, R.M32
         if row.fn == "add":
@@ -517,7 +626,70 @@ class Verifier:
             raise Reject(f"R{d} pointer arithmetic with {sym} operator prohibited", slot, regs=(d,))
         self._sane_offset(out, ptr.type, slot, d)
         R.sync(out)
+        if not self.priv:
+            self._sanitize_check_bounds(out, d, slot)
+        if speculative:
+            state, limit = before
+            after = self._ptr_limit(out, state[1])
+            if after is None:
+                raise Reject(f"R{d} tried to {row.fn} beyond pointer bounds, {_NOT_ROOT}", slot,
+                             regs=(d,))
+            key = (state, abs(limit - after))
+            seen = self.alu_sanitation.setdefault(slot, key)
+            if seen != key:
+                raise Reject(f"R{d} tried to {row.fn} from different maps, paths or scalars, "
+                             f"{_NOT_ROOT}", slot, regs=(d,))
         return out
+
+    # ---------------------------------------------------------------- speculation (unprivileged)
+    def _sanitize_ptr_alu(self, insn, row, ptr: Reg, off: Reg, off_regno: int,
+                          slot: int) -> tuple:
+        """sanitize_ptr_alu before the operation: ((offset negative, masks to the left,
+        immediate, pointer in dst), limit), or the refusal. Only a register operand is
+        masked (an immediate cannot be steered by speculation)."""
+        if not off.is_const and (off.smin < 0) != (off.smax < 0):
+            raise Reject(f"R{off_regno} has unknown scalar with mixed signed bounds, {_NOT_ROOT}",
+                         slot, regs=(off_regno,))
+        neg = off.smin < 0
+        left = (row.fn == "add" and neg) or (row.fn == "sub" and not neg)
+        limit = self._ptr_limit(ptr, left)
+        if limit is None:
+            if ptr.type not in (STACK, MAP_VALUE):
+                regno = insn.src if off_regno == insn.dst else insn.dst
+                raise Reject(f"R{regno} has pointer with unsupported alu operation, {_NOT_ROOT}",
+                             slot, regs=(regno,))
+            raise Reject(f"R{insn.dst} tried to {row.fn} beyond pointer bounds, {_NOT_ROOT}", slot,
+                         regs=(insn.dst,))
+        return (neg, left, off.is_const, off_regno == insn.src), limit
+
+    @staticmethod
+    def _ptr_limit(ptr: Reg, left: bool) -> int | None:
+        """retrieve_ptr_limit: how far the pointer may move (None: it may not be masked)."""
+        if ptr.type == STACK:
+            top, lim = MAX_STACK + left, -(R.s64(ptr.var[0]) + ptr.off)
+        elif ptr.type == MAP_VALUE:
+            top = ptr.map.value_size
+            lim = (ptr.smin if left else ptr.umax) + ptr.off
+        else:
+            return None
+        return None if (lim & R.M32) >= top else lim
+
+    def _sanitize_check_bounds(self, out: Reg, d: int, slot: int) -> None:
+        """sanitize_check_bounds: the moved pointer must stay inside its object."""
+        if out.type == STACK:
+            off = out.off + R.s64(out.var[0])
+            if not out.is_const:
+                raise Reject(f"R{d} variable stack access prohibited for !root, "
+                             f"var_off={T.fmt(out.var)} off={off}", slot, regs=(d,))
+            if off >= 0 or off < -MAX_STACK:
+                raise Reject(f"R{d} stack pointer arithmetic goes out of range, prohibited for "
+                             f"!root; off={off}", slot, regs=(d,))
+        elif out.type == MAP_VALUE:
+            try:
+                self._mem_region(out, d, out.off, 1, out.map.value_size, "map value", slot)
+            except Reject:
+                raise Reject(f"R{d} pointer arithmetic of map value goes out of range, "
+                             f"prohibited for !root", slot, regs=(d,)) from None
 
     def _sane_offset(self, reg: Reg, ptype: str, slot: int, d: int) -> None:
         known = reg.is_const
@@ -567,6 +739,10 @@ class Verifier:
                 raise Reject(f"misaligned stack access off {var}+{reg.off}+{off} "
                              f"size {size}", slot, regs=(regno,))
         off += reg.off
+        if write and value_regno >= 0 and not self.priv and value.is_ptr and \
+                t in _LEAK_INTO and not reg.null:
+            raise Reject(f"R{value_regno} leaks addr into {_LEAK_INTO[t]}", slot,
+                         regs=(value_regno,))
         if t == MAP_VALUE and not reg.null:
             m = reg.map
             if write and m.readonly_prog:
@@ -619,6 +795,8 @@ class Verifier:
         if t in PKT_TYPES:
             if write and self.prog_type not in C.DIRECT_PACKET_WRITE and C.modelled(self.prog_type):
                 raise Reject("cannot write into packet", slot, regs=(regno,))
+            if write and value_regno >= 0 and not self.priv and value.is_ptr:
+                raise Reject(f"R{value_regno} leaks addr into packet", slot, regs=(value_regno,))
             self._packet_access(reg, regno, off, size, slot)
             return None if write else self._loaded(size, signed)
         if t in _SOCKS and not reg.null and not write:
@@ -710,6 +888,8 @@ class Verifier:
         frame = self._stack_frame(st, reg)
         lo, hi = self._stack_bounds(reg, regno, off, size, " write to" if write else " read from",
                                     slot)
+        if not write and not self.priv:
+            self._stack_initialized(frame, reg, regno, off, lo, hi, size, slot, direct=True)
         frame.depth = max(frame.depth, -lo)
         sp = frame.subprog
         self.stack_depth[sp] = max(self.stack_depth.get(sp, 0), -lo)
@@ -727,6 +907,26 @@ class Verifier:
             self._stack_write(frame, lo, size, value, slot, is_st)
             return None
         return self._stack_read(frame, lo, size, slot, signed)
+
+    def _stack_initialized(self, frame: Frame, reg: Reg, regno: int, off: int, lo: int, hi: int,
+                           size: int, slot: int, direct: bool, bounded: bool = True) -> None:
+        """Unprivileged stack reads: inside the stack written so far (allocated_stack, when
+        ``bounded``) and of initialised bytes only. ``direct`` for a load; else a helper
+        reading memory, for which a slot holding a spilled scalar counts as initialised."""
+        allocated = 8 * (max(frame.stack, default=-1) + 1)
+        if bounded and lo < -allocated:
+            raise Reject(f"invalid read from stack R{regno} off={off} size={size}", slot,
+                         regs=(regno,))
+        for b in range(lo, hi):
+            s = frame.stack.get((-b - 1) // 8)
+            kind = s.types[(-b - 1) % 8] if s is not None else "I"
+            if not direct and s is not None and s.is_spill and s.spill.is_scalar:
+                continue
+            if kind in ("M", "Z") or (kind == "S" and direct):
+                continue
+            where = f"R{regno} off {lo}" if not direct else f"off {lo}"
+            raise Reject(f"invalid read from stack {where}+{b - lo} size {size}", slot,
+                         regs=(regno,))
 
     def _stack_write(self, frame: Frame, off: int, size: int, value: Reg, slot: int,
                      is_st: bool) -> None:
@@ -801,6 +1001,8 @@ class Verifier:
         if cmpxchg:
             self.read(f, 0, slot)
         dst = f.regs[insn.dst]
+        if not self.priv and f.regs[insn.src].is_ptr:
+            raise Reject(f"R{insn.src} leaks addr into mem", slot, regs=(insn.src,))
         if dst.type in (CTX, PKT, PKT_META, "flow_keys", "sock", "sock_common", "tcp_sock"):
             raise Reject(f"BPF_ATOMIC stores into R{insn.dst} {dst.type_str} is not allowed", slot,
                          regs=(insn.dst,))
@@ -831,6 +1033,9 @@ class Verifier:
         dst = self.read(f, insn.dst, slot)
         if row.source_is_reg:
             src = self.read(f, insn.src, slot)
+            if not self.priv and src.is_ptr and not (dst.type in _PKT_ANY and
+                                                     src.type in _PKT_ANY):
+                raise Reject(f"R{insn.src} pointer comparison prohibited", slot, regs=(insn.src,))
         else:
             src = Reg.scalar(insn.imm)
         op = _op(row)
@@ -838,6 +1043,9 @@ class Verifier:
         target = jump_target(slot, insn, row)
         fall = slot + 1
         pred = _branch_taken(dst, src, op, is32)
+        if pred >= 0 and not self.priv:
+            self._speculate(st, fall if pred == 1 else target, work,
+                            (insn.dst, insn.src) if row.source_is_reg else (insn.dst,))
         if pred == 1:
             return target
         if pred == 0:
@@ -857,8 +1065,9 @@ class Verifier:
                 and dst.null):
             self._mark_null(other, dst.id, op == "jeq")
             self._mark_null(st, dst.id, op == "jne")
-        elif not is32 and row.source_is_reg:
-            self._pkt_compare(st, other, insn, op)
+        elif not (not is32 and row.source_is_reg and self._pkt_compare(st, other, insn, op)) \
+                and not self.priv and dst.is_ptr:
+            raise Reject(f"R{insn.dst} pointer comparison prohibited", slot, regs=(insn.dst,))
         return fall
 
     def _refine(self, st: State, f: Frame, insn, row, op: str, is32: bool) -> bool:
@@ -899,7 +1108,8 @@ class Verifier:
         if is_null and ref:
             st.refs = [x for x in st.refs if x[0] != ref]
 
-    def _pkt_compare(self, st: State, other: State, insn, op: str) -> None:
+    def _pkt_compare(self, st: State, other: State, insn, op: str) -> bool:
+        """try_match_pkt_pointers: learn the packet range; whether the comparison was one."""
         f = st.cur
         d, s = f.regs[insn.dst], f.regs[insn.src]
         pairs = ((PKT, PKT_END), (PKT_META, PKT))
@@ -912,10 +1122,11 @@ class Verifier:
                 continue
             which = (_PKT_END_LEFT if rev else _PKT_LEFT).get(op)
             if which is None:
-                return
+                return False
             branch = st if which[0] == "fall" else other
             _good_pkt_pointers(branch, pkt, ptype, which[1])
-            return
+            return True
+        return False
 
     # ---------------------------------------------------------------- calls
     def _call_local(self, st: State, insn, slot: int) -> int:
@@ -989,6 +1200,8 @@ class Verifier:
         r0 = f.regs[0]
         if r0.type == NOT_INIT:
             raise Reject("R0 !read_ok", slot, regs=(0,))
+        if not self.priv and r0.is_ptr:
+            raise Reject("R0 leaks addr as return value", slot, regs=(0,))
         return None
 
     def _helper_call(self, st: State, insn, slot: int, work) -> int | None:
@@ -997,7 +1210,8 @@ class Verifier:
         name = P.helper_log_name(hid)
         if hid not in KERNEL_HELPERS:
             raise Reject(f"invalid func {name}#{hid}", slot)
-        if hid in P.DENIED.get(self.prog_type or "", ()):
+        if hid in P.DENIED.get(self.prog_type or "", ()) or \
+                (not self.priv and hid in P.PERFMON):
             raise Reject(f"program of this type cannot use helper {name}#{hid}", slot)
         proto = P.proto(hid, self.prog_type)
         if proto is None:   # not modelled: arguments unchecked, result unknown
@@ -1028,11 +1242,14 @@ class Verifier:
                 raise Reject("R1 must be referenced when passed to release function", slot)
             st.refs = [r for r in st.refs if r[0] != ref]
             for r in st.regs_where(lambda g: g.ref == ref):
-                r.mark_unknown()
+                if self.priv:
+                    r.mark_unknown()
+                else:           # mark_reg_invalid: unreadable without CAP_PERFMON
+                    r.__init__()
         for r in _CALLER_SAVED:
             f.regs[r] = Reg()
         if hid in P.CHANGES_PKT_DATA:
-            _clear_pkt_pointers(st)
+            _clear_pkt_pointers(st, self.priv)
         f.regs[0] = self._helper_ret(st, proto, meta, slot)
         if meta["callback"] is not None:
             return self._enter_callback(st, hid, meta, slot, work)
@@ -1073,6 +1290,8 @@ class Verifier:
     def _helper_arg(self, st: State, f: Frame, regno: int, kind: str, meta, slot, proto) -> None:
         reg = self.read(f, regno, slot)
         if kind == "any":
+            if not self.priv and reg.is_ptr:
+                raise Reject(f"R{regno} leaks addr into helper function", slot, regs=(regno,))
             return
         expected = {
             "map": (MAP_PTR,), "key": self._MAP_KEY_VALUE, "value": self._MAP_KEY_VALUE,
@@ -1169,11 +1388,15 @@ class Verifier:
         if mem is None:
             return
         mregno, write = mem
-        self._helper_mem(st, mregno, reg.umax, write, slot, zero_ok and reg.umin == 0)
+        # unprivileged, a variable size may leave part of uninitialised memory unwritten:
+        # the helper's memory must then be initialised (check_mem_size_reg drops raw mode)
+        self._helper_mem(st, mregno, reg.umax, write, slot, zero_ok and reg.umin == 0,
+                         raw=write and (self.priv or reg.is_const))
 
     def _helper_mem(self, st: State, regno: int, size: int, write: bool, slot: int,
-                    zero_ok: bool = False) -> None:
-        """check_helper_mem_access: ``size`` bytes at the pointer in ``regno``."""
+                    zero_ok: bool = False, raw: bool | None = None) -> None:
+        """check_helper_mem_access: ``size`` bytes at the pointer in ``regno``; ``raw``:
+        the helper may be given uninitialised stack (by default when it writes)."""
         reg = st.cur.regs[regno]
         t = reg.type
         if t in PKT_TYPES:
@@ -1194,6 +1417,9 @@ class Verifier:
             frame = self._stack_frame(st, reg)
             lo, hi = self._stack_bounds(reg, regno, reg.off, size,
                                         " write to" if write else " read from", slot)
+            if not (write if raw is None else raw) and not self.priv:
+                self._stack_initialized(frame, reg, regno, reg.off, lo, hi, size, slot,
+                                        direct=False, bounded=not write)
             frame.depth = max(frame.depth, -lo)
             sp = frame.subprog
             self.stack_depth[sp] = max(self.stack_depth.get(sp, 0), -lo)
@@ -1227,6 +1453,34 @@ class Verifier:
         return target
 
 
+
+
+class _Speculative(State):
+    """A state on a path only a mispredicting CPU takes (explored without CAP_PERFMON)."""
+
+    __slots__ = ()
+
+    def copy(self) -> "State":
+        s = State.copy(self)
+        s.__class__ = _Speculative
+        return s
+
+
+def _spec_ok(old: State, cur: State) -> bool:
+    """A speculative state covers only speculative ones (states_equal)."""
+    return type(old) is not _Speculative or type(cur) is _Speculative
+
+
+def _uninit_covered(old: State, cur: State) -> bool:
+    """Unprivileged pruning (stacksafe without allow_uninit_stack): a stack byte the old
+    state had written (misc) does not cover one the current state never wrote."""
+    for of, cf in zip(old.frames, cur.frames):
+        for spi, os_ in of.stack.items():
+            cs = cf.stack.get(spi)
+            for i in range(8):
+                if os_.types[i] == "M" and (cs is None or cs.types[i] == "I"):
+                    return False
+    return True
 
 
 # ---- branch prediction and refinement ------------------------------------------------------
@@ -1390,10 +1644,14 @@ def _const(r: Reg, is32: bool) -> bool:
     return (r.var[1] & R.M32) == 0 if is32 else r.var[1] == 0
 
 
-def _clear_pkt_pointers(st: State) -> None:
-    """After a helper that may move packet data, packet pointers become unknown scalars."""
+def _clear_pkt_pointers(st: State, priv: bool) -> None:
+    """After a helper that may move packet data, packet pointers become unknown scalars
+    (mark_reg_invalid; unreadable registers without CAP_PERFMON)."""
     for r in st.regs_where(lambda g: g.type in (PKT, PKT_META, PKT_END)):
-        r.mark_unknown()
+        if priv:
+            r.mark_unknown()
+        else:
+            r.__init__()
 
 
 def _copy_into(dst: Reg, src: Reg) -> None:
@@ -1413,9 +1671,10 @@ def _good_pkt_pointers(st: State, pkt: Reg, ptype: str, right_open: bool) -> Non
 
 
 def _scalar_desc(r: Reg) -> str:
-    if r.var[1] != R.M64:
-        return f"var_off={T.fmt(r.var)}"
-    return f"smin={r.smin} smax={r.smax}"
+    """verbose_invalid_scalar's bounds: the signed ones that are known."""
+    parts = ([f"smin={r.smin}"] if r.smin > R.S64_MIN else []) + \
+        ([f"smax={r.smax}"] if r.smax < R.S64_MAX else [])
+    return " ".join(parts) or "unknown scalar value"
 
 
 # ---- liveness -----------------------------------------------------------------------------

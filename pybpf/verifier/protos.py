@@ -124,13 +124,17 @@ def _ids(names: str) -> frozenset:
     return frozenset(HELPER_IDS[n] for n in names.split())
 
 
+#: The part of bpf_base_func_proto only a loader with CAP_PERFMON gets (unprivileged
+#: mode refuses these with "program of this type cannot use helper")
+PERFMON = _ids("trace_printk get_current_task get_current_task_btf probe_read_user "
+               "probe_read_kernel probe_read_user_str probe_read_kernel_str snprintf_btf "
+               "snprintf task_pt_regs trace_vprintk")
 # bpf_base_func_proto for a privileged (CAP_BPF + CAP_PERFMON) loader
 BASE = _ids("map_lookup_elem map_update_elem map_delete_elem map_push_elem map_pop_elem "
             "map_peek_elem map_lookup_percpu_elem get_prandom_u32 get_smp_processor_id "
             "get_numa_node_id tail_call ktime_get_ns ktime_get_boot_ns ktime_get_coarse_ns "
             "ringbuf_output ringbuf_reserve ringbuf_submit ringbuf_discard ringbuf_query "
-            "for_each_map_elem loop strncmp spin_lock spin_unlock jiffies64 snprintf "
-            "trace_printk probe_read_kernel")
+            "for_each_map_elem loop strncmp spin_lock spin_unlock jiffies64") | PERFMON
 _XDP = _ids("perf_event_output csum_diff xdp_adjust_head xdp_adjust_meta redirect redirect_map "
             "xdp_adjust_tail fib_lookup check_mtu xdp_get_buff_len xdp_load_bytes "
             "xdp_store_bytes sk_lookup_tcp sk_lookup_udp skc_lookup_tcp sk_release")

@@ -31,6 +31,7 @@ from pybpf.verifier import MapDesc
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "cases"
 EXPECTED = HERE / "kernel.json"
+EXPECTED_UNPRIV = HERE / "kernel_unpriv.json"     # the same cases without CAP_PERFMON
 MAP_TYPES = {"hash": 1, "array": 2, "prog_array": 3, "perf_event_array": 4, "percpu_hash": 5,
              "percpu_array": 6, "lru_hash": 9, "array_of_maps": 12, "queue": 22, "stack": 23,
              "devmap": 14, "ringbuf": 27}
@@ -78,8 +79,43 @@ def load_cases() -> list[Case]:
     return cases
 
 
-def expected() -> dict:
-    return json.loads(EXPECTED.read_text()) if EXPECTED.exists() else {}
+def expected(unprivileged: bool = False) -> dict:
+    path = EXPECTED_UNPRIV if unprivileged else EXPECTED
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+# ---- privileges -------------------------------------------------------------------------------
+# The kernel gives allow_ptr_leaks, allow_uninit_stack and the Spectre bypasses to a loader
+# with CAP_PERFMON (or CAP_SYS_ADMIN); XDP and tc programs need only CAP_BPF + CAP_NET_ADMIN.
+# A root process that drops the first two gets the unprivileged verifier and can still load.
+_CAP_SYS_ADMIN, _CAP_PERFMON = 21, 38
+DROP = "cap_sys_admin,cap_perfmon"
+
+
+def has_perfmon() -> bool:
+    """Whether this process holds CAP_SYS_ADMIN or CAP_PERFMON (effective)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("CapEff:"):
+            eff = int(line.split()[1], 16)
+            return bool(eff >> _CAP_SYS_ADMIN & 1 or eff >> _CAP_PERFMON & 1)
+    return False
+
+
+def capsh_available() -> bool:
+    import shutil
+    return shutil.which("capsh") is not None
+
+
+def drop_perfmon(argv: list[str], capture: bool = False):
+    """Run ``argv`` with CAP_SYS_ADMIN and CAP_PERFMON dropped from the bounding set
+    (capsh), so the child keeps CAP_BPF and CAP_NET_ADMIN only of the two groups.
+    Returns its exit status, or its stdout when ``capture``."""
+    import shlex
+    import subprocess
+    cmd = ["capsh", f"--drop={DROP}", "--", "-c", shlex.join(argv)]
+    if capture:
+        return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(cmd).returncode
 
 
 def last_error_line(log: str) -> str:
