@@ -206,6 +206,14 @@ if PybpfCacheLocator not in caching.CacheImpl._locator_classes:
     caching.CacheImpl._locator_classes.insert(0, PybpfCacheLocator)
 
 
+def numba_ready() -> None:
+    """Numba's one-time set-up of its CPU target (about 0.45 s), which otherwise happens
+    when the first compiled function is loaded: part of start-up, so ``pybpf run`` does
+    it before its clock starts."""
+    from numba.core.registry import cpu_target
+    cpu_target.target_context.refresh()
+
+
 def njit(*args, **options):
     """``numba.njit`` with ``_nrt=False`` unless given: no reference counting.
 

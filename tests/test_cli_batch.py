@@ -96,25 +96,24 @@ def test_verdict_cache(tmp_path, monkeypatch):
     """The verdict is computed once per object, program and verifier; a damaged cache file is
     ignored, and a changed object is verified anew."""
     import shutil
+    from pybpf import verdicts
     from pybpf.verifier import verify
-    from pybpf.verifier import cached
-    from pybpf.verifier.cached import verify_cached
-    monkeypatch.setattr(cached, "directory", lambda: tmp_path / "verdicts")
+    monkeypatch.setattr(verdicts, "directory", lambda: tmp_path / "verdicts")
     obj = tmp_path / "xdp_stale.o"
     shutil.copy(REPO / "programs/tests/xdp_stale.o", obj)
     (fresh,) = verify(obj, program="xdp_stale")
-    first, hit1 = verify_cached(obj, "xdp_stale", "xdp")
-    second, hit2 = verify_cached(obj, "xdp_stale", "xdp")
+    first, hit1 = verdicts.check(obj, "xdp_stale", "xdp")
+    second, hit2 = verdicts.check(obj, "xdp_stale", "xdp")
     assert (hit1, hit2) == (False, True)
     for v in (first, second):
-        assert not v.accepted and v.message == fresh.message == "R6 invalid mem access 'scalar'"
-        assert v.report() == fresh.report() and v.line == fresh.line and v.line is not None
+        assert not v["accepted"] and v["message"] == fresh.message == "R6 invalid mem access 'scalar'"
+        assert v["report"] == fresh.report() and "xdp_stale.c:21" in v["report"]
     (file,) = (tmp_path / "verdicts").glob("*.json")
     file.write_text('{"accepted": true')          # damaged: verified again, rewritten
-    third, hit3 = verify_cached(obj, "xdp_stale", "xdp")
-    assert not hit3 and not third.accepted and verify_cached(obj, "xdp_stale", "xdp")[1]
+    third, hit3 = verdicts.check(obj, "xdp_stale", "xdp")
+    assert not hit3 and not third["accepted"] and verdicts.check(obj, "xdp_stale", "xdp")[1]
     shutil.copy(REPO / "programs/examples/xdp_pass.o", obj)   # same path, other bytes
-    (good, hit4) = verify_cached(obj, "xdp_pass", "xdp")
-    assert good.accepted and not hit4
+    (good, hit4) = verdicts.check(obj, "xdp_pass", "xdp")
+    assert good["accepted"] and not hit4
     monkeypatch.setenv("PYBPF_NO_VERDICT_CACHE", "1")
-    assert verify_cached(obj, "xdp_pass", "xdp")[1] is False
+    assert verdicts.check(obj, "xdp_pass", "xdp")[1] is False

@@ -106,11 +106,12 @@ def semantics_library() -> tuple[str, dict]:
     global _LIBRARY
     if _LIBRARY is not None:
         return _LIBRARY
-    from ..isa import semantics
     import llvmlite
     import numba
-    # the IR is Numba's and is parsed by this llvmlite: their versions are part of the key
-    key = hashlib.sha256(f"{fingerprint(Path(semantics.__file__))} {numba.__version__} "
+    # the IR is Numba's and is parsed by this llvmlite: their versions are part of the key.
+    # (The module is imported only to build the library: importing it decorates 62 functions.)
+    source = Path(__file__).resolve().parent.parent / "isa" / "semantics.py"
+    key = hashlib.sha256(f"{fingerprint(source)} {numba.__version__} "
                          f"{llvmlite.__version__}".encode()).hexdigest()[:16]
     directory = cache_dir() / "native"
     path = directory / f"semantics-{key}-{GENERATOR_VERSION}.json"
@@ -123,6 +124,8 @@ def semantics_library() -> tuple[str, dict]:
             pass
     import llvmlite.binding as llvm
     from numba import cfunc, types
+
+    from ..isa import semantics
     library = None
     symbols = {}
     for name, (nargs, truth) in sorted(_semantic_signatures().items()):
