@@ -58,8 +58,6 @@ GENERATOR_VERSION = 8
 #: Status of the compiled code only: run one instruction in the interpreter from st[PC].
 HANDOVER = 100
 
-#: The interpreter's one-instruction step, as the compiled code calls it (a Numba cfunc).
-STEP_SYMBOL = "pybpf_native_step"
 #: Hot helper ``n`` as compiled code calls it: ``pybpf_native_hot_<n>`` (a cfunc over HOT_ARRAYS).
 HOT_SYMBOL = "pybpf_native_hot_"
 HOT_ARRAYS = ("regs", "st", "arena", "rbase", "rlo", "rhi", "rflag", "maps")
@@ -812,9 +810,9 @@ def program_ir(code, name: str = "run") -> str:
                               for fn, sym in symbols.items()
                               for n in [_semantic_signatures()[fn][0]]}))
     hot = sorted({_hot_id(code, s) for s in range(code.nslots)} - {None})
-    step = "".join(f"\ndeclare i64 @{HOT_SYMBOL}{hid}({', '.join(['ptr'] * len(HOT_ARRAYS))}, "
-                    f"{', '.join(['i64'] * len(HOT_ARRAYS))})" for hid in hot)
-    return (decls + "\n" + step + "\n\n" + _CTX_LOAD + "\n" + body + "\n"
+    hot_decls = "".join(f"\ndeclare i64 @{HOT_SYMBOL}{hid}({', '.join(['ptr'] * len(HOT_ARRAYS))}, "
+                        f"{', '.join(['i64'] * len(HOT_ARRAYS))})" for hid in hot)
+    return (decls + "\n" + hot_decls + "\n\n" + _CTX_LOAD + "\n" + body + "\n"
             + '!0 = !{!"branch_weights", i32 2000, i32 1}\n')
 
 
