@@ -53,6 +53,8 @@ def _cmd_run(args) -> int:
             raise PyBPFError(f"--maps-in {args.maps_in}: expected an object of maps")
         obj.maps.load_json(maps_in, source=args.maps_in)
     out = sys.stdout
+    from ._jitcache import numba_ready
+    numba_ready()   # start-up, not the run: either path's clock counts reading to writing
     if prog.type == "xdp" and args.trace is None and not args.per_packet:
         return _run_batched(args, obj, prog, pcap_path, out)
     from .pcap import read_packets, write_pcap
@@ -121,11 +123,9 @@ def _run_batched(args, obj, prog, pcap_path, out) -> int:
     running ``Program.test_run`` packet by packet (``--per-packet``), much faster."""
     import numpy as np
 
-    from ._jitcache import numba_ready
     from .batch import DONE, run_xdp
     from .capture import NO_IFACE, scan, write_pcap as write_arrays
 
-    numba_ready()   # start-up, not the run: the clock counts reading to writing
     start = time.perf_counter()
     cap = scan(pcap_path)
     ids = {int(i) for i in np.unique(cap.iface)}

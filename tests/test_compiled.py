@@ -275,9 +275,9 @@ def test_budget_stops_inside_a_real_loop():
     full = load(path, tier="interp").program("bench_checksum").run(pkt).executed
     code = load(path, tier="interp").code
     starts = native.block_starts(code)
-    reserve, checkpoints = native._reserves(code, starts)
-    assert checkpoints and all(reserve[b] >= len(native.block_slots(code, b, set(starts)))
-                               for b in starts)
+    blocks = {b: native.block_slots(code, b, set(starts)) for b in starts}
+    reserve, checkpoints = native._reserves(code, blocks)
+    assert checkpoints and all(reserve[b] >= len(blocks[b]) for b in starts)
     budgets = sorted({*range(1, 40), *range(full - 40, full + 2), 1000, 4321, 7777})
     for budget in budgets:
         got = {}

@@ -246,7 +246,7 @@ def _successors(code, slots: list[int], is_start) -> list[int]:
     return [s for s in out if s in is_start]
 
 
-def _reserves(code, starts: list[int]) -> tuple[dict, set]:
+def _reserves(code, blocks: dict) -> tuple[dict, set]:
     """(reserve per block, checkpoint blocks): where the budget is checked, and against what.
 
     Only checkpoints check the budget: the blocks a jump reaches backwards (every loop
@@ -255,15 +255,15 @@ def _reserves(code, starts: list[int]) -> tuple[dict, set]:
     execute from its start until it reaches the next checkpoint or leaves compiled code,
     so a checkpoint that finds ``count + reserve <= budget`` knows no block before the
     next check can pass the budget. Where it is not, the instructions run in the
-    interpreter one at a time up to the budget: the count and the stop stay exact."""
-    is_start = set(starts)
-    succ = {b: _successors(code, block_slots(code, b, is_start), is_start) for b in starts}
-    checkpoints = {s for b in starts for s in succ[b] if s <= b}
+    interpreter one at a time up to the budget: the count and the stop stay exact.
+
+    ``blocks``: each block's start -> its slots (:func:`block_slots`), in slot order."""
+    succ = {b: _successors(code, slots, blocks) for b, slots in blocks.items()}
+    checkpoints = {s for b in blocks for s in succ[b] if s <= b}
     reserve: dict[int, int] = {}
-    for b in reversed(starts):
-        slots = block_slots(code, b, is_start)
-        n = len(slots)
-        reserve[b] = n + max((reserve[s] for s in succ[b] if s not in checkpoints), default=0)
+    for b in reversed(blocks):
+        reserve[b] = len(blocks[b]) + max((reserve[s] for s in succ[b] if s not in checkpoints),
+                                          default=0)
     return reserve, checkpoints
 
 
@@ -278,7 +278,8 @@ class _Emitter:
         self.handover_labels: dict[int, str] = {}
         self.starts = block_starts(code)
         self.is_start = set(self.starts)
-        self.reserve, self.checkpoints = _reserves(code, self.starts)
+        self.blocks = {b: block_slots(code, b, self.is_start) for b in self.starts}
+        self.reserve, self.checkpoints = _reserves(code, self.blocks)
 
     def t(self) -> str:
         self.tmp += 1
@@ -610,7 +611,7 @@ class _Emitter:
 
     def block(self, start: int) -> None:
         code = self.code
-        slots = block_slots(code, start, self.is_start)
+        slots = self.blocks[start]
         n = len(slots)
         self.label(f"B{start}")
         c, c2 = self.t(), self.t()
