@@ -366,16 +366,20 @@ class Verifier:
         return regs
 
     def _frame_live(self, slot: int):
-        """live(i, cur) -> (registers compared, registers compared by value) of frame i."""
+        """live(i, old, cur) -> (registers compared, registers compared by value, stack slots
+        whose spilled scalars are compared by value) of frame i, as bit masks."""
         live_in, rel = self._live, self._relevant
 
         def live(i: int, old: State, cur: State):
             if i == len(cur.frames) - 1:
-                return live_in[slot], rel[slot]
+                r = rel[slot]
+                return live_in[slot], r, r >> SLOT_BIT
+            # a caller's frame: its callees may read its stack through pointers (all
+            # slots compared); r6-r9 as they matter at the return
             ret = cur.frames[i + 1].callsite + 1
             if ret < len(live_in):
-                return live_in[ret] & 0x3C0, rel[ret] & 0x3C0
-            return 0x3C0, 0x3C0
+                return live_in[ret] & 0x3C0, rel[ret] & 0x3C0, -1
+            return 0x3C0, 0x3C0, -1
         return live
 
     # ---------------------------------------------------------------- helpers
@@ -1747,33 +1751,181 @@ def _liveness(prog: Program, succ: list, preds: list) -> list[int]:
     return _backward(succ, preds, transfer)
 
 
+#: Where a register may point, for :func:`_stack_pointers`: into the stack of the frame
+#: running the instruction (with the offset from r10 when it is known on every path), or into
+#: a caller's stack.
+OWN, OUTER = 1, 2
+_R10 = (OWN, 0)
+
+
+def _join_ptr(a, b):
+    """The join of two registers' (flags, offset) (None: not a stack pointer)."""
+    if a is None or a == b:
+        return b
+    if b is None:
+        return a
+    if not a[0] & OWN:
+        return a[0] | b[0], b[1]
+    if not b[0] & OWN:
+        return a[0] | b[0], a[1]
+    return a[0] | b[0], a[1] if a[1] == b[1] else None
+
+
+def _stack_pointers(prog: Program, succ: list, main_alone: bool) -> list:
+    """Per slot, before it (None where never reached): which registers may point into a
+    stack. A forward may-analysis over each subprogram: r10 and what is derived from it
+    point into the running frame's stack, a subprogram's r1-r5 on entry into its callers'
+    (main's too if it may be called: not ``main_alone``), a bpf-to-bpf call's or kfunc's
+    r0 into either. A value loaded from memory may be a stack pointer of a kind only if
+    the program stores one of that kind somewhere (clang spills them under register
+    pressure): solved again with that assumption until it holds.
+
+    Returns (per slot a tuple of 11 entries, each None or (OWN | OUTER flags, offset from
+    r10 where OWN, None if unknown); whether the program may store OWN pointers).
+    """
+    n = len(prog.insns)
+    spilled = 0         # OWN | OUTER: the kinds of stack pointer the program may store
+    while True:
+        loaded = (spilled, None) if spilled else None
+        state: list = [None] * n
+        for idx, start in enumerate(prog.subprogs):
+            args = None if idx == 0 and main_alone else (OUTER, None)
+            state[start] = (None, args, args, args, args, args) + (None,) * 4 + (_R10,)
+        work = list(reversed(prog.subprogs))
+        stored = 0
+        while work:
+            slot = work.pop()
+            regs = state[slot]
+            insn, row = prog.insns[slot], prog.rows[slot]
+            if row is None or succ[slot] is None:
+                continue
+            out = list(regs)
+            kind = row.kind
+            d = insn.dst
+            if kind == "alu":
+                a = regs[insn.src] if row.source_is_reg else None
+                if row.fn == "mov" or row.fn.startswith("movsx"):
+                    out[d] = a if a is None or (row.width == 64 and row.fn == "mov") \
+                        else (a[0], None)
+                else:
+                    old = regs[d]
+                    if old is not None:
+                        off = old[1]
+                        if off is not None and row.width == 64 and not row.source_is_reg \
+                                and row.fn in ("add", "sub"):
+                            off = off + s32i(insn.imm) if row.fn == "add" else off - s32i(insn.imm)
+                        else:
+                            off = None
+                        old = (old[0], off)
+                    if a is not None:
+                        old = (a[0] | (old[0] if old is not None else 0), None)
+                    out[d] = old
+            elif kind in ("lddw", "ldx"):
+                out[d] = loaded if kind == "ldx" else None
+            elif kind == "stx":
+                if regs[insn.src] is not None:
+                    stored |= regs[insn.src][0]
+            elif kind == "atomic":
+                if regs[insn.src] is not None:
+                    stored |= regs[insn.src][0]
+                if row.sym == "cmpxchg":
+                    out[0] = loaded
+                elif row.fetch:
+                    out[insn.src] = loaded
+            elif kind in ("call", "callx", "ldpkt"):
+                out[1:6] = [None] * 5
+                # a helper never returns a stack pointer; a subprogram or kfunc might
+                out[0] = None if kind == "ldpkt" or row.name == "call" else (OWN | OUTER, None)
+            out[10] = _R10
+            out = tuple(out)
+            for t in succ[slot]:
+                cur = state[t]
+                if cur is None:
+                    new = out
+                else:
+                    new = tuple(map(_join_ptr, cur, out))
+                if new != cur:
+                    state[t] = new
+                    work.append(t)
+        if stored | spilled == spilled:
+            return state, bool(spilled & OWN)
+        spilled |= stored
+
+
+#: Bits of the relevance masks: r0-r10 are bits 0-10; stack slot ``spi`` of the frame
+#: (bytes ``-8 * spi - 8 .. -8 * spi - 1`` from r10) is bit ``SLOT_BIT + spi``.
+SLOT_BIT = 11
+ALL_SLOTS = ((1 << (MAX_STACK // 8)) - 1) << SLOT_BIT
+
+
+def _slot_bits(off: int, size: int) -> int:
+    """The relevance bits of the stack slots that bytes ``[off, off + size)`` from r10 touch."""
+    bits = 0
+    for b in range(off, off + size):
+        spi = (-b - 1) // 8
+        if 0 <= spi < MAX_STACK // 8:
+            bits |= 1 << (SLOT_BIT + spi)
+    return bits
+
+
 def _relevance(prog: Program, succ: list, preds: list, ret_checked: bool = True) -> list[int]:
-    """Registers whose exact value may matter for safety on some path from each slot.
+    """Registers and stack slots whose exact value may matter for safety on some path from
+    each slot (bit masks laid out as :data:`SLOT_BIT` says).
 
     A static stand-in for the kernel's precision marks: a scalar that only feeds
     other scalars which never reach a jump, an address, a helper argument, a
-    store or ``r0`` at exit is not compared when pruning (the kernel would not
-    have marked it precise either). Values stored to memory count as used.
+    store to memory that may be a stack or ``r0`` at exit is not compared when
+    pruning (the kernel would not have marked it precise either). The slots are
+    those of the frame running the instruction (r10's): a spilled scalar matters only
+    if it may be read into a register that matters (see :func:`_relevant_transfer`).
     """
     main_end = prog.subprog_end(0)
+    # subprogram 0 always runs in frame 0 (no caller whose stack it could write) unless
+    # something calls it or takes its address
+    main_alone = not any(
+        row is not None and row.name in ("call_local", "lddw_func")
+        and s + s32i(insn.imm) + 1 < main_end
+        for s, (insn, row) in enumerate(zip(prog.insns, prog.rows)))
+    ptrs, spilled = _stack_pointers(prog, succ, main_alone)
     transfer = []
-    seen: dict = {}     # (row, dst, src) -> transfer, as in _liveness
     for s, (insn, row) in enumerate(zip(prog.insns, prog.rows)):
-        if row is None:
-            transfer.append(None)
+        if row is None or ptrs[s] is None:      # (unreachable: never analysed)
+            transfer.append(None if row is None else (0, 0, 0, 0))
         elif row.kind == "exit" and not ret_checked and s < main_end:
             transfer.append((-1, 0, 0, 0))
         else:
-            key = (id(row), insn.dst, insn.src)
-            t = seen.get(key)
-            if t is None:
-                t = seen[key] = _relevant_transfer(insn, row)
-            transfer.append(t)
+            transfer.append(_relevant_transfer(insn, row, ptrs[s], spilled))
     return _backward(succ, preds, transfer)
 
 
-def _relevant_transfer(insn, row) -> tuple[int, int, int, int]:
-    """(kill, gen, cond, cgen) of one instruction for :func:`_relevance` (see :func:`_backward`)."""
+_LOOKUP_HELPER = HELPER_IDS["map_lookup_elem"]
+
+
+def _frame_bytes(p, off: int, size: int) -> int:
+    """The slots of the running frame that ``size`` bytes at ``off`` from a register
+    pointing as ``p`` says (see :func:`_stack_pointers`) may touch."""
+    if p is None or not p[0] & OWN:
+        return 0
+    if p[1] is None:
+        return ALL_SLOTS
+    return _slot_bits(p[1] + off, size)
+
+
+def _relevant_transfer(insn, row, ptrs: tuple, spilled: bool) -> tuple[int, int, int, int]:
+    """(kill, gen, cond, cgen) of one instruction for :func:`_relevance` (see :func:`_backward`);
+    ``ptrs``: where each register may point before it, ``spilled``: whether the program
+    stores stack pointers anywhere (:func:`_stack_pointers`).
+
+    Stack slots: a load makes the slots of the running frame it may read matter if its
+    destination does (a load through a pointer into a caller's stack reads slots that are
+    always compared, see ``_frame_live``). An aligned 8-byte store through r10 replaces its
+    slot (kill); the value a store writes matters if a slot of the running frame it may
+    write does, and always when it may write into a caller's stack. bpf-to-bpf calls,
+    kfuncs and callx may read any slot if they can reach the stack (a stack pointer is an
+    argument, or the program stores stack pointers); of the helpers only map_lookup_elem
+    uses a stack value (its constant key, get_constant_map_key): others read stack bytes
+    without needing their values (check_helper_mem_access), or write unknown values.
+    """
     d, sr = 1 << insn.dst, 1 << insn.src
     kind = row.kind
     if kind == "alu":
@@ -1784,21 +1936,31 @@ def _relevant_transfer(insn, row) -> tuple[int, int, int, int]:
     if kind == "lddw":
         return d, 0, 0, 0
     if kind == "ldx":
-        return d, sr, 0, 0
-    if kind in ("st",):
-        return 0, d, 0, 0
-    if kind == "stx":
-        # a value stored to the stack is compared there (stack slots are always precise),
-        # but may come back: keep it for stores through r10, as clang addresses spills
-        return 0, d | (sr if insn.dst == 10 else 0), 0, 0
+        # the address matters; what was read matters if the destination does
+        return d, sr, d, _frame_bytes(ptrs[insn.src], insn.off, row.size)
+    if kind in ("st", "stx"):
+        value = sr if kind == "stx" else 0
+        p = ptrs[insn.dst]
+        kill = _slot_bits(insn.off, 8) if insn.dst == 10 and row.size == 8 and insn.off % 8 == 0 \
+            else 0
+        if p is not None and p[0] & OUTER:
+            return kill, d | value, 0, 0
+        return kill, d, _frame_bytes(p, insn.off, row.size), value
     if kind == "atomic":
-        return 0, d | sr | (1 if row.sym == "cmpxchg" else 0), 0, 0
+        return 0, (d | sr | (1 if row.sym == "cmpxchg" else 0)
+                   | _frame_bytes(ptrs[insn.dst], insn.off, row.size)), 0, 0
     if kind == "ldpkt":
         return 0x3F, (1 << 6) | (sr if row.name.startswith("ldind") else 0), 0, 0
     if kind == "jmp":
         return 0, d | (sr if row.source_is_reg else 0), 0, 0
+    if kind == "call" and row.name == "call":
+        if insn.imm == _LOOKUP_HELPER:      # the key's first slot (_const_key)
+            return 0x3F, 0x3E | _frame_bytes(ptrs[2], 0, 1), 0, 0
+        return 0x3F, 0x3E, 0, 0
     if kind in ("call", "callx"):
-        return 0x3F, 0x3E | (d if kind == "callx" else 0), 0, 0
+        reach = ALL_SLOTS if spilled or any(p is not None and p[0] & OWN for p in ptrs[1:6]) \
+            else 0
+        return 0x3F, 0x3E | (d if kind == "callx" else 0) | reach, 0, 0
     if kind == "exit":
         return -1, 1, 0, 0
     return 0, 0, 0, 0      # end: unchanged

@@ -13,6 +13,7 @@ from .regs import NOT_INIT, SCALAR, STACK, Reg
 
 MAX_STACK = 512
 INVALID_SLOT = "IIIIIIII"
+_UNBOUNDED = Reg.scalar()      # what a load of 8 misc bytes gives (never changed)
 
 
 class Slot:
@@ -202,14 +203,26 @@ def regsafe(o: Reg, c: Reg, ids: IdMap, exact: bool = False, precise: bool = Tru
             and ids.check(o.ref, c.ref))
 
 
-def stacksafe(o: Frame, c: Frame, ids: IdMap, exact: bool) -> bool:
+_ALL_MISC, _ALL_SPILL = "MMMMMMMM", "SSSSSSSS"
+
+
+def stacksafe(o: Frame, c: Frame, ids: IdMap, exact: bool, rel: int = -1) -> bool:
+    """Whether every concrete stack of ``c`` is one of ``o``.
+
+    ``rel``: bit ``spi`` set when the value of a scalar spilled in slot ``spi`` may matter
+    for safety (the static stand-in for the kernel's precise stack slots, see
+    ``core._relevance``); in the other slots a spilled scalar matches any spilled scalar,
+    and a whole 8-byte one also a slot of misc bytes, as the kernel's stacksafe matches a
+    non-precise spilled scalar with an unbounded scalar made for an all-misc slot
+    (``scalar_reg_for_stack``). Byte types are always compared.
+    """
     cstack = c.stack
     for spi, os_ in o.stack.items():
         cs = cstack.get(spi)
         if cs is os_:           # the same slot object, shared by copy-on-write
             sp = os_.spill
             if sp is not None and (sp.id or sp.ref) and os_.types[7] == "S" \
-                    and not regsafe(sp, sp, ids, exact):
+                    and not regsafe(sp, sp, ids, exact, exact or bool(rel >> spi & 1)):
                 return False    # (only its ids can fail to map)
             continue
         ot = os_.types
@@ -217,11 +230,18 @@ def stacksafe(o: Frame, c: Frame, ids: IdMap, exact: bool) -> bool:
         if ot != ct:
             if exact:
                 return False
+            if ct == _ALL_MISC and ot == _ALL_SPILL and os_.spill is not None \
+                    and os_.spill.type == SCALAR:
+                # a whole spilled scalar against unknown bytes: an unbounded scalar
+                if rel >> spi & 1 and not regsafe(os_.spill, _UNBOUNDED, ids):
+                    return False
+                continue
             for a, b in zip(ot, ct):
                 if a != b and a != "I" and a != "M":   # root may read uninitialised stack
                     return False
         if ot[7] == "S" and os_.spill is not None:     # os_.is_spill
-            if cs is None or not cs.is_spill or not regsafe(os_.spill, cs.spill, ids, exact):
+            if cs is None or not cs.is_spill or \
+                    not regsafe(os_.spill, cs.spill, ids, exact, exact or bool(rel >> spi & 1)):
                 return False
     if exact:
         for spi, cs in cstack.items():
@@ -249,7 +269,8 @@ def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
     for i, (of, cf) in enumerate(zip(old.frames, cur.frames)):
         if of.callsite != cf.callsite or of.callback != cf.callback:
             return False
-        mask, rel = live(i, old, cur)
+        t = live(i, old, cur)      # (registers, precise registers[, precise stack slots])
+        mask, rel = t[0], t[1]
         oregs, cregs = of.regs, cf.regs
         for r in _set_bits(mask):
             o, c = oregs[r], cregs[r]
@@ -257,7 +278,7 @@ def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
                 continue        # one register object, shared by copy-on-write: equal
             if not regsafe(o, c, ids, exact, exact or bool(rel >> r & 1)):
                 return False
-        if not stacksafe(of, cf, ids, exact):
+        if not stacksafe(of, cf, ids, exact, t[2] if len(t) > 2 else -1):
             return False
     for (oid, _), (cid, _) in zip(old.refs, cur.refs):
         if not ids.check(oid, cid):
