@@ -171,7 +171,8 @@ class Verifier:
         preds = _predecessors(succ)
         self._live = _liveness(prog, succ, preds)
         self._live_list: list = [None] * len(prog.insns)
-        self._relevant = _relevance(prog, succ, preds, prog_type not in _NO_RETURN_CHECK)
+        self._relevant = _relevance(prog, succ, preds, prog_type not in _NO_RETURN_CHECK,
+                                    prog_type)
         self._subprog_of = [prog.subprog_of(s) for s in range(len(prog.insns))]
         self._imms: dict[int, Reg] = {}
         R.reset_memos()
@@ -1868,7 +1869,8 @@ def _slot_bits(off: int, size: int) -> int:
     return bits
 
 
-def _relevance(prog: Program, succ: list, preds: list, ret_checked: bool = True) -> list[int]:
+def _relevance(prog: Program, succ: list, preds: list, ret_checked: bool = True,
+               prog_type: str | None = None) -> list[int]:
     """Registers and stack slots whose exact value may matter for safety on some path from
     each slot (bit masks laid out as :data:`SLOT_BIT` says).
 
@@ -1894,7 +1896,7 @@ def _relevance(prog: Program, succ: list, preds: list, ret_checked: bool = True)
         elif row.kind == "exit" and not ret_checked and s < main_end:
             transfer.append((-1, 0, 0, 0))
         else:
-            transfer.append(_relevant_transfer(insn, row, ptrs[s], spilled))
+            transfer.append(_relevant_transfer(insn, row, ptrs[s], spilled, prog_type))
     return _backward(succ, preds, transfer)
 
 
@@ -1911,10 +1913,15 @@ def _frame_bytes(p, off: int, size: int) -> int:
     return _slot_bits(p[1] + off, size)
 
 
-def _relevant_transfer(insn, row, ptrs: tuple, spilled: bool) -> tuple[int, int, int, int]:
+def _relevant_transfer(insn, row, ptrs: tuple, spilled: bool,
+                       prog_type: str | None = None) -> tuple[int, int, int, int]:
     """(kill, gen, cond, cgen) of one instruction for :func:`_relevance` (see :func:`_backward`);
     ``ptrs``: where each register may point before it, ``spilled``: whether the program
     stores stack pointers anywhere (:func:`_stack_pointers`).
+
+    A helper's arguments matter as its prototype for ``prog_type`` has them (all of r1-r5
+    for a helper pybpf does not model), except those of any value (``any``: the kernel's
+    ARG_ANYTHING, never checked but for pointer leaks, a matter of type).
 
     Stack slots: a load makes the slots of the running frame it may read matter if its
     destination does (a load through a pointer into a caller's stack reads slots that are
@@ -1954,9 +1961,12 @@ def _relevant_transfer(insn, row, ptrs: tuple, spilled: bool) -> tuple[int, int,
     if kind == "jmp":
         return 0, d | (sr if row.source_is_reg else 0), 0, 0
     if kind == "call" and row.name == "call":
+        proto = P.proto(insn.imm, prog_type)
+        args = 0x3E if proto is None else sum(
+            1 << r for r, k in enumerate(proto.args, 1) if k != "any")
         if insn.imm == _LOOKUP_HELPER:      # the key's first slot (_const_key)
-            return 0x3F, 0x3E | _frame_bytes(ptrs[2], 0, 1), 0, 0
-        return 0x3F, 0x3E, 0, 0
+            return 0x3F, args | _frame_bytes(ptrs[2], 0, 1), 0, 0
+        return 0x3F, args, 0, 0
     if kind in ("call", "callx"):
         reach = ALL_SLOTS if spilled or any(p is not None and p[0] & OWN for p in ptrs[1:6]) \
             else 0

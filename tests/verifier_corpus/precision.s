@@ -1,0 +1,958 @@
+# Stack precision: spilled scalars whose values never matter (pruned at joins, as the
+# kernel prunes them) and whose values do (not pruned: the kernel's verdict). Recorded
+# by: sudo python tests/test_verifier_precision.py --record
+### prec_spill_diamonds xdp
+    r8 = 0
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a0
+    r1 = 1
+    *(u64 *)(r10 -8) = r1
+    goto j0
+a0:
+    r1 = 100
+    *(u64 *)(r10 -8) = r1
+j0:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a1
+    r1 = 2
+    *(u64 *)(r10 -8) = r1
+    goto j1
+a1:
+    r1 = 101
+    *(u64 *)(r10 -8) = r1
+j1:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a2
+    r1 = 3
+    *(u64 *)(r10 -8) = r1
+    goto j2
+a2:
+    r1 = 102
+    *(u64 *)(r10 -8) = r1
+j2:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a3
+    r1 = 4
+    *(u64 *)(r10 -8) = r1
+    goto j3
+a3:
+    r1 = 103
+    *(u64 *)(r10 -8) = r1
+j3:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a4
+    r1 = 5
+    *(u64 *)(r10 -8) = r1
+    goto j4
+a4:
+    r1 = 104
+    *(u64 *)(r10 -8) = r1
+j4:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a5
+    r1 = 6
+    *(u64 *)(r10 -8) = r1
+    goto j5
+a5:
+    r1 = 105
+    *(u64 *)(r10 -8) = r1
+j5:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a6
+    r1 = 7
+    *(u64 *)(r10 -8) = r1
+    goto j6
+a6:
+    r1 = 106
+    *(u64 *)(r10 -8) = r1
+j6:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a7
+    r1 = 8
+    *(u64 *)(r10 -8) = r1
+    goto j7
+a7:
+    r1 = 107
+    *(u64 *)(r10 -8) = r1
+j7:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a8
+    r1 = 9
+    *(u64 *)(r10 -8) = r1
+    goto j8
+a8:
+    r1 = 108
+    *(u64 *)(r10 -8) = r1
+j8:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a9
+    r1 = 10
+    *(u64 *)(r10 -8) = r1
+    goto j9
+a9:
+    r1 = 109
+    *(u64 *)(r10 -8) = r1
+j9:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    r0 = 2
+    exit
+### prec_spill_diamonds_ptr_spilled xdp
+    r8 = 0
+    r9 = r10
+    r9 += -8
+    *(u64 *)(r10 -16) = r9
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a0
+    r1 = 1
+    *(u64 *)(r10 -8) = r1
+    goto j0
+a0:
+    r1 = 100
+    *(u64 *)(r10 -8) = r1
+j0:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a1
+    r1 = 2
+    *(u64 *)(r10 -8) = r1
+    goto j1
+a1:
+    r1 = 101
+    *(u64 *)(r10 -8) = r1
+j1:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a2
+    r1 = 3
+    *(u64 *)(r10 -8) = r1
+    goto j2
+a2:
+    r1 = 102
+    *(u64 *)(r10 -8) = r1
+j2:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a3
+    r1 = 4
+    *(u64 *)(r10 -8) = r1
+    goto j3
+a3:
+    r1 = 103
+    *(u64 *)(r10 -8) = r1
+j3:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a4
+    r1 = 5
+    *(u64 *)(r10 -8) = r1
+    goto j4
+a4:
+    r1 = 104
+    *(u64 *)(r10 -8) = r1
+j4:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a5
+    r1 = 6
+    *(u64 *)(r10 -8) = r1
+    goto j5
+a5:
+    r1 = 105
+    *(u64 *)(r10 -8) = r1
+j5:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a6
+    r1 = 7
+    *(u64 *)(r10 -8) = r1
+    goto j6
+a6:
+    r1 = 106
+    *(u64 *)(r10 -8) = r1
+j6:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a7
+    r1 = 8
+    *(u64 *)(r10 -8) = r1
+    goto j7
+a7:
+    r1 = 107
+    *(u64 *)(r10 -8) = r1
+j7:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a8
+    r1 = 9
+    *(u64 *)(r10 -8) = r1
+    goto j8
+a8:
+    r1 = 108
+    *(u64 *)(r10 -8) = r1
+j8:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a9
+    r1 = 10
+    *(u64 *)(r10 -8) = r1
+    goto j9
+a9:
+    r1 = 109
+    *(u64 *)(r10 -8) = r1
+j9:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r8 += r7
+    r0 = 2
+    exit
+### prec_spill_diamonds_callee xdp
+    call sub
+    r0 = 2
+    exit
+sub:
+    r8 = 0
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto as0
+    r1 = 1
+    *(u64 *)(r10 -8) = r1
+    goto js0
+as0:
+    r1 = 100
+    *(u64 *)(r10 -8) = r1
+js0:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto as1
+    r1 = 2
+    *(u64 *)(r10 -8) = r1
+    goto js1
+as1:
+    r1 = 101
+    *(u64 *)(r10 -8) = r1
+js1:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto as2
+    r1 = 3
+    *(u64 *)(r10 -8) = r1
+    goto js2
+as2:
+    r1 = 102
+    *(u64 *)(r10 -8) = r1
+js2:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto as3
+    r1 = 4
+    *(u64 *)(r10 -8) = r1
+    goto js3
+as3:
+    r1 = 103
+    *(u64 *)(r10 -8) = r1
+js3:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto as4
+    r1 = 5
+    *(u64 *)(r10 -8) = r1
+    goto js4
+as4:
+    r1 = 104
+    *(u64 *)(r10 -8) = r1
+js4:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto as5
+    r1 = 6
+    *(u64 *)(r10 -8) = r1
+    goto js5
+as5:
+    r1 = 105
+    *(u64 *)(r10 -8) = r1
+js5:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto as6
+    r1 = 7
+    *(u64 *)(r10 -8) = r1
+    goto js6
+as6:
+    r1 = 106
+    *(u64 *)(r10 -8) = r1
+js6:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto as7
+    r1 = 8
+    *(u64 *)(r10 -8) = r1
+    goto js7
+as7:
+    r1 = 107
+    *(u64 *)(r10 -8) = r1
+js7:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto as8
+    r1 = 9
+    *(u64 *)(r10 -8) = r1
+    goto js8
+as8:
+    r1 = 108
+    *(u64 *)(r10 -8) = r1
+js8:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto as9
+    r1 = 10
+    *(u64 *)(r10 -8) = r1
+    goto js9
+as9:
+    r1 = 109
+    *(u64 *)(r10 -8) = r1
+js9:
+    r7 = *(u64 *)(r10 -8)
+    r8 += r7
+    r0 = 0
+    exit
+### prec_fill_offset_first xdp
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+    goto j
+a:
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+j:
+    r7 = *(u64 *)(r10 -8)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+### prec_store_via_ptr_first xdp
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    r6 = r1
+    goto j
+a:
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    r6 = r1
+j:
+    r9 = r10
+    r9 += -8
+    *(u64 *)(r9 +0) = r6
+    r7 = *(u64 *)(r10 -8)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+### prec_fill_via_ptr_first xdp
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+    goto j
+a:
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+j:
+    r9 = r10
+    r9 += -8
+    r7 = *(u64 *)(r9 +0)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+### prec_fill_via_spilled_ptr_first xdp
+    r9 = r10
+    r9 += -8
+    *(u64 *)(r10 -16) = r9
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+    goto j
+a:
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+j:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+### prec_callee_stores_caller_first xdp
+    r1 = r10
+    r1 += -8
+    call sub
+    r7 = *(u64 *)(r10 -8)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+sub:
+    r6 = r1
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    r8 = r1
+    goto j
+a:
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    r8 = r1
+j:
+    *(u64 *)(r6 +0) = r8
+    r0 = 0
+    exit
+### prec_fill_offset_u32_first xdp
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u32 *)(r10 -8) = r1
+    goto j
+a:
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u32 *)(r10 -8) = r1
+j:
+    r7 = *(u32 *)(r10 -8)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+### prec_fill_offset_second xdp
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+    goto j
+a:
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+j:
+    r7 = *(u64 *)(r10 -8)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+### prec_store_via_ptr_second xdp
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    r6 = r1
+    goto j
+a:
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    r6 = r1
+j:
+    r9 = r10
+    r9 += -8
+    *(u64 *)(r9 +0) = r6
+    r7 = *(u64 *)(r10 -8)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+### prec_fill_via_ptr_second xdp
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+    goto j
+a:
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+j:
+    r9 = r10
+    r9 += -8
+    r7 = *(u64 *)(r9 +0)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+### prec_fill_via_spilled_ptr_second xdp
+    r9 = r10
+    r9 += -8
+    *(u64 *)(r10 -16) = r9
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+    goto j
+a:
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+j:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+### prec_callee_stores_caller_second xdp
+    r1 = r10
+    r1 += -8
+    call sub
+    r7 = *(u64 *)(r10 -8)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+sub:
+    r6 = r1
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    r8 = r1
+    goto j
+a:
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    r8 = r1
+j:
+    *(u64 *)(r6 +0) = r8
+    r0 = 0
+    exit
+### prec_fill_offset_u32_second xdp
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u32 *)(r10 -8) = r1
+    goto j
+a:
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u32 *)(r10 -8) = r1
+j:
+    r7 = *(u32 *)(r10 -8)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+### prec_const_key_first xdp map=array:4:8:1
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 0
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u32 *)(r10 -8) = r1
+    goto j
+a:
+    r1 = 3
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u32 *)(r10 -8) = r1
+j:
+    r2 = r10
+    r2 += -8
+    r1 = map[id:0]
+    call bpf_map_lookup_elem#1
+    r1 = *(u64 *)(r0 +0)
+    r0 = 2
+    exit
+### prec_const_key_second xdp map=array:4:8:1
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 3
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u32 *)(r10 -8) = r1
+    goto j
+a:
+    r1 = 0
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u32 *)(r10 -8) = r1
+j:
+    r2 = r10
+    r2 += -8
+    r1 = map[id:0]
+    call bpf_map_lookup_elem#1
+    r1 = *(u64 *)(r0 +0)
+    r0 = 2
+    exit
