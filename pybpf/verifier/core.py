@@ -368,19 +368,21 @@ class Verifier:
 
     def _frame_live(self, slot: int):
         """live(i, old, cur) -> (registers compared, registers compared by value, stack slots
-        whose spilled scalars are compared by value) of frame i, as bit masks."""
+        whose spilled scalars are compared by value, stack slots compared) of frame i, as bit
+        masks."""
         live_in, rel = self._live, self._relevant
+        priv = self.priv     # unprivileged, every slot's bytes are compared (uninitialised reads)
 
         def live(i: int, old: State, cur: State):
             if i == len(cur.frames) - 1:
                 r = rel[slot]
-                return live_in[slot], r, r >> SLOT_BIT
+                return live_in[slot], r, r >> SLOT_BIT, r >> LIVE_BIT if priv else -1
             # a caller's frame: its callees may read its stack through pointers (all
             # slots compared); r6-r9 as they matter at the return
             ret = cur.frames[i + 1].callsite + 1
             if ret < len(live_in):
-                return live_in[ret] & 0x3C0, rel[ret] & 0x3C0, -1
-            return 0x3C0, 0x3C0, -1
+                return live_in[ret] & 0x3C0, rel[ret] & 0x3C0, -1, -1
+            return 0x3C0, 0x3C0, -1, -1
         return live
 
     # ---------------------------------------------------------------- helpers
@@ -1854,9 +1856,13 @@ def _stack_pointers(prog: Program, succ: list, main_alone: bool) -> list:
 
 
 #: Bits of the relevance masks: r0-r10 are bits 0-10; stack slot ``spi`` of the frame
-#: (bytes ``-8 * spi - 8 .. -8 * spi - 1`` from r10) is bit ``SLOT_BIT + spi``.
+#: (bytes ``-8 * spi - 8 .. -8 * spi - 1`` from r10) is bit ``SLOT_BIT + spi`` when a
+#: scalar spilled there may matter, bit ``LIVE_BIT + spi`` when the slot may be read at all.
 SLOT_BIT = 11
-ALL_SLOTS = ((1 << (MAX_STACK // 8)) - 1) << SLOT_BIT
+NSLOTS = MAX_STACK // 8
+LIVE_BIT = SLOT_BIT + NSLOTS
+ALL_SLOTS = ((1 << NSLOTS) - 1) << SLOT_BIT
+ALL_LIVE = ALL_SLOTS << NSLOTS
 
 
 def _slot_bits(off: int, size: int) -> int:
@@ -1872,7 +1878,9 @@ def _slot_bits(off: int, size: int) -> int:
 def _relevance(prog: Program, succ: list, preds: list, ret_checked: bool = True,
                prog_type: str | None = None) -> list[int]:
     """Registers and stack slots whose exact value may matter for safety on some path from
-    each slot (bit masks laid out as :data:`SLOT_BIT` says).
+    each slot, and stack slots that may be read at all (the kernel's stack liveness: a
+    slot overwritten before any read is not compared); bit masks laid out as
+    :data:`SLOT_BIT` says.
 
     A static stand-in for the kernel's precision marks: a scalar that only feeds
     other scalars which never reach a jump, an address, a helper argument, a
@@ -1932,6 +1940,9 @@ def _relevant_transfer(insn, row, ptrs: tuple, spilled: bool,
     argument, or the program stores stack pointers); of the helpers only map_lookup_elem
     uses a stack value (its constant key, get_constant_map_key): others read stack bytes
     without needing their values (check_helper_mem_access), or write unknown values.
+
+    Slot liveness (bits ``LIVE_BIT +``) as the reads above, unconditionally; a helper reads
+    the stack from each pointer argument upwards (its size is not known statically).
     """
     d, sr = 1 << insn.dst, 1 << insn.src
     kind = row.kind
@@ -1944,18 +1955,20 @@ def _relevant_transfer(insn, row, ptrs: tuple, spilled: bool,
         return d, 0, 0, 0
     if kind == "ldx":
         # the address matters; what was read matters if the destination does
-        return d, sr, d, _frame_bytes(ptrs[insn.src], insn.off, row.size)
+        read = _frame_bytes(ptrs[insn.src], insn.off, row.size)
+        return d, sr | read << NSLOTS, d, read
     if kind in ("st", "stx"):
         value = sr if kind == "stx" else 0
         p = ptrs[insn.dst]
         kill = _slot_bits(insn.off, 8) if insn.dst == 10 and row.size == 8 and insn.off % 8 == 0 \
             else 0
+        kill |= kill << NSLOTS
         if p is not None and p[0] & OUTER:
             return kill, d | value, 0, 0
         return kill, d, _frame_bytes(p, insn.off, row.size), value
     if kind == "atomic":
-        return 0, (d | sr | (1 if row.sym == "cmpxchg" else 0)
-                   | _frame_bytes(ptrs[insn.dst], insn.off, row.size)), 0, 0
+        read = _frame_bytes(ptrs[insn.dst], insn.off, row.size)
+        return 0, d | sr | (1 if row.sym == "cmpxchg" else 0) | read | read << NSLOTS, 0, 0
     if kind == "ldpkt":
         return 0x3F, (1 << 6) | (sr if row.name.startswith("ldind") else 0), 0, 0
     if kind == "jmp":
@@ -1964,12 +1977,17 @@ def _relevant_transfer(insn, row, ptrs: tuple, spilled: bool,
         proto = P.proto(insn.imm, prog_type)
         args = 0x3E if proto is None else sum(
             1 << r for r, k in enumerate(proto.args, 1) if k != "any")
+        read = 0        # helpers read memory from their pointer arguments up
+        for p in ptrs[1:6]:
+            if p is not None and p[0] & OWN:
+                read |= ALL_LIVE if p[1] is None or p[1] >= 0 else \
+                    _slot_bits(p[1], -p[1]) << NSLOTS
         if insn.imm == _LOOKUP_HELPER:      # the key's first slot (_const_key)
-            return 0x3F, args | _frame_bytes(ptrs[2], 0, 1), 0, 0
-        return 0x3F, args, 0, 0
+            return 0x3F, args | read | _frame_bytes(ptrs[2], 0, 1), 0, 0
+        return 0x3F, args | read, 0, 0
     if kind in ("call", "callx"):
-        reach = ALL_SLOTS if spilled or any(p is not None and p[0] & OWN for p in ptrs[1:6]) \
-            else 0
+        reach = ALL_SLOTS | ALL_LIVE \
+            if spilled or any(p is not None and p[0] & OWN for p in ptrs[1:6]) else 0
         return 0x3F, 0x3E | (d if kind == "callx" else 0) | reach, 0, 0
     if kind == "exit":
         return -1, 1, 0, 0

@@ -206,8 +206,12 @@ def regsafe(o: Reg, c: Reg, ids: IdMap, exact: bool = False, precise: bool = Tru
 _ALL_MISC, _ALL_SPILL = "MMMMMMMM", "SSSSSSSS"
 
 
-def stacksafe(o: Frame, c: Frame, ids: IdMap, exact: bool, rel: int = -1) -> bool:
+def stacksafe(o: Frame, c: Frame, ids: IdMap, exact: bool, rel: int = -1,
+              live: int = -1) -> bool:
     """Whether every concrete stack of ``c`` is one of ``o``.
+
+    ``live``: bit ``spi`` set when slot ``spi`` may be read before it is overwritten; the
+    other slots are not compared (the kernel's stack liveness).
 
     ``rel``: bit ``spi`` set when the value of a scalar spilled in slot ``spi`` may matter
     for safety (the static stand-in for the kernel's precise stack slots, see
@@ -218,6 +222,8 @@ def stacksafe(o: Frame, c: Frame, ids: IdMap, exact: bool, rel: int = -1) -> boo
     """
     cstack = c.stack
     for spi, os_ in o.stack.items():
+        if not live >> spi & 1 and not exact:
+            continue
         cs = cstack.get(spi)
         if cs is os_:           # the same slot object, shared by copy-on-write
             sp = os_.spill
@@ -269,7 +275,7 @@ def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
     for i, (of, cf) in enumerate(zip(old.frames, cur.frames)):
         if of.callsite != cf.callsite or of.callback != cf.callback:
             return False
-        t = live(i, old, cur)      # (registers, precise registers[, precise stack slots])
+        t = live(i, old, cur)   # registers, precise ones[, precise stack slots, live slots]
         mask, rel = t[0], t[1]
         oregs, cregs = of.regs, cf.regs
         for r in _set_bits(mask):
@@ -278,7 +284,7 @@ def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
                 continue        # one register object, shared by copy-on-write: equal
             if not regsafe(o, c, ids, exact, exact or bool(rel >> r & 1)):
                 return False
-        if not stacksafe(of, cf, ids, exact, t[2] if len(t) > 2 else -1):
+        if not stacksafe(of, cf, ids, exact, *t[2:]):
             return False
     for (oid, _), (cid, _) in zip(old.refs, cur.refs):
         if not ids.check(oid, cid):
