@@ -38,7 +38,8 @@ from corpus import MAP_TYPES, Case, kernel_verdict  # noqa: E402
 
 from pybpf import kernel  # noqa: E402
 from pybpf.verifier import verify_insns  # noqa: E402
-from pybpf.verifier.core import SLOT_BIT, _predecessors, _relevance, _successors  # noqa: E402
+from pybpf.verifier.core import (LIVE_BIT, SLOT_BIT, _predecessors, _relevance,  # noqa: E402
+                                 _successors)
 from pybpf.verifier.cfg import build  # noqa: E402
 from pybpf.verifier.regs import Reg  # noqa: E402
 from pybpf.verifier.state import Frame, State, states_equal  # noqa: E402
@@ -107,13 +108,15 @@ def test_the_running_kernel_agrees(case):
 
 
 # ---- the analysis and the comparison, directly ------------------------------------------------
-def _relevant_slots(text: str) -> list[list[int]]:
-    """Per instruction of ``text``: the stack offsets whose spilled values matter before it."""
+def _relevant_slots(text: str, bit: int = SLOT_BIT) -> list[list[int]]:
+    """Per instruction of ``text``: the stack offsets whose spilled values matter before it
+    (or, with ``bit=LIVE_BIT``, that may be read)."""
     from pybpf.isa.asm import assemble
-    prog = build(assemble(text))
+    from pybpf.helpers import HELPER_IDS
+    prog = build(assemble(text, helpers=HELPER_IDS))
     succ = _successors(prog)
-    rel = _relevance(prog, succ, _predecessors(succ))
-    return [[-8 * (spi + 1) for spi in range(64) if r >> (SLOT_BIT + spi) & 1] for r in rel]
+    rel = _relevance(prog, succ, _predecessors(succ), prog_type="kprobe")
+    return [[-8 * (spi + 1) for spi in range(64) if r >> (bit + spi) & 1] for r in rel]
 
 
 def test_a_slot_matters_only_until_it_is_overwritten_and_if_read_into_what_matters():
@@ -178,6 +181,30 @@ def test_a_load_through_a_stack_pointer_reads_the_slots_it_may_reach():
     assert len(rel[4]) == 64 and rel[3] == rel[4]
 
 
+def test_a_slot_overwritten_before_any_read_is_dead():
+    live = _relevant_slots("""
+        *(u64 *)(r10 -8) = r1
+        r1 = 0
+        *(u64 *)(r10 -8) = r1
+        r0 = *(u64 *)(r10 -16)
+        r0 = *(u64 *)(r10 -8)
+        exit
+    """, LIVE_BIT)
+    assert live[1] == [-16] and live[3] == [-8, -16] and live[4] == [-8]
+
+
+def test_a_helper_reads_the_stack_from_its_pointer_arguments_up():
+    live = _relevant_slots("""
+        r1 = r10
+        r1 += -16
+        r2 = 8
+        call trace_printk
+        r0 = 0
+        exit
+    """, LIVE_BIT)
+    assert live[3] == [-8, -16] and live[4] == []
+
+
 def _two_states(old_val: int, cur_val: int):
     states = []
     for v in (old_val, cur_val):
@@ -196,6 +223,10 @@ def test_a_spilled_scalar_is_compared_only_in_a_relevant_slot():
     assert not states_equal(old, cur, lambda i, o, c: (0, 0, 1))
     assert not states_equal(old, cur, lambda i, o, c: (0, 0))      # no slot mask: all compared
     assert not states_equal(old, cur, lambda i, o, c: (0, 0, 0), exact=True)
+    # a dead slot is not compared at all, a live one by its bytes' types
+    cur.frames[0].slot(0).types, cur.frames[0].slot(0).spill = "ZZZZZZZZ", None
+    assert states_equal(old, cur, lambda i, o, c: (0, 0, 1, 0))
+    assert not states_equal(old, cur, lambda i, o, c: (0, 0, 0, 1))
 
 
 def test_an_imprecise_spilled_scalar_covers_misc_bytes_as_in_the_kernel():

@@ -262,6 +262,123 @@ j9:
     r8 += r7
     r0 = 2
     exit
+### prec_dead_slot_diamonds xdp
+    r6 = r1
+    r8 = 0
+    *(u64 *)(r10 -16) = r8
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a0
+    *(u64 *)(r10 -8) = r6
+    goto j0
+a0:
+    r1 = 0
+    *(u32 *)(r10 -8) = r1
+j0:
+    r7 = *(u64 *)(r10 -16)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a1
+    *(u64 *)(r10 -8) = r6
+    goto j1
+a1:
+    r1 = 1
+    *(u32 *)(r10 -8) = r1
+j1:
+    r7 = *(u64 *)(r10 -16)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a2
+    *(u64 *)(r10 -8) = r6
+    goto j2
+a2:
+    r1 = 2
+    *(u32 *)(r10 -8) = r1
+j2:
+    r7 = *(u64 *)(r10 -16)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a3
+    *(u64 *)(r10 -8) = r6
+    goto j3
+a3:
+    r1 = 3
+    *(u32 *)(r10 -8) = r1
+j3:
+    r7 = *(u64 *)(r10 -16)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a4
+    *(u64 *)(r10 -8) = r6
+    goto j4
+a4:
+    r1 = 4
+    *(u32 *)(r10 -8) = r1
+j4:
+    r7 = *(u64 *)(r10 -16)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a5
+    *(u64 *)(r10 -8) = r6
+    goto j5
+a5:
+    r1 = 5
+    *(u32 *)(r10 -8) = r1
+j5:
+    r7 = *(u64 *)(r10 -16)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a6
+    *(u64 *)(r10 -8) = r6
+    goto j6
+a6:
+    r1 = 6
+    *(u32 *)(r10 -8) = r1
+j6:
+    r7 = *(u64 *)(r10 -16)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a7
+    *(u64 *)(r10 -8) = r6
+    goto j7
+a7:
+    r1 = 7
+    *(u32 *)(r10 -8) = r1
+j7:
+    r7 = *(u64 *)(r10 -16)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a8
+    *(u64 *)(r10 -8) = r6
+    goto j8
+a8:
+    r1 = 8
+    *(u32 *)(r10 -8) = r1
+j8:
+    r7 = *(u64 *)(r10 -16)
+    r8 += r7
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a9
+    *(u64 *)(r10 -8) = r6
+    goto j9
+a9:
+    r1 = 9
+    *(u32 *)(r10 -8) = r1
+j9:
+    r7 = *(u64 *)(r10 -16)
+    r8 += r7
+    *(u64 *)(r10 -8) = r8
+    r0 = 2
+    exit
 ### prec_spill_diamonds_callee xdp
     call sub
     r0 = 2
