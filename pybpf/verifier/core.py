@@ -911,7 +911,7 @@ class Verifier:
                 return None
             return self._loaded(size, signed)
         if write:
-            self._stack_write(frame, lo, size, value, slot, is_st)
+            self._stack_write(frame, lo, size, value, slot, is_st, frame is not st.cur)
             return None
         return self._stack_read(frame, lo, size, slot, signed)
 
@@ -936,18 +936,23 @@ class Verifier:
                          regs=(regno,))
 
     def _stack_write(self, frame: Frame, off: int, size: int, value: Reg, slot: int,
-                     is_st: bool) -> None:
+                     is_st: bool, callers: bool = False) -> None:
+        """A write at fixed offset ``off`` of ``frame``; ``callers``: a caller's frame, where
+        no stack pointer may be spilled (it could outlive the frame it points into)."""
+        aligned = off % 8 == 0
+        if value.is_ptr and not (aligned and value.is_scalar):
+            if size != 8:
+                raise Reject("invalid size of register spill", slot)
+            if callers and value.type == STACK:
+                raise Reject("cannot spill pointers to stack into stack frame of the caller", slot)
         spi = (-off - 1) // 8
         s = frame.slot(spi)
-        aligned = off % 8 == 0
         if aligned and value.is_scalar:
             if value.id and value.umax > (1 << (8 * size)) - 1 and size < 8:
                 value.id = 0
             self._save_spill(s, value, size)
             return
         if value.is_ptr:
-            if size != 8:
-                raise Reject("invalid size of register spill", slot)
             self._save_spill(s, value, 8)
             return
         types = list(s.types.translate(_TO_MISC) if s.types[7] == "S" else s.types)
@@ -1774,28 +1779,35 @@ def _join_ptr(a, b):
     return a[0] | b[0], a[1] if a[1] == b[1] else None
 
 
-def _stack_pointers(prog: Program, succ: list, main_alone: bool) -> list:
+def _stack_pointers(prog: Program, succ: list, main_alone: bool) -> tuple[list, bool]:
     """Per slot, before it (None where never reached): which registers may point into a
     stack. A forward may-analysis over each subprogram: r10 and what is derived from it
     point into the running frame's stack, a subprogram's r1-r5 on entry into its callers'
     (main's too if it may be called: not ``main_alone``), a bpf-to-bpf call's or kfunc's
-    r0 into either. A value loaded from memory may be a stack pointer of a kind only if
-    the program stores one of that kind somewhere (clang spills them under register
-    pressure): solved again with that assumption until it holds.
+    r0 into either. It follows the slots of the running frame that may hold a spilled
+    stack pointer of either kind (clang spills them under register pressure), so that a
+    fill gives a stack pointer only from such a slot, and a load from a caller's stack
+    only if some frame spills them (``spilled``). A stack pointer stored into other memory (a map
+    value, the packet) comes back as a scalar; one stored through a pointer into a
+    caller's stack may come back anywhere (``escaped``), and a load from a caller's stack
+    may give one if any frame spills them: both solved again with the assumption until it
+    holds.
 
-    Returns (per slot a tuple of 11 entries, each None or (OWN | OUTER flags, offset from
-    r10 where OWN, None if unknown); whether the program may store OWN pointers).
+    Returns (per slot a tuple of 13 entries: 11 registers, each None or (OWN | OUTER
+    flags, offset from r10 where OWN, None if unknown), and the masks of the slots (bit
+    ``spi``) that may hold a pointer into this frame's stack, into a caller's; whether a
+    stack pointer may reach a callee through memory).
     """
     n = len(prog.insns)
-    spilled = 0         # OWN | OUTER: the kinds of stack pointer the program may store
+    ptr = (OWN | OUTER, None)
+    spilled = escaped = False       # the global assumptions, see above
     while True:
-        loaded = (spilled, None) if spilled else None
         state: list = [None] * n
         for idx, start in enumerate(prog.subprogs):
             args = None if idx == 0 and main_alone else (OUTER, None)
-            state[start] = (None, args, args, args, args, args) + (None,) * 4 + (_R10,)
+            state[start] = (None, args, args, args, args, args) + (None,) * 4 + (_R10, 0, 0)
         work = list(reversed(prog.subprogs))
-        stored = 0
+        now_spilled = now_escaped = False
         while work:
             slot = work.pop()
             regs = state[slot]
@@ -1823,22 +1835,33 @@ def _stack_pointers(prog: Program, succ: list, main_alone: bool) -> list:
                     if a is not None:
                         old = (a[0] | (old[0] if old is not None else 0), None)
                     out[d] = old
-            elif kind in ("lddw", "ldx"):
-                out[d] = loaded if kind == "ldx" else None
-            elif kind == "stx":
-                if regs[insn.src] is not None:
-                    stored |= regs[insn.src][0]
-            elif kind == "atomic":
-                if regs[insn.src] is not None:
-                    stored |= regs[insn.src][0]
-                if row.sym == "cmpxchg":
-                    out[0] = loaded
-                elif row.fetch:
-                    out[insn.src] = loaded
+            elif kind == "lddw":
+                out[d] = None
+            elif kind == "ldx":
+                out[d] = _filled(regs, regs[insn.src], insn.off, row.size, spilled, escaped)
+            elif kind in ("st", "stx", "atomic"):
+                base = regs[d]
+                value = regs[insn.src] if kind != "st" else None
+                where = _frame_bytes(base, insn.off, row.size) >> SLOT_BIT
+                if kind != "atomic" and d == 10 and row.size == 8 and insn.off % 8 == 0:
+                    out[11] &= ~where       # a whole slot overwritten
+                    out[12] &= ~where
+                if value is not None:
+                    if value[0] & OWN:
+                        out[11] |= where
+                    if value[0] & OUTER:
+                        out[12] |= where
+                    if base is not None and base[0] & OUTER:
+                        now_escaped = True
+                    if where:
+                        now_spilled = True
+                if kind == "atomic" and (row.sym == "cmpxchg" or row.fetch):
+                    out[0 if row.sym == "cmpxchg" else insn.src] = \
+                        _filled(regs, base, insn.off, row.size, spilled, escaped)
             elif kind in ("call", "callx", "ldpkt"):
                 out[1:6] = [None] * 5
                 # a helper never returns a stack pointer; a subprogram or kfunc might
-                out[0] = None if kind == "ldpkt" or row.name == "call" else (OWN | OUTER, None)
+                out[0] = None if kind == "ldpkt" or row.name == "call" else ptr
             out[10] = _R10
             out = tuple(out)
             for t in succ[slot]:
@@ -1846,13 +1869,31 @@ def _stack_pointers(prog: Program, succ: list, main_alone: bool) -> list:
                 if cur is None:
                     new = out
                 else:
-                    new = tuple(map(_join_ptr, cur, out))
+                    new = tuple(map(_join_ptr, cur[:11], out[:11])) + (cur[11] | out[11],
+                                                                       cur[12] | out[12])
                 if new != cur:
                     state[t] = new
                     work.append(t)
-        if stored | spilled == spilled:
-            return state, bool(spilled & OWN)
-        spilled |= stored
+        if now_spilled == spilled and now_escaped == escaped:
+            return state, spilled or escaped
+        spilled, escaped = spilled or now_spilled, escaped or now_escaped
+
+
+def _filled(regs: tuple, base, off: int, size: int, spilled: bool, escaped: bool):
+    """What a load of ``size`` bytes at ``off`` from a register pointing as ``base`` says
+    may give, in :func:`_stack_pointers`."""
+    if base is None:
+        return None     # not from a stack: a stack pointer stored elsewhere is a scalar now
+    if escaped:         # a callee may have stored a stack pointer in any frame's stack
+        return OWN | OUTER, None
+    flags = OUTER if base[0] & OUTER and spilled else 0
+    if base[0] & OWN:
+        where = _frame_bytes(base, off, size) >> SLOT_BIT
+        if where & regs[11]:
+            flags |= OWN
+        if where & regs[12]:
+            flags |= OUTER
+    return (flags, None) if flags else None
 
 
 #: Bits of the relevance masks: r0-r10 are bits 0-10; stack slot ``spi`` of the frame

@@ -668,6 +668,98 @@ j:
     r0 = *(u8 *)(r1 +0)
     r0 = 2
     exit
+### prec_fill_via_ptr_spilled_via_ptr_first xdp
+    r9 = r10
+    r9 += -8
+    r8 = r10
+    r8 += -16
+    *(u64 *)(r8 +0) = r9
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+    goto j
+a:
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+j:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+### prec_callee_spills_stack_ptr_to_caller_first xdp
+    r1 = r10
+    r1 += -16
+    call sub
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+    goto j
+a:
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+j:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+sub:
+    r2 = r1
+    r2 += 8
+    *(u64 *)(r1 +0) = r2
+    r0 = 0
+    exit
 ### prec_callee_stores_caller_first xdp
     r1 = r10
     r1 += -8
@@ -912,6 +1004,98 @@ j:
     r1 += r7
     r0 = *(u8 *)(r1 +0)
     r0 = 2
+    exit
+### prec_fill_via_ptr_spilled_via_ptr_second xdp
+    r9 = r10
+    r9 += -8
+    r8 = r10
+    r8 += -16
+    *(u64 *)(r8 +0) = r9
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+    goto j
+a:
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+j:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+### prec_callee_spills_stack_ptr_to_caller_second xdp
+    r1 = r10
+    r1 += -16
+    call sub
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r1 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+    goto j
+a:
+    r1 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    *(u64 *)(r10 -8) = r1
+j:
+    r9 = *(u64 *)(r10 -16)
+    r7 = *(u64 *)(r9 +0)
+    r1 = r10
+    r1 += -64
+    r1 += r7
+    r0 = *(u8 *)(r1 +0)
+    r0 = 2
+    exit
+sub:
+    r2 = r1
+    r2 += 8
+    *(u64 *)(r1 +0) = r2
+    r0 = 0
     exit
 ### prec_callee_stores_caller_second xdp
     r1 = r10
