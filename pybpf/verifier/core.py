@@ -16,6 +16,7 @@ Messages are the kernel's (kernel/bpf/verifier.c), so they can be searched for.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 from ..helpers import HELPER_IDS, KERNEL_HELPERS
@@ -1784,14 +1785,13 @@ def _stack_pointers(prog: Program, succ: list, main_alone: bool) -> tuple[list, 
     stack. A forward may-analysis over each subprogram: r10 and what is derived from it
     point into the running frame's stack, a subprogram's r1-r5 on entry into its callers'
     (main's too if it may be called: not ``main_alone``), a bpf-to-bpf call's or kfunc's
-    r0 into either. It follows the slots of the running frame that may hold a spilled
-    stack pointer of either kind (clang spills them under register pressure), so that a
-    fill gives a stack pointer only from such a slot, and a load from a caller's stack
-    only if some frame spills them (``spilled``). A stack pointer stored into other memory (a map
-    value, the packet) comes back as a scalar; one stored through a pointer into a
-    caller's stack may come back anywhere (``escaped``), and a load from a caller's stack
-    may give one if any frame spills them: both solved again with the assumption until it
-    holds.
+    r0 into either. It follows which slots of the running frame may hold a spilled stack
+    pointer of either kind (clang spills them under register pressure): a fill gives a
+    stack pointer only from such a slot. A stack pointer stored into other memory (a map
+    value, the packet) comes back as a scalar. Two global assumptions, solved again until
+    they hold: a load from a caller's stack may give a stack pointer if some frame spills
+    one (``spilled``); one stored through a pointer into a caller's stack (``escaped``,
+    which the kernel refuses) may come back from any stack.
 
     Returns (per slot a tuple of 13 entries: 11 registers, each None or (OWN | OUTER
     flags, offset from r10 where OWN, None if unknown), and the masks of the slots (bit
@@ -1800,30 +1800,35 @@ def _stack_pointers(prog: Program, succ: list, main_alone: bool) -> tuple[list, 
     """
     n = len(prog.insns)
     ptr = (OWN | OUTER, None)
+    none5 = (None,) * 5
     spilled = escaped = False       # the global assumptions, see above
     while True:
         state: list = [None] * n
         for idx, start in enumerate(prog.subprogs):
             args = None if idx == 0 and main_alone else (OUTER, None)
             state[start] = (None, args, args, args, args, args) + (None,) * 4 + (_R10, 0, 0)
-        work = list(reversed(prog.subprogs))
+        work = list(prog.subprogs)      # a heap: slots in order, so forward code is done once
+        queued = set(work)
         now_spilled = now_escaped = False
         while work:
-            slot = work.pop()
-            regs = state[slot]
+            slot = heapq.heappop(work)
+            queued.discard(slot)
+            regs = out = state[slot]
             insn, row = prog.insns[slot], prog.rows[slot]
             if row is None or succ[slot] is None:
                 continue
-            out = list(regs)
             kind = row.kind
             d = insn.dst
             if kind == "alu":
                 a = regs[insn.src] if row.source_is_reg else None
-                if row.fn == "mov" or row.fn.startswith("movsx"):
-                    out[d] = a if a is None or (row.width == 64 and row.fn == "mov") \
+                old = regs[d]
+                if a is None and old is None:
+                    pass        # the common case: no stack pointer involved
+                elif row.fn == "mov" or row.fn.startswith("movsx"):
+                    new = a if a is None or (row.width == 64 and row.fn == "mov") \
                         else (a[0], None)
+                    out = regs[:d] + (new,) + regs[d + 1:]
                 else:
-                    old = regs[d]
                     if old is not None:
                         off = old[1]
                         if off is not None and row.width == 64 and not row.source_is_reg \
@@ -1834,46 +1839,59 @@ def _stack_pointers(prog: Program, succ: list, main_alone: bool) -> tuple[list, 
                         old = (old[0], off)
                     if a is not None:
                         old = (a[0] | (old[0] if old is not None else 0), None)
-                    out[d] = old
+                    out = regs[:d] + (old,) + regs[d + 1:]
             elif kind == "lddw":
-                out[d] = None
+                if regs[d] is not None:
+                    out = regs[:d] + (None,) + regs[d + 1:]
             elif kind == "ldx":
-                out[d] = _filled(regs, regs[insn.src], insn.off, row.size, spilled, escaped)
+                new = _filled(regs, regs[insn.src], insn.off, row.size, spilled, escaped)
+                if new != regs[d]:
+                    out = regs[:d] + (new,) + regs[d + 1:]
             elif kind in ("st", "stx", "atomic"):
                 base = regs[d]
                 value = regs[insn.src] if kind != "st" else None
                 where = _frame_bytes(base, insn.off, row.size) >> SLOT_BIT
+                own, outer = regs[11], regs[12]
                 if kind != "atomic" and d == 10 and row.size == 8 and insn.off % 8 == 0:
-                    out[11] &= ~where       # a whole slot overwritten
-                    out[12] &= ~where
+                    own &= ~where       # a whole slot overwritten
+                    outer &= ~where
                 if value is not None:
                     if value[0] & OWN:
-                        out[11] |= where
+                        own |= where
                     if value[0] & OUTER:
-                        out[12] |= where
+                        outer |= where
                     if base is not None and base[0] & OUTER:
                         now_escaped = True
                     if where:
                         now_spilled = True
+                if own != regs[11] or outer != regs[12]:
+                    out = regs[:11] + (own, outer)
                 if kind == "atomic" and (row.sym == "cmpxchg" or row.fetch):
-                    out[0 if row.sym == "cmpxchg" else insn.src] = \
-                        _filled(regs, base, insn.off, row.size, spilled, escaped)
+                    r = 0 if row.sym == "cmpxchg" else insn.src
+                    out = out[:r] + (_filled(regs, base, insn.off, row.size, spilled, escaped),) \
+                        + out[r + 1:]
             elif kind in ("call", "callx", "ldpkt"):
-                out[1:6] = [None] * 5
                 # a helper never returns a stack pointer; a subprogram or kfunc might
-                out[0] = None if kind == "ldpkt" or row.name == "call" else ptr
-            out[10] = _R10
-            out = tuple(out)
+                r0 = None if kind == "ldpkt" or row.name == "call" else ptr
+                if regs[:6] != (r0,) + none5:
+                    out = (r0,) + none5 + regs[6:]
+            if out[10] is not _R10:     # (a write to r10 is refused when reached)
+                out = out[:10] + (_R10,) + out[11:]
             for t in succ[slot]:
                 cur = state[t]
                 if cur is None:
                     new = out
+                elif cur is out or cur == out:
+                    continue
                 else:
                     new = tuple(map(_join_ptr, cur[:11], out[:11])) + (cur[11] | out[11],
                                                                        cur[12] | out[12])
-                if new != cur:
-                    state[t] = new
-                    work.append(t)
+                    if new == cur:
+                        continue
+                state[t] = new
+                if t not in queued:
+                    queued.add(t)
+                    heapq.heappush(work, t)
         if now_spilled == spilled and now_escaped == escaped:
             return state, spilled or escaped
         spilled, escaped = spilled or now_spilled, escaped or now_escaped
@@ -1908,12 +1926,9 @@ ALL_LIVE = ALL_SLOTS << NSLOTS
 
 def _slot_bits(off: int, size: int) -> int:
     """The relevance bits of the stack slots that bytes ``[off, off + size)`` from r10 touch."""
-    bits = 0
-    for b in range(off, off + size):
-        spi = (-b - 1) // 8
-        if 0 <= spi < MAX_STACK // 8:
-            bits |= 1 << (SLOT_BIT + spi)
-    return bits
+    hi = min((-off - 1) // 8, NSLOTS - 1)       # the slot of the lowest byte
+    lo = max((-off - size) // 8, 0)             # of the highest
+    return ((1 << (hi - lo + 1)) - 1) << (SLOT_BIT + lo) if size > 0 and lo <= hi else 0
 
 
 def _relevance(prog: Program, succ: list, preds: list, ret_checked: bool = True,
