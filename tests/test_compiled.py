@@ -227,6 +227,90 @@ def test_block_structure():
     assert 3 in starts and 12 in starts                          # after it, and f:
 
 
+STACK_READ_THEN_WRITE = """
+    ldxdw %r0, [%r10-8]
+    stdw [%r10-8], 42
+    exit
+"""
+STACK_ESCAPES = """
+    ldxdw %r0, [%r10-24]
+    mov %r1, %r10
+    stdw [%r1-24], 7
+    exit
+"""
+
+
+def test_each_run_starts_from_a_zeroed_stack():
+    """Every run clears the part of the stack the code can write (only the top of the frame
+    its r10-based accesses reach, when r10 never escapes); a value the last run left there
+    is never read, on either tier."""
+    from pybpf.vm.program import frame_extent
+    assert frame_extent(build_code(assemble(STACK_READ_THEN_WRITE), name="s"), 512) == 8
+    assert frame_extent(build_code(assemble(STACK_ESCAPES), name="e"), 512) == 512
+    assert build_code(assemble("mov %r0, 1\nexit"), name="n").stack_in_use == 0
+    for source in (STACK_READ_THEN_WRITE, STACK_ESCAPES):
+        code = build_code(assemble(source), name="stack")
+        for tier in ("interp", "compiled"):
+            machine = Machine(code, tier=tier)
+            assert [machine.run() for _ in range(3)] == [0, 0, 0], (source, tier)
+
+
+def test_context_stores_stay_compiled(monkeypatch):
+    """Stores into __sk_buff (narrow fields, queue_mapping's skipped store, cb[], tstamp) are
+    compiled as the kernel applies them, without handing over: the step is never loaded,
+    and ctx_out and the packet are the interpreter's."""
+    from pybpf.loader import load
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import bench
+    finally:
+        sys.path.pop(0)
+    packet = bench.tcp_frame(90)
+    expected = load(REPO / "programs/tests/tc_skb.o", tier="interp").program(
+        "tc_fields").test_run(packet, bytes(192))
+    monkeypatch.setattr(native, "_STEP_ADDRESS", [0])
+    got = load(REPO / "programs/tests/tc_skb.o", tier="compiled").program(
+        "tc_fields").test_run(packet, bytes(192))
+    assert (got.retval, got.data, got.ctx_raw, got.executed) == (
+        expected.retval, expected.data, expected.ctx_raw, expected.executed)
+    # mark = tc_index | tc_classid << 16, after tc_index = 0x12345 kept its 16 bits
+    assert expected.ctx["mark"] == 0x2345 | (0xabcdef << 16) & 0xFFFFFFFF
+    assert native._STEP_ADDRESS[0] == 0
+
+
+def test_context_reached_through_an_unexpected_register():
+    """Compiled code expects the context only in registers that came from r1 (or a
+    function's arguments); reached any other way, here through a constant address, its
+    fields are still read and written as the interpreter does (by handing over)."""
+    ctx = abi.region_va(abi.REGION_CTX)
+    results = _compare([tier_driver.Case("ctx_by_constant", f"""
+        lddw %r2, {ctx}
+        ldxw %r3, [%r2+0]
+        ldxw %r4, [%r2+4]
+        stw [%r2+8], 7
+        ldxw %r5, [%r2+8]
+        mov %r0, %r4
+        sub %r0, %r3
+        add %r0, %r5
+        exit
+    """, setup="ctx", args=())])
+    assert results[0][1]["error"] is None and results[0][1]["r0"] == len(tier_driver.PKT) + 7
+
+
+def test_only_the_context_region_routes_loads_through_ctx_load():
+    """Compiled loads test the region number for the context (``REGION_CTX``), not its
+    flags: the contexts set ``F_CTX`` on that region alone."""
+    from pybpf.loader import load
+    for path, name in (("programs/tests/tc_skb.o", "tc_fields"),
+                       ("programs/bench/parse.o", "bench_parse")):
+        prog = load(REPO / path, tier="interp").program(name)
+        prog.test_run(bytes(64)) if path.endswith("parse.o") else prog.test_run(
+            bytes(64), bytes(192))
+        flags = prog.machine.memory.rflag
+        assert flags[abi.REGION_CTX] & abi.F_CTX
+        assert not any(int(f) & abi.F_CTX for k, f in enumerate(flags) if k != abi.REGION_CTX)
+
+
 # ----------------------------------------------------------------------------- objects
 
 def _objects():

@@ -816,13 +816,13 @@ def test_trace_single_steps_and_still_enforces_the_budget():
 
 
 @pytest.mark.parametrize("src, deep", [
-    # one frame: only it can be dirtied
+    # one frame, reached only at r10-8: only those 8 bytes can be dirtied
     ("ldxdw %r0, [%r10-8]\nstdw [%r10-8], 7\nexit", False),
     # a callee's frame starts dirty only if the stack were not cleared between runs
     ("call local f\nexit\nf:\nldxdw %r0, [%r10-8]\nstdw [%r10-8], 7\nexit", True),
 ])
 def test_every_run_starts_from_a_zeroed_stack(src, deep):
     machine = make(src)
-    assert machine.code.stack_in_use == (4096 if deep else 512)
+    assert machine.code.stack_in_use == (4096 if deep else 8)
     assert machine.run() == 0
     assert machine.run() == 0   # what the first run stored is gone

@@ -78,7 +78,7 @@ def begin(regs, st, arena, rbase, rhi, r1, r2, entry, budget, ncode, stack_bytes
 
     ``stack_bytes``: how much of the stack a run of this code can dirty
     (:attr:`pybpf.vm.program.Code.stack_in_use`): it is cleared, so every run
-    starts from the same zeroed stack."""
+    starts from the same zeroed stack (up to one frame: the top of frame 0)."""
     for i in range(11):
         regs[i] = U64(0)
     regs[1] = r1
@@ -86,7 +86,10 @@ def begin(regs, st, arena, rbase, rhi, r1, r2, entry, budget, ncode, stack_bytes
     stack_va = U64((abi.REGION_STACK + 1) << 32)
     regs[10] = stack_va + U64(STACK_SIZE)
     base = np.int64(rbase[abi.REGION_STACK])
-    memzero(arena, base, stack_bytes)
+    if stack_bytes <= STACK_SIZE:   # the top of frame 0 (frames grow up from the base)
+        memzero(arena, base + STACK_SIZE - stack_bytes, stack_bytes)
+    else:
+        memzero(arena, base, stack_bytes)
     rhi[abi.REGION_STACK] = U64(STACK_SIZE)  # only frame 0 is live
     st[abi.PC] = U64(entry)
     st[abi.TAILS] = U64(0)

@@ -54,8 +54,10 @@ class Code:
 
     @property
     def stack_in_use(self) -> int:
-        """Bytes of stack a run can dirty: one frame unless the code can push more
-        (a bpf-to-bpf call, callx, or a helper that calls back into the program)."""
+        """Bytes of stack a run can dirty, which every run clears first: all the frames if
+        the code can push more than one (a bpf-to-bpf call, callx, or a helper that calls
+        back into the program), else the top of frame 0 its ``r10``-based accesses reach
+        (:func:`frame_extent`)."""
         if not hasattr(self, "_stack_in_use"):
             from ..helpers.hotset import BPF_LOOP, FOR_EACH_MAP_ELEM
             from ..isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
@@ -63,7 +65,8 @@ class Code:
                 row.name == "call" and int(self.immu[slot]) & 0xFFFFFFFF in (BPF_LOOP,
                                                                               FOR_EACH_MAP_ELEM)))
                        for slot, row in enumerate(self.rows))
-            self._stack_in_use = STACK_SIZE * (MAX_CALL_FRAMES if deep else 1)
+            self._stack_in_use = (STACK_SIZE * MAX_CALL_FRAMES if deep
+                                  else frame_extent(self, STACK_SIZE))
         return self._stack_in_use
 
     def insn_at(self, slot: int) -> Insn | None:
@@ -155,3 +158,27 @@ def _check_jumps(code: Code, n: int) -> None:
             raise DecodeError(f"{code.name}: insn {slot}: jump out of range from insn {slot} to {target}")
         if target not in starts:
             raise DecodeError(f"{code.name}: insn {slot}: jump into the middle of lddw at insn {target}")
+
+
+def frame_extent(code: Code, frame_size: int) -> int:
+    """How far below ``r10`` a run of ``code`` can write its (one) frame, in bytes.
+
+    When ``r10`` is only ever the base register of loads and stores, no other register
+    can hold a stack address (none is derived from it, none stored), so the stack is
+    reached only at ``r10 + off``: the extent is the lowest such offset. Anything else
+    (``r10`` copied, added to, stored, or written) may reach the whole frame."""
+    extent = 0
+    for slot, row in enumerate(code.rows):
+        if row is None:
+            continue
+        kind, dst, src = row.kind, int(code.dsts[slot]), int(code.srcs[slot])
+        if kind in ("ldx", "st", "stx", "atomic"):
+            base = src if kind == "ldx" else dst
+            if (kind == "ldx" and dst == 10) or (kind in ("stx", "atomic") and src == 10):
+                return frame_size
+            if base == 10:
+                extent = max(extent, -int(code.offs[slot]))
+        elif kind in ("alu", "end", "lddw"):
+            if dst == 10 or (row.source_is_reg and src == 10):
+                return frame_size
+    return min(frame_size, (extent + 7) // 8 * 8)
