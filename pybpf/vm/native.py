@@ -326,8 +326,9 @@ def context_bases(code) -> list[int]:
                 out = (m & ~db) | (db if loaded else 0)
             elif kind in ("stx", "atomic"):
                 stored = stored or bool(m & sb)
-                if kind == "atomic" and row.fetch:
-                    out = (m & ~(sb | 1)) | ((sb | 1) if loaded else 0)
+                if kind == "atomic":   # cmpxchg loads into r0, other fetches into src
+                    w = 1 if row.sym == "cmpxchg" else (sb if row.fetch else 0)
+                    out = (m & ~w) | (w if loaded else 0)
             elif kind in ("call", "callx", "ldpkt"):
                 out = (m & ~0x3F) | (1 if kind != "ldpkt" and row.name != "call" else 0)
             nxt = slot + (2 if kind == "lddw" else 1)
