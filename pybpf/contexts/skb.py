@@ -34,6 +34,7 @@ context memory the program writes.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,6 +126,10 @@ CTX_IN_ALLOWED = ("mark", "priority", "ingress_ifindex", "ifindex", "cb", "tstam
 CTX_OUT_FIELDS = ("mark", "priority", "ingress_ifindex", "ifindex", "tstamp", "cb", "wire_len",
                   "gso_segs", "hwtstamp")
 _FIELD_BYTES = SK_BUFF.byte_mask()                  # ctx_out keeps no padding byte of ctx_in
+_CTX_IN_FORBIDDEN = ~SK_BUFF.byte_mask(CTX_IN_ALLOWED)  # bytes ctx_in must leave zero
+#: How :meth:`SkbContext.publish` writes each field: (little-endian packer, offset, mask).
+_DERIVED_PACK = {name: (struct.Struct("<" + {1: "B", 2: "H", 4: "I", 8: "Q"}[f.size]), f.offset,
+                        (1 << 8 * f.size) - 1) for name, f in SK_BUFF.fields.items()}
 _CTX_OUT_BYTES = SK_BUFF.byte_mask(CTX_OUT_FIELDS)
 
 
@@ -321,12 +326,9 @@ class SkbContext:
         return None
 
     def _check_ctx_in(self, raw: bytes, md: dict, size: int) -> None:
-        allowed = np.zeros(SKB_SIZE, dtype=bool)
-        for name in CTX_IN_ALLOWED:
-            f = SK_BUFF.fields[name]
-            allowed[f.offset:f.offset + f.size * f.count] = True
-        bad = [i for i in range(SKB_SIZE) if raw[i] and not allowed[i]]
-        if bad:
+        bad = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8, count=SKB_SIZE)
+                             & _CTX_IN_FORBIDDEN)
+        if len(bad):
             f = next(f for f in SK_BUFF.fields.values()
                      if f.offset <= bad[0] < f.offset + f.size * f.count)
             raise TestRunRefused(f"ctx_in: __sk_buff.{f.name} must be 0 (BPF_PROG_TEST_RUN "
@@ -382,11 +384,10 @@ class SkbContext:
         st[abi.PKT_END] = va + DATA_AT + skb.len
         st[abi.PKT_META] = va + DATA_AT - skb.meta_len
         st[abi.XDP_FRAME0] = 0   # not an XDP run: the compiled XDP helpers refuse
-        ctx = mem.view(mem.regions[abi.REGION_CTX])
+        ctx = memoryview(mem.view(mem.regions[abi.REGION_CTX]))
         for name, value in self.derived().items():
-            f = SK_BUFF.fields[name]
-            ctx[f.offset:f.offset + f.size] = np.frombuffer(
-                (value & ((1 << 8 * f.size) - 1)).to_bytes(f.size, "little"), dtype=np.uint8)
+            packer, offset, mask = _DERIVED_PACK[name]
+            packer.pack_into(ctx, offset, value & mask)
 
     def derived(self) -> dict:
         """The read-only fields, from the skb (what the kernel's ctx rewrites would load)."""
