@@ -106,6 +106,14 @@ _DIV_FNS = frozenset({"div", "mod", "sdiv64", "sdiv32", "smod64", "smod32"})
 _TO_MISC = str.maketrans("SZ", "MM")
 
 
+#: The cases of an ALU instruction (:meth:`Verifier._alu_decode`).
+_ALU_OP, _ALU_MOV_IMM, _ALU_MOV, _ALU_NEG, _ALU_REFUSE = "op", "mov_imm", "mov", "neg", "refuse"
+#: The method that checks an instruction of each row kind.
+_KIND_OPS = {"alu": "_alu", "end": "_end", "lddw": "_lddw_insn", "ldx": "_ldx", "st": "_st",
+             "stx": "_stx", "atomic": "_atomic_insn", "ldpkt": "_ldpkt", "jmp": "_jmp",
+             "ja": "_ja", "call": "_call", "callx": "_callx", "exit": "_exit_insn"}
+
+
 class Checkpoint:
     """A state saved at a prune point; ``branches`` counts the paths still exploring from it."""
 
@@ -188,6 +196,7 @@ class Verifier:
         slot = 0
         prog = self.prog
         prune, rows = prog.prune, prog.rows
+        ops = self._decode()
         logging = self.log_level
         while True:
             self.processed += 1
@@ -204,7 +213,7 @@ class Verifier:
                     self._log_insn(st, slot)
                 try:
                     nxt = None if self.nospec and self._stopped(st, slot) else \
-                        self._step(st, slot, work)
+                        ops[slot](st, slot, work)
                 except Reject as exc:
                     if not self._recover(st, slot, exc):
                         exc.state = st
@@ -394,116 +403,178 @@ class Verifier:
             raise Reject("frame pointer is read only", slot, regs=(10,))
 
     # ---------------------------------------------------------------- one instruction
-    def _step(self, st: State, slot: int, work) -> int | None:
-        prog = self.prog
-        insn = prog.insns[slot]
-        row = prog.rows[slot]
-        kind = row.kind
+    def _decode(self) -> list:
+        """Each slot's check, chosen once per program: the method for its row's ``kind``
+        (called as ``op(state, slot, work)``, it returns the next slot or None when the
+        path ends); ALU instructions and conditional jumps also get their operands decoded
+        (``self._dec``)."""
+        ops: list = []
+        dec: list = []
+        for slot, (insn, row) in enumerate(zip(self.prog.insns, self.prog.rows)):
+            if row is None:
+                ops.append(None)
+                dec.append(None)
+                continue
+            kind = row.kind
+            ops.append(getattr(self, _KIND_OPS[kind]))
+            dec.append(self._alu_decode(insn, row) if kind == "alu" else
+                       self._jmp_decode(slot, insn, row) if kind == "jmp" else None)
+        self._dec = dec
+        return ops
+
+    def _end(self, st: State, slot: int, work) -> int:
+        insn, row = self.prog.insns[slot], self.prog.rows[slot]
         f = st.frames[-1]
-        if kind == "alu":
-            if not self.priv:   # speculative paths skip the masking checks (sanitize_ptr_alu)
-                self.spec_now = type(st) is _Speculative
-            self._alu(f, insn, row, slot)
-        elif kind == "end":
-            self.read(f, insn.dst, slot)
-            self._no_ptr_arith(f, insn.dst, slot)
-            self.write_check(insn.dst, slot)
-            d = f.own(insn.dst)
-            if d.is_scalar and d.is_const:
-                d.set_const(self._concrete(row.fn, d.value, 0, 64))
-            else:
-                d.mark_unknown()
-                if row.width < 64:
-                    R.set_range64(d, 0, (1 << row.width) - 1)
-        elif kind == "lddw":
-            self.write_check(insn.dst, slot)
-            f.regs[insn.dst] = self._lddw(insn, row, slot)
-        elif kind == "ldx":
-            self.read(f, insn.src, slot)
-            self.write_check(insn.dst, slot)
-            val = self._mem_access(st, insn.src, insn.off, row.size, False, None, slot,
-                                   signed=row.signed)
-            f.put(insn.dst, val)
-        elif kind == "st":
-            self.read(f, insn.dst, slot)
-            self._mem_access(st, insn.dst, insn.off, row.size, True, Reg.scalar(insn.imm), slot,
-                             is_st=True)
-        elif kind == "stx":
-            self.read(f, insn.src, slot)
-            self.read(f, insn.dst, slot)
-            self._mem_access(st, insn.dst, insn.off, row.size, True, f.regs[insn.src].copy(), slot,
-                             value_regno=insn.src)
-        elif kind == "atomic":
-            self._atomic(st, insn, row, slot)
-        elif kind == "ldpkt":
-            self._ld_abs(f, insn, row, slot)
-        elif kind == "jmp":
-            return self._cond_jmp(st, insn, row, slot, work)
-        elif kind == "ja":
-            return jump_target(slot, insn, row)
-        elif kind == "call":
-            if row.name == "call_local":
-                return self._call_local(st, insn, slot)
-            if row.name == "call_kfunc":
-                return self._kfunc_call(st, insn, slot)
-            return self._helper_call(st, insn, slot, work)
-        elif kind == "callx":
-            raise Reject(f"unknown opcode {insn.opcode:02x}", slot)
-        elif kind == "exit":
-            return self._exit(st, slot)
-        return slot + insn.width
+        self.read(f, insn.dst, slot)
+        self._no_ptr_arith(f, insn.dst, slot)
+        self.write_check(insn.dst, slot)
+        d = f.own(insn.dst)
+        if d.is_scalar and d.is_const:
+            d.set_const(self._concrete(row.fn, d.value, 0, 64))
+        else:
+            d.mark_unknown()
+            if row.width < 64:
+                R.set_range64(d, 0, (1 << row.width) - 1)
+        return slot + 1
+
+    def _lddw_insn(self, st: State, slot: int, work) -> int:
+        insn = self.prog.insns[slot]
+        self.write_check(insn.dst, slot)
+        st.frames[-1].regs[insn.dst] = self._lddw(insn, self.prog.rows[slot], slot)
+        return slot + 2
+
+    def _ldx(self, st: State, slot: int, work) -> int:
+        insn, row = self.prog.insns[slot], self.prog.rows[slot]
+        f = st.frames[-1]
+        self.read(f, insn.src, slot)
+        self.write_check(insn.dst, slot)
+        val = self._mem_access(st, insn.src, insn.off, row.size, False, None, slot,
+                               signed=row.signed)
+        f.put(insn.dst, val)
+        return slot + 1
+
+    def _st(self, st: State, slot: int, work) -> int:
+        insn = self.prog.insns[slot]
+        self.read(st.frames[-1], insn.dst, slot)
+        self._mem_access(st, insn.dst, insn.off, self.prog.rows[slot].size, True,
+                         Reg.scalar(insn.imm), slot, is_st=True)
+        return slot + 1
+
+    def _stx(self, st: State, slot: int, work) -> int:
+        insn = self.prog.insns[slot]
+        f = st.frames[-1]
+        self.read(f, insn.src, slot)
+        self.read(f, insn.dst, slot)
+        self._mem_access(st, insn.dst, insn.off, self.prog.rows[slot].size, True,
+                         f.regs[insn.src].copy(), slot, value_regno=insn.src)
+        return slot + 1
+
+    def _atomic_insn(self, st: State, slot: int, work) -> int:
+        self._atomic(st, self.prog.insns[slot], self.prog.rows[slot], slot)
+        return slot + 1
+
+    def _ldpkt(self, st: State, slot: int, work) -> int:
+        self._ld_abs(st.frames[-1], self.prog.insns[slot], self.prog.rows[slot], slot)
+        return slot + 1
+
+
+    def _ja(self, st: State, slot: int, work) -> int:
+        return jump_target(slot, self.prog.insns[slot], self.prog.rows[slot])
+
+    def _call(self, st: State, slot: int, work) -> int | None:
+        insn, name = self.prog.insns[slot], self.prog.rows[slot].name
+        if name == "call_local":
+            return self._call_local(st, insn, slot)
+        if name == "call_kfunc":
+            return self._kfunc_call(st, insn, slot)
+        return self._helper_call(st, insn, slot, work)
+
+    def _callx(self, st: State, slot: int, work):
+        raise Reject(f"unknown opcode {self.prog.insns[slot].opcode:02x}", slot)
+
+    def _exit_insn(self, st: State, slot: int, work) -> int | None:
+        return self._exit(st, slot)
 
     # ---------------------------------------------------------------- ALU
     def _concrete(self, fn, a, b, width):
         return R._concrete(R._semantics(), fn, width, a, b)
 
-    def _alu(self, f: Frame, insn, row, slot: int) -> None:
-        d, width, fn = insn.dst, row.width, row.fn
-        src_is_reg = row.source_is_reg
-        if fn in _SHIFT_FNS and not src_is_reg:
-            if insn.imm < 0 or insn.imm >= width:
-                raise Reject(f"invalid shift {insn.imm}", slot)
-        if fn in _DIV_FNS and not src_is_reg and insn.imm == 0:
-            raise Reject("div by zero", slot)
-        if fn == "mov" and not src_is_reg:
-            self.write_check(d, slot)     # a constant, zero-extended by a 32-bit move
-            f.put(d, Reg.const(insn.imm if width == 64 else insn.imm & R.M32))
-            return
-        if fn == "mov" or fn.startswith("movsx"):
-            if src_is_reg:
-                src = self.read(f, insn.src, slot)
-                if not self.priv and src.is_ptr and (width == 32 or fn != "mov"):
-                    what = "partial copy of" if width == 32 else "sign-extension part of"
-                    raise Reject(f"R{insn.src} {what} pointer", slot, regs=(insn.src,))
-                if src.type == SCALAR and not src.id and src.var[1]:
-                    src = f.own(insn.src)     # the move may link it to the copy (an id)
-            else:
-                src = Reg.scalar(insn.imm if width == 64 else insn.imm & R.M32)
-            self.write_check(d, slot)
-            f.put(d, self._mov(src, width, fn, src_is_reg))
-            return
-        dst = self.read(f, d, slot)
-        if fn in ("neg64", "neg32"):
-            self._no_ptr_arith(f, d, slot)
-            self.write_check(d, slot)
-            dst = f.own(d)
-            if dst.is_scalar and dst.is_const:
-                dst.set_const(self._concrete(fn, dst.value, 0, width))
-            else:
-                dst.mark_unknown()
-                if width == 32:
-                    R.zext32(dst)
-            return
-        if src_is_reg:
-            src = self.read(f, insn.src, slot)
+    def _alu_decode(self, insn, row) -> tuple:
+        """An ALU instruction's operands: ``(what, dst, src, k, width, fn)``: ``what`` one of
+        the ``_ALU_*`` cases below; ``src`` the source register, or -1 for an immediate, whose
+        value as an operand is ``k`` (a shared constant register); for ``_ALU_REFUSE``, ``k``
+        is the message for the refusal the instruction always gets."""
+        d, width, fn, imm = insn.dst, row.width, row.fn, insn.imm
+        if row.source_is_reg:
+            s, k = insn.src, None
         else:
-            src = self._imm(insn.imm if width == 64 else insn.imm & R.M32)
+            s, k = -1, self._imm(imm if width == 64 else imm & R.M32)
+        if s < 0 and fn in _SHIFT_FNS and (imm < 0 or imm >= width):
+            return _ALU_REFUSE, d, s, f"invalid shift {imm}", width, fn
+        if s < 0 and fn in _DIV_FNS and imm == 0:
+            return _ALU_REFUSE, d, s, "div by zero", width, fn
+        if fn == "mov" and s < 0:
+            return _ALU_MOV_IMM, d, s, k, width, fn
+        if fn == "mov" or fn.startswith("movsx"):
+            return _ALU_MOV, d, s, k, width, fn
+        if fn in ("neg64", "neg32"):
+            return _ALU_NEG, d, s, k, width, fn
+        return _ALU_OP, d, s, k, width, fn
+
+    def _alu(self, st: State, slot: int, work) -> int:
+        what, d, s, k, width, fn = self._dec[slot]
+        if not self.priv:   # speculative paths skip the masking checks (sanitize_ptr_alu)
+            self.spec_now = type(st) is _Speculative
+        f = st.frames[-1]
+        regs = f.regs
+        if what is _ALU_OP:         # dst = dst fn src: the common case, checks written out
+            dst = regs[d]
+            if dst.type == NOT_INIT:
+                raise Reject(f"R{d} !read_ok", slot, regs=(d,))
+            if s >= 0:
+                src = regs[s]
+                if src.type == NOT_INIT:
+                    raise Reject(f"R{s} !read_ok", slot, regs=(s,))
+            else:
+                src = k
+            if d == 10:
+                raise Reject("frame pointer is read only", slot, regs=(10,))
+            if dst.type != SCALAR or src.type != SCALAR:
+                f.put(d, self._ptr_alu(self.prog.insns[slot], self.prog.rows[slot], dst, src,
+                                       slot))
+                return slot + 1
+            if not f.mine >> d & 1:
+                dst = f.own(d)
+            R.alu(fn, width, dst, dst if s == d else src)
+            return slot + 1
+        if what is _ALU_MOV_IMM:
+            self.write_check(d, slot)     # a constant, zero-extended by a 32-bit move
+            regs[d] = k                   # shared: the frame does not own it
+            f.mine &= ~(1 << d)
+            return slot + 1
+        if what is _ALU_MOV:       # from a register (movsx has no immediate form)
+            src = self.read(f, s, slot)
+            if not self.priv and src.is_ptr and (width == 32 or fn != "mov"):
+                what = "partial copy of" if width == 32 else "sign-extension part of"
+                raise Reject(f"R{s} {what} pointer", slot, regs=(s,))
+            if src.type == SCALAR and not src.id and src.var[1]:
+                src = f.own(s)     # the move may link it to the copy (an id)
+            self.write_check(d, slot)
+            f.put(d, self._mov(src, width, fn, True))
+            return slot + 1
+        if what is _ALU_REFUSE:
+            raise Reject(k, slot)
+        self.read(f, d, slot)      # _ALU_NEG
+        self._no_ptr_arith(f, d, slot)
         self.write_check(d, slot)
-        if dst.is_ptr or src.is_ptr:
-            f.put(d, self._ptr_alu(insn, row, dst, src, slot))
-            return
         dst = f.own(d)
-        R.alu(fn, width, dst, dst if src_is_reg and insn.src == d else src)
+        if dst.is_scalar and dst.is_const:
+            dst.set_const(self._concrete(fn, dst.value, 0, width))
+        else:
+            dst.mark_unknown()
+            if width == 32:
+                R.zext32(dst)
+        return slot + 1
 
     def _imm(self, value: int) -> Reg:
         """The constant ``value`` as an operand: one register per value, shared, never changed
@@ -1028,62 +1099,65 @@ class Verifier:
         f.regs[0] = self._loaded(row.size, False)
 
     # ---------------------------------------------------------------- conditional jumps
-    def _cond_jmp(self, st: State, insn, row, slot: int, work) -> int | None:
-        f = st.cur
-        dst = self.read(f, insn.dst, slot)
-        if row.source_is_reg:
-            src = self.read(f, insn.src, slot)
+    def _jmp_decode(self, slot: int, insn, row) -> tuple:
+        """A conditional jump's operands: ``(dst, src, k, op, is32, target)``; ``src`` is -1
+        for an immediate, whose value as an operand is ``k`` (a shared constant register)."""
+        s, k = (insn.src, None) if row.source_is_reg else (-1, self._imm(insn.imm))
+        return insn.dst, s, k, _op(row), row.width == 32, jump_target(slot, insn, row)
+
+    def _jmp(self, st: State, slot: int, work) -> int | None:
+        d, s, k, op, is32, target = self._dec[slot]
+        f = st.frames[-1]
+        dst = f.regs[d]
+        if dst.type == NOT_INIT:
+            raise Reject(f"R{d} !read_ok", slot, regs=(d,))
+        if s >= 0:
+            src = f.regs[s]
+            if src.type == NOT_INIT:
+                raise Reject(f"R{s} !read_ok", slot, regs=(s,))
             if not self.priv and src.is_ptr and not (dst.type in _PKT_ANY and
                                                      src.type in _PKT_ANY):
-                raise Reject(f"R{insn.src} pointer comparison prohibited", slot, regs=(insn.src,))
+                raise Reject(f"R{s} pointer comparison prohibited", slot, regs=(s,))
         else:
-            src = Reg.scalar(insn.imm)
-        op = _op(row)
-        is32 = row.width == 32
-        target = jump_target(slot, insn, row)
+            src = k
         fall = slot + 1
         pred = _branch_taken(dst, src, op, is32)
         if pred >= 0 and not self.priv:
-            self._speculate(st, fall if pred == 1 else target, work,
-                            (insn.dst, insn.src) if row.source_is_reg else (insn.dst,))
+            self._speculate(st, fall if pred == 1 else target, work, (d, s) if s >= 0 else (d,))
         if pred == 1:
             return target
         if pred == 0:
             return fall
         other = self._push(st, target, work)
-        of = other.cur
-        if dst.is_scalar and src.is_scalar:
-            ok_t = self._refine(other, of, insn, row, op, is32)
-            ok_f = self._refine(st, f, insn, row, _REV[op], is32)
+        if dst.type == SCALAR and src.type == SCALAR:
+            ok_t = self._refine(other, other.frames[-1], d, s, k, op, is32)
+            ok_f = self._refine(st, f, d, s, k, _REV[op], is32)
             if not ok_t:
                 work.pop()
                 self._path_done(other)
             if not ok_f:
                 return None
             return fall
-        if (not is32 and not row.source_is_reg and insn.imm == 0 and op in ("jeq", "jne")
-                and dst.null):
+        if not is32 and s < 0 and k.value == 0 and op in ("jeq", "jne") and dst.null:
             self._mark_null(other, dst.id, op == "jeq")
             self._mark_null(st, dst.id, op == "jne")
-        elif not (not is32 and row.source_is_reg and self._pkt_compare(st, other, insn, op)) \
+        elif not (not is32 and s >= 0 and self._pkt_compare(st, other, d, s, op)) \
                 and not self.priv and dst.is_ptr:
-            raise Reject(f"R{insn.dst} pointer comparison prohibited", slot, regs=(insn.dst,))
+            raise Reject(f"R{d} pointer comparison prohibited", slot, regs=(d,))
         return fall
 
-    def _refine(self, st: State, f: Frame, insn, row, op: str, is32: bool) -> bool:
-        if row.source_is_reg and insn.src == insn.dst:
+    def _refine(self, st: State, f: Frame, d: int, s: int, k: Reg, op: str,
+                is32: bool) -> bool:
+        """Narrow the scalars compared, ``d op s`` (or ``d op k``), on one branch; False
+        when that branch cannot be taken."""
+        if s == d:
             return True
-        d = f.own(insn.dst)
-        if row.source_is_reg:
-            s = f.own(insn.src)
-        else:
-            s = Reg.scalar(insn.imm)
-        _refine_cond(d, s, op, is32)
-        for r in (d, s):
-            R.sync(r)
-            if not R.valid(r):
-                return False
-        for r in ((d, s) if row.source_is_reg else (d,)):
+        dst = f.own(d)
+        src = f.own(s) if s >= 0 else k.copy()
+        _refine_cond(dst, src, op, is32)
+        if not R.sync_valid(dst) or not R.sync_valid(src):
+            return False
+        for r in ((dst, src) if s >= 0 else (dst,)):
             if r.id:
                 rid = r.id
                 for other in st.regs_where(lambda g: g.id == rid and g.type == SCALAR):
@@ -1108,10 +1182,10 @@ class Verifier:
         if is_null and ref:
             st.refs = [x for x in st.refs if x[0] != ref]
 
-    def _pkt_compare(self, st: State, other: State, insn, op: str) -> bool:
+    def _pkt_compare(self, st: State, other: State, dst: int, src: int, op: str) -> bool:
         """try_match_pkt_pointers: learn the packet range; whether the comparison was one."""
         f = st.cur
-        d, s = f.regs[insn.dst], f.regs[insn.src]
+        d, s = f.regs[dst], f.regs[src]
         pairs = ((PKT, PKT_END), (PKT_META, PKT))
         for ptype, endtype in pairs:
             if d.type == ptype and s.type == endtype:

@@ -386,11 +386,15 @@ def _sync(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max) -> tuple:
     return (var,) + _update_bounds(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max)
 
 
-def valid(r: Reg) -> bool:
-    """False when the bounds contradict each other (a path that cannot happen)."""
-    return (r.smin <= r.smax and r.umin <= r.umax and r.s32min <= r.s32max
-            and r.u32min <= r.u32max and not (r.var[0] & r.var[1])
-            and r.umin <= (r.var[0] | r.var[1]) and r.var[0] <= r.umax)
+def sync_valid(r: Reg) -> bool:
+    """:func:`sync`; then whether the bounds agree, False when they contradict each other (a
+    path that cannot happen). One call: it runs on both sides of every branch."""
+    b = synced((r.var, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max))
+    var, smin, smax, umin, umax, s32min, s32max, u32min, u32max = b
+    r.var, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max = b
+    v, m = var
+    return (smin <= smax and umin <= umax and s32min <= s32max and u32min <= u32max
+            and not (v & m) and umin <= (v | m) and v <= umax)
 
 
 def zext32(r: Reg) -> None:
