@@ -180,7 +180,7 @@ class Verifier:
         self._live = _liveness(prog, succ, preds)
         self._live_list: list = [None] * len(prog.insns)
         self._relevant = _relevance(prog, succ, preds, prog_type not in _NO_RETURN_CHECK)
-        self._subprog_of = [prog.subprog_of(s) for s in range(len(prog.insns))]
+        self._subprog_of = _subprog_index(prog)
         self._imms: dict[int, Reg] = {}
         R.reset_memos()
 
@@ -408,6 +408,8 @@ class Verifier:
         (called as ``op(state, slot, work)``, it returns the next slot or None when the
         path ends); ALU instructions and conditional jumps also get their operands decoded
         (``self._dec``)."""
+        methods = {kind: getattr(self, name) for kind, name in _KIND_OPS.items()}
+        alu: dict = {}      # programs repeat instructions: decode each distinct one once
         ops: list = []
         dec: list = []
         for slot, (insn, row) in enumerate(zip(self.prog.insns, self.prog.rows)):
@@ -416,9 +418,15 @@ class Verifier:
                 dec.append(None)
                 continue
             kind = row.kind
-            ops.append(getattr(self, _KIND_OPS[kind]))
-            dec.append(self._alu_decode(insn, row) if kind == "alu" else
-                       self._jmp_decode(slot, insn, row) if kind == "jmp" else None)
+            ops.append(methods[kind])
+            if kind == "alu":
+                key = (id(row), insn.dst, insn.src, insn.imm)
+                d = alu.get(key)
+                if d is None:
+                    d = alu[key] = self._alu_decode(insn, row)
+                dec.append(d)
+            else:
+                dec.append(self._jmp_decode(slot, insn, row) if kind == "jmp" else None)
         self._dec = dec
         return ops
 
@@ -1755,15 +1763,19 @@ def _scalar_desc(r: Reg) -> str:
 def _successors(prog: Program) -> list:
     """Successor slots of each slot (None for the second slot of lddw); a bpf-to-bpf call
     continues at the next instruction (the callee's effect is the call's use and kill)."""
-    n = len(prog.insns)
-    succ: list = [None] * n
-    for s, nx in enumerate(prog.succ):
-        if nx is None:
-            continue
-        if prog.rows[s].name == "call_local":
-            nx = [s + 1]
-        succ[s] = [t for t in nx if 0 <= t < n]
+    succ = list(prog.succ)      # (cfg.build checked that every successor is a slot)
+    for s, row in enumerate(prog.rows):
+        if row is not None and row.name == "call_local" and succ[s] is not None:
+            succ[s] = [s + 1]
     return succ
+
+
+def _subprog_index(prog: Program) -> list[int]:
+    """The index of the subprogram of each slot (:meth:`Program.subprog_of`, for all)."""
+    out: list[int] = []
+    for idx in range(len(prog.subprogs)):
+        out += [idx] * (prog.subprog_end(idx) - len(out))
+    return out
 
 
 def _predecessors(succ: list) -> list[list[int]]:
