@@ -104,6 +104,9 @@ _SHIFT_FNS = frozenset({"lsh64", "lsh32", "rsh64", "rsh32", "arsh64", "arsh32"})
 _DIV_FNS = frozenset({"div", "mod", "sdiv64", "sdiv32", "smod64", "smod32"})
 #: A stack slot's bytes once its spilled register is overwritten in part: written, unknown.
 _TO_MISC = str.maketrans("SZ", "MM")
+#: A slot's byte types after a write, by (types before, ...): a few strings, computed once.
+_WRITTEN: dict[tuple, str] = {}     # (types, index, size, "Z" or "M") -> after a data write
+_SPILLED: dict[tuple, str] = {}     # (types, size) -> after a register spill
 
 
 #: The cases of an ALU instruction (:meth:`Verifier._alu_decode`).
@@ -173,12 +176,14 @@ class Verifier:
         self.stack_depth: dict[int, int] = {}   # subprog index -> deepest stack byte
         self.max_states_per_insn = 0
         self.alu_sanitation: dict[int, tuple] = {}   # slot -> (state, limit), unprivileged
-        self.nospec: set[int] = set()       # slots speculative paths may not execute
+        self.nospec: set[int] = set()       # slots speculative paths may not execute (run()
+        #                                     holds this set: add to it, never replace it)
         self.spec_now = False               # the instruction being checked is speculative
         succ = _successors(prog)
         preds = _predecessors(succ)
         self._live = _liveness(prog, succ, preds)
         self._live_list: list = [None] * len(prog.insns)
+        self._prune_at: dict[int, tuple] = {}   # slot -> (_frame_live, _live_regs) there
         self._relevant = _relevance(prog, succ, preds, prog_type not in _NO_RETURN_CHECK)
         self._subprog_of = _subprog_index(prog)
         self._imms: dict[int, Reg] = {}
@@ -197,7 +202,9 @@ class Verifier:
         prog = self.prog
         prune, rows = prog.prune, prog.rows
         ops = self._decode()
+        jumps = [row is not None and row.kind in _JMP_KINDS for row in rows]
         logging = self.log_level
+        nospec = self.nospec
         while True:
             self.processed += 1
             if self.processed > COMPLEXITY_LIMIT:
@@ -207,12 +214,12 @@ class Verifier:
                 if logging and len(self.log) < LOG_LINES:
                     self.log.append(f"{slot}: safe")
             else:
-                if rows[slot].kind in _JMP_KINDS:
+                if jumps[slot]:
                     self.jmps += 1
                 if logging and len(self.log) < LOG_LINES:
                     self._log_insn(st, slot)
                 try:
-                    nxt = None if self.nospec and self._stopped(st, slot) else \
+                    nxt = None if nospec and self._stopped(st, slot) else \
                         ops[slot](st, slot, work)
                 except Reject as exc:
                     if not self._recover(st, slot, exc):
@@ -326,8 +333,10 @@ class Verifier:
                                    and self.processed - self.last_processed >= 8)
         if not (loops or done or checkpoint):
             return False      # nothing to compare with, no checkpoint: the common case
-        live = self._frame_live(slot)
-        live_regs = self._live_regs(slot)
+        at = self._prune_at.get(slot)
+        if at is None:
+            at = self._prune_at[slot] = (self._frame_live(slot), self._live_regs(slot))
+        live, live_regs = at
         tsig = type_signature(st, live_regs)
         sig = exact_signature(st, live_regs) if loops or checkpoint else None
         if iter_next:
@@ -969,9 +978,11 @@ class Verifier:
                                     slot)
         if not write and not self.priv:
             self._stack_initialized(frame, reg, regno, off, lo, hi, size, slot, direct=True)
-        frame.depth = max(frame.depth, -lo)
+        if -lo > frame.depth:
+            frame.depth = -lo
         sp = frame.subprog
-        self.stack_depth[sp] = max(self.stack_depth.get(sp, 0), -lo)
+        if -lo > self.stack_depth.get(sp, 0):
+            self.stack_depth[sp] = -lo
         if not reg.is_const:
             if write:
                 for b in range(lo, hi):
@@ -1022,24 +1033,31 @@ class Verifier:
                 raise Reject("invalid size of register spill", slot)
             self._save_spill(s, value, 8)
             return
-        types = list(s.types.translate(_TO_MISC) if s.types[7] == "S" else s.types)
         s.spill = None
-        kind = "Z" if value.is_null_const() else "M"
-        idx = (-off - 1) % 8
-        for i in range(size):
-            types[idx - i] = kind
-        s.types = "".join(types)
+        key = (s.types, (-off - 1) % 8, size, "Z" if value.is_null_const() else "M")
+        types = _WRITTEN.get(key)
+        if types is None:
+            old, idx, size, kind = key
+            types = list(old.translate(_TO_MISC) if old[7] == "S" else old)
+            for i in range(size):
+                types[idx - i] = kind
+            types = _WRITTEN[key] = "".join(types)
+        s.types = types
 
     @staticmethod
     def _save_spill(s, value: Reg, size: int) -> None:
         s.spill = value     # a register of its own (callers pass a copy)
-        types = list(s.types)
-        for i in range(8, 8 - size, -1):
-            types[i - 1] = "S"
-        for i in range(8 - size, 0, -1):
-            if types[i - 1] not in ("Z", "I"):
-                types[i - 1] = "M"
-        s.types = "".join(types)
+        key = (s.types, size)
+        types = _SPILLED.get(key)
+        if types is None:
+            types = list(s.types)
+            for i in range(8, 8 - size, -1):
+                types[i - 1] = "S"
+            for i in range(8 - size, 0, -1):
+                if types[i - 1] not in ("Z", "I"):
+                    types[i - 1] = "M"
+            types = _SPILLED[key] = "".join(types)
+        s.types = types
 
     def _stack_read(self, frame: Frame, off: int, size: int, slot: int, signed: bool) -> Reg:
         spi = (-off - 1) // 8

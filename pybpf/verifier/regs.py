@@ -543,7 +543,11 @@ def alu(fn: str, width: int, dst: Reg, src: Reg) -> None:
     Where the kernel tracks the result, it is a pure function of the operation and
     the operands' bounds, so it is memoised as :func:`sync` is (paths repeat them).
     """
-    d, s = bounds(dst), bounds(src)
+    # bounds() and set_bounds() written out: this runs on every scalar ALU instruction
+    d = (dst.var, dst.smin, dst.smax, dst.umin, dst.umax, dst.s32min, dst.s32max, dst.u32min,
+         dst.u32max)
+    s = (src.var, src.smin, src.smax, src.umin, src.umax, src.s32min, src.s32max, src.u32min,
+         src.u32max)
     key = (fn, width, d, s)
     out = _ALU_DONE.get(key)
     if out is None:
@@ -556,7 +560,8 @@ def alu(fn: str, width: int, dst: Reg, src: Reg) -> None:
         if len(_ALU_DONE) >= _SYNC_CACHE_MAX:
             _ALU_DONE.clear()
         _ALU_DONE[key] = out
-    set_bounds(dst, out)
+    (dst.var, dst.smin, dst.smax, dst.umin, dst.umax, dst.s32min, dst.s32max, dst.u32min,
+     dst.u32max) = out
     dst.id = 0
 
 
