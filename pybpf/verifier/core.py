@@ -463,11 +463,13 @@ class Verifier:
     def _ldx(self, st: State, slot: int, work) -> int:
         insn, row = self.prog.insns[slot], self.prog.rows[slot]
         f = st.frames[-1]
-        self.read(f, insn.src, slot)
-        self.write_check(insn.dst, slot)
-        val = self._mem_access(st, insn.src, insn.off, row.size, False, None, slot,
-                               signed=row.signed)
-        f.put(insn.dst, val)
+        src, dst = insn.src, insn.dst
+        if f.regs[src].type == NOT_INIT:      # self.read and self.write_check, written out
+            raise Reject(f"R{src} !read_ok", slot, regs=(src,))
+        if dst == 10:
+            raise Reject("frame pointer is read only", slot, regs=(10,))
+        f.put(dst, self._mem_access(st, src, insn.off, row.size, False, None, slot,
+                                    signed=row.signed))
         return slot + 1
 
     def _st(self, st: State, slot: int, work) -> int:
@@ -814,7 +816,7 @@ class Verifier:
     def _mem_access(self, st: State, regno: int, off: int, size: int, write: bool,
                     value: Reg | None, slot: int, signed: bool = False, is_st: bool = False,
                     value_regno: int = -1) -> Reg | None:
-        f = st.cur
+        f = st.frames[-1]
         reg = f.regs[regno]
         t = reg.type
         if t == STACK:
@@ -1586,8 +1588,8 @@ def _uninit_covered(old: State, cur: State) -> bool:
 # ---- branch prediction and refinement ------------------------------------------------------
 def _branch_taken(a: Reg, b: Reg, op: str, is32: bool) -> int:
     """1 taken, 0 not taken, -1 unknown (``is_branch_taken``)."""
-    if a.is_ptr or b.is_ptr:
-        if a.is_ptr and b.is_ptr:
+    if a.type != SCALAR or b.type != SCALAR:     # a pointer (both were read: initialised)
+        if a.type != SCALAR and b.type != SCALAR:
             return -1
         ptr, other = (a, b) if a.is_ptr else (b, a)
         if not other.is_const:
