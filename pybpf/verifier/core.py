@@ -596,8 +596,9 @@ class Verifier:
         return slot + 1
 
     def _imm(self, value: int) -> Reg:
-        """The constant ``value`` as an operand: one register per value, shared, never changed
-        (the ALU reads its source operand only)."""
+        """The constant ``value``: one register per value, shared and never changed in place.
+        Operands of ALU and jump instructions (which only read them), and what ``dst = imm``
+        puts in a frame without giving it ownership (``Frame.own`` copies it before a change)."""
         r = self._imms.get(value)
         if r is None:
             r = self._imms[value] = Reg.const(value)
