@@ -412,11 +412,20 @@ def zext32_bounds(b: tuple) -> tuple:
 
 
 def set_range64(r: Reg, lo: int, hi: int) -> None:
-    """Unsigned 64-bit bounds ``[lo, hi]``; the rest follows."""
-    r.set_unbounded()
-    r.umin, r.umax = lo, hi
-    r.var = T.trange(lo, hi)
-    sync(r)
+    """Unsigned 64-bit bounds ``[lo, hi]``; the rest follows (a function of ``lo`` and
+    ``hi`` only: memoised, byte swaps and loads ask for the same few ranges)."""
+    b = _RANGES.get((lo, hi))
+    if b is None:
+        r.set_unbounded()
+        r.umin, r.umax = lo, hi
+        r.var = T.trange(lo, hi)
+        sync(r)
+        _RANGES[(lo, hi)] = bounds(r)
+    else:
+        set_bounds(r, b)
+
+
+_RANGES: dict[tuple, tuple] = {}
 
 
 def coerce_size(r: Reg, size: int, signed: bool = False) -> None:
