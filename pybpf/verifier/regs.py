@@ -404,10 +404,11 @@ def zext32(r: Reg) -> None:
 
 def zext32_bounds(b: tuple) -> tuple:
     """:func:`zext32` on a bounds tuple."""
-    var, _, _, _, _, _, _, u32min, u32max = b
-    lo, hi = s32(u32min), s32(u32max)
+    (v, m), _, _, _, _, _, _, u32min, u32max = b
+    lo = u32min - _B32 if u32min & _B31 else u32min     # s32(), written out
+    hi = u32max - _B32 if u32max & _B31 else u32max
     s32min, s32max = (lo, hi) if lo <= hi else (S32_MIN, S32_MAX)
-    return synced((T.subreg(var), u32min, u32max, u32min, u32max, s32min, s32max, u32min,
+    return synced(((v & M32, m & M32), u32min, u32max, u32min, u32max, s32min, s32max, u32min,
                    u32max))
 
 
@@ -599,8 +600,8 @@ def _alu(fn: str, width: int, d: tuple, s: tuple) -> tuple | None:
     if fn in _SHIFTS:
         s32v = (s32v[0], 0, 0, svar[0] & M32, 0)
         fn = fn.replace("64", "32")
-    var, s32min, s32max, u32min, u32max = _alu_view(fn, 32, d32, s32v)
-    var = T.subreg(T.with_subreg(dvar, var))
+    (v, m), s32min, s32max, u32min, u32max = _alu_view(fn, 32, d32, s32v)
+    var = (v & M32, m & M32 & ~v)      # subreg(with_subreg(dvar, (v, m))), written out
     out = synced((var, S64_MIN, S64_MAX, 0, M64, s32min, s32max, u32min, u32max))
     return zext32_bounds(out)
 
