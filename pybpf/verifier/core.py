@@ -337,7 +337,7 @@ class Verifier:
         if at is None:
             at = self._prune_at[slot] = (self._frame_live(slot), self._live_regs(slot))
         live, live_regs = at
-        tsig = type_signature(st, live_regs)
+        tsig = type_signature(st, live_regs) if done or checkpoint else None
         sig = exact_signature(st, live_regs) if loops or checkpoint else None
         if iter_next:
             # an open-coded iterator's loop converges when the state at its next() call
@@ -1389,6 +1389,14 @@ class Verifier:
 
     _MEM = (STACK, PKT, PKT_META, MAP_KEY, MAP_VALUE, MEM, RINGBUF_MEM, "buf", "trusted_ptr_")
     _MAP_KEY_VALUE = _MEM
+    #: The register types each kind of helper argument accepts.
+    _ARG_TYPES = {
+        "map": (MAP_PTR,), "key": _MAP_KEY_VALUE, "value": _MAP_KEY_VALUE,
+        "uvalue": _MAP_KEY_VALUE, "mem": _MEM, "umem": _MEM, "umem4": _MEM,
+        "mem?": _MEM, "size": (SCALAR,), "size0": (SCALAR,), "asize0": (SCALAR,),
+        "ctx": (CTX,), "func": (FUNC,), "stack?": (STACK,), "rbmem": (RINGBUF_MEM,),
+        "lock": (MAP_VALUE,), "sock": _SOCKS, "sock?": _SOCKS, "sockc": _SOCKS,
+    }
 
     def _helper_arg(self, st: State, f: Frame, regno: int, kind: str, meta, slot, proto) -> None:
         reg = self.read(f, regno, slot)
@@ -1396,13 +1404,7 @@ class Verifier:
             if not self.priv and reg.is_ptr:
                 raise Reject(f"R{regno} leaks addr into helper function", slot, regs=(regno,))
             return
-        expected = {
-            "map": (MAP_PTR,), "key": self._MAP_KEY_VALUE, "value": self._MAP_KEY_VALUE,
-            "uvalue": self._MAP_KEY_VALUE, "mem": self._MEM, "umem": self._MEM, "umem4": self._MEM,
-            "mem?": self._MEM, "size": (SCALAR,), "size0": (SCALAR,), "asize0": (SCALAR,),
-            "ctx": (CTX,), "func": (FUNC,), "stack?": (STACK,), "rbmem": (RINGBUF_MEM,),
-            "lock": (MAP_VALUE,), "sock": _SOCKS, "sock?": _SOCKS, "sockc": _SOCKS,
-        }.get(kind)
+        expected = self._ARG_TYPES.get(kind)
         if expected is None:
             return
         nullable = kind in ("mem?", "stack?", "sock?")
