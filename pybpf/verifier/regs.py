@@ -227,8 +227,8 @@ UNBOUNDED = (T.UNKNOWN, S64_MIN, S64_MAX, 0, M64, S32_MIN, S32_MAX, 0, M32)
 
 
 # These run on every tracked ALU result and branch: min/max and s32/s64 are written out as
-# comparisons (a builtin call costs more than the arithmetic). ``_s32(x)`` below stands for
-# ``x - (1 << 32) if x & (1 << 31) else x`` on ``x & M32``.
+# comparisons (a builtin call costs more than the arithmetic): ``x - _B32 if x & _B31 else x``
+# is ``s32(x)`` for a 32-bit ``x``, ``x - _B64 if x & _B63 else x`` ``s64(x)`` for 64 bits.
 _B31, _B32, _B63, _B64 = 1 << 31, 1 << 32, 1 << 63, 1 << 64
 _HI32 = M64 & ~M32
 
@@ -264,10 +264,40 @@ def _update_bounds(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max):
     return smin, smax, umin, umax, s32min, s32max, u32min, u32max
 
 
-def _narrow32(lo, hi, s32min, s32max):
-    """``s32min, s32max`` narrowed to the 64-bit ``[lo, hi]``'s low halves, as signed 32-bit
-    values, when those are ordered."""
-    lo, hi = lo & M32, hi & M32
+def _deduce32(smin, smax, umin, umax, s32min, s32max, u32min, u32max):
+    """32-bit bounds from the 64-bit ones and from each other (``__reg32_deduce_bounds``).
+
+    "Narrow s32 to [lo, hi]" below: the low halves of ``lo`` and ``hi`` as signed 32-bit
+    values, when ordered, bound ``[s32min, s32max]`` (written out three times: a call
+    costs more than the arithmetic)."""
+    if (umin >> 32) == (umax >> 32):
+        lo, hi = umin & M32, umax & M32
+        if lo > u32min:
+            u32min = lo
+        if hi < u32max:
+            u32max = hi
+        lo = lo - _B32 if lo & _B31 else lo      # narrow s32 to [umin, umax]
+        hi = hi - _B32 if hi & _B31 else hi
+        if lo <= hi:
+            if lo > s32min:
+                s32min = lo
+            if hi < s32max:
+                s32max = hi
+    if (smin >> 32) == (smax >> 32):
+        lo, hi = smin & M32, smax & M32
+        if lo <= hi:
+            if lo > u32min:
+                u32min = lo
+            if hi < u32max:
+                u32max = hi
+        lo = lo - _B32 if lo & _B31 else lo      # narrow s32 to [smin, smax]
+        hi = hi - _B32 if hi & _B31 else hi
+        if lo <= hi:
+            if lo > s32min:
+                s32min = lo
+            if hi < s32max:
+                s32max = hi
+    lo, hi = u32min & M32, u32max & M32     # narrow s32 to [u32min, u32max]
     lo = lo - _B32 if lo & _B31 else lo
     hi = hi - _B32 if hi & _B31 else hi
     if lo <= hi:
@@ -275,30 +305,12 @@ def _narrow32(lo, hi, s32min, s32max):
             s32min = lo
         if hi < s32max:
             s32max = hi
-    return s32min, s32max
-
-
-def _deduce32(smin, smax, umin, umax, s32min, s32max, u32min, u32max):
-    """32-bit bounds from the 64-bit ones and from each other (``__reg32_deduce_bounds``)."""
-    if (umin >> 32) == (umax >> 32):
-        if umin & M32 > u32min:
-            u32min = umin & M32
-        if umax & M32 < u32max:
-            u32max = umax & M32
-        s32min, s32max = _narrow32(umin, umax, s32min, s32max)
-    if (smin >> 32) == (smax >> 32):
-        if (smin & M32) <= (smax & M32):
-            if smin & M32 > u32min:
-                u32min = smin & M32
-            if smax & M32 < u32max:
-                u32max = smax & M32
-        s32min, s32max = _narrow32(smin, smax, s32min, s32max)
-    s32min, s32max = _narrow32(u32min, u32max, s32min, s32max)
-    if (s32min & M32) <= (s32max & M32):
-        if s32min & M32 > u32min:
-            u32min = s32min & M32
-        if s32max & M32 < u32max:
-            u32max = s32max & M32
+    lo, hi = s32min & M32, s32max & M32
+    if lo <= hi:
+        if lo > u32min:
+            u32min = lo
+        if hi < u32max:
+            u32max = hi
     return s32min, s32max, u32min, u32max
 
 
