@@ -107,8 +107,6 @@ _TO_MISC = str.maketrans("SZ", "MM")
 #: A slot's byte types after a write, by (types before, ...): a few strings, computed once.
 _WRITTEN: dict[tuple, str] = {}     # (types, index, size, "Z" or "M") -> after a data write
 _SPILLED: dict[tuple, str] = {}     # (types, size) -> after a register spill
-
-
 #: The cases of an ALU instruction (:meth:`Verifier._alu_decode`).
 _ALU_OP, _ALU_MOV_IMM, _ALU_MOV, _ALU_NEG, _ALU_REFUSE = "op", "mov_imm", "mov", "neg", "refuse"
 #: The method that checks an instruction of each row kind.
@@ -496,7 +494,6 @@ class Verifier:
         self._ld_abs(st.frames[-1], self.prog.insns[slot], self.prog.rows[slot], slot)
         return slot + 1
 
-
     def _ja(self, st: State, slot: int, work) -> int:
         return jump_target(slot, self.prog.insns[slot], self.prog.rows[slot])
 
@@ -574,8 +571,8 @@ class Verifier:
         if what is _ALU_MOV:       # from a register (movsx has no immediate form)
             src = self.read(f, s, slot)
             if not self.priv and src.is_ptr and (width == 32 or fn != "mov"):
-                what = "partial copy of" if width == 32 else "sign-extension part of"
-                raise Reject(f"R{s} {what} pointer", slot, regs=(s,))
+                part = "partial copy of" if width == 32 else "sign-extension part of"
+                raise Reject(f"R{s} {part} pointer", slot, regs=(s,))
             if src.type == SCALAR and not src.id and src.var[1]:
                 src = f.own(s)     # the move may link it to the copy (an id)
             self.write_check(d, slot)
