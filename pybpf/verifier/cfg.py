@@ -57,34 +57,35 @@ def build(insns) -> Program:
         raise CFGError(0, "empty program")
     by_slot, rows = [], []
     rows_of: dict = {}      # programs repeat instructions: look each distinct one up once
+    calls = []              # slots of bpf-to-bpf calls and function pointers
     for insn in insns:
-        imm = insn.imm if insn.opcode == o.LDDW else s32(insn.imm)
-        fields = (insn.opcode, insn.dst, insn.src, insn.off, imm)
+        opcode = insn.opcode
+        fields = (opcode, insn.dst, insn.src, insn.off, insn.imm)
         row = rows_of.get(fields)
         if row is None:
-            row = rows_of[fields] = lookup(*fields)
-        slot = len(by_slot)
+            imm = insn.imm if opcode == o.LDDW else s32(insn.imm)
+            row = rows_of[fields] = lookup(opcode, insn.dst, insn.src, insn.off, imm)
         if isinstance(row, str):
-            raise CFGError(slot, row)
-        if insn.opcode == o.LDDW and insn.next_word_rest:
-            raise CFGError(slot, "invalid bpf_ld_imm64 insn")
+            raise CFGError(len(by_slot), row)
+        if row.name in _CALLS:
+            calls.append(len(by_slot))
         by_slot.append(insn)
         rows.append(row)
-        if insn.width == 2:
+        if opcode == o.LDDW:
+            if insn.next_word_rest:
+                raise CFGError(len(by_slot) - 1, "invalid bpf_ld_imm64 insn")
             by_slot.append(None)
             rows.append(None)
     prog = Program(by_slot, rows)
     n = len(by_slot)
     starts = {0}
-    for slot, (insn, row) in enumerate(zip(by_slot, rows)):
-        if row is None:
-            continue
-        if (row.name == "call_local") or (row.name == "lddw_func"):
-            target = slot + s32(insn.imm) + 1
-            if target < 0 or target >= n:
-                raise CFGError(slot, "call to invalid destination" if row.name == "call_local"
-                               else "invalid pseudo func target")
-            starts.add(target)
+    for slot in calls:
+        name = rows[slot].name
+        target = slot + s32(by_slot[slot].imm) + 1
+        if target < 0 or target >= n:
+            raise CFGError(slot, "call to invalid destination" if name == "call_local"
+                           else "invalid pseudo func target")
+        starts.add(target)
     prog.subprogs = sorted(starts)
     _check_subprogs(prog)
     _check_reachable(prog)
@@ -92,15 +93,16 @@ def build(insns) -> Program:
 
 
 def _check_subprogs(prog: Program) -> None:
+    insns, rows = prog.insns, prog.rows
     for idx, start in enumerate(prog.subprogs):
         end = prog.subprog_end(idx)
+        last = end - 1 if rows[end - 1] is not None else end - 2
         for slot in range(start, end):
-            insn, row = prog.insns[slot], prog.rows[slot]
-            if row is not None and row.kind in ("jmp", "ja"):
-                target = jump_target(slot, insn, row)
+            row = rows[slot]
+            if row is not None and row.kind in _JUMPS:
+                target = jump_target(slot, insns[slot], row)
                 if target < start or target >= end:
                     raise CFGError(slot, f"jump out of range from insn {slot} to {target}")
-            last = end - 1 if prog.rows[end - 1] is not None else end - 2
             if slot == last and (row is None or row.kind not in ("exit", "ja")):
                 raise CFGError(slot, "last insn is not an exit or jmp")
 
@@ -121,25 +123,36 @@ def successors(prog: Program, slot: int) -> list[int]:
 
 
 def _check_reachable(prog: Program) -> None:
-    n = len(prog.insns)
+    insns, rows = prog.insns, prog.rows
+    n = len(insns)
     seen = [False] * n
-    prog.succ = [None] * n
+    prog.succ = all_succ = [None] * n
+    prune = prog.prune
     stack = [0]
     seen[0] = True
     while stack:
         slot = stack.pop()
-        succ = prog.succ[slot] = successors(prog, slot)
-        row = prog.rows[slot]
-        if row.kind in ("jmp", "ja") or row.name in ("call_local", "call"):
-            prog.prune.update(succ)
-        if row.kind in ("jmp",):
-            prog.prune.add(slot)
+        row = rows[slot]
+        if row.kind in _PLAIN:      # successors(), for the common case
+            succ = all_succ[slot] = [slot + 1]
+        else:
+            succ = all_succ[slot] = successors(prog, slot)
+            if row.kind in _JUMPS or row.name in ("call_local", "call"):
+                prune.update(succ)
+            if row.kind == "jmp":
+                prune.add(slot)
         for t in succ:
-            if t >= n or prog.insns[t] is None:
+            if t >= n or insns[t] is None:
                 raise CFGError(slot, f"jump out of range from insn {slot} to {t}")
             if not seen[t]:
                 seen[t] = True
                 stack.append(t)
     for slot in range(n):
-        if prog.insns[slot] is not None and not seen[slot]:
+        if not seen[slot] and insns[slot] is not None:
             raise CFGError(slot, f"unreachable insn {slot}")
+
+
+_JUMPS = ("jmp", "ja")
+_CALLS = ("call_local", "lddw_func")
+#: Row kinds whose only successor is the next slot (lddw has two slots; call may be local).
+_PLAIN = frozenset({"alu", "end", "ldx", "st", "stx", "atomic", "ldpkt"})

@@ -105,6 +105,15 @@ _SHIFT_FNS = frozenset({"lsh64", "lsh32", "rsh64", "rsh32", "arsh64", "arsh32"})
 _DIV_FNS = frozenset({"div", "mod", "sdiv64", "sdiv32", "smod64", "smod32"})
 #: A stack slot's bytes once its spilled register is overwritten in part: written, unknown.
 _TO_MISC = str.maketrans("SZ", "MM")
+#: A slot's byte types after a write, by (types before, ...): a few strings, computed once.
+_WRITTEN: dict[tuple, str] = {}     # (types, index, size, "Z" or "M") -> after a data write
+_SPILLED: dict[tuple, str] = {}     # (types, size) -> after a register spill
+#: The cases of an ALU instruction (:meth:`Verifier._alu_decode`).
+_ALU_OP, _ALU_MOV_IMM, _ALU_MOV, _ALU_NEG, _ALU_REFUSE = "op", "mov_imm", "mov", "neg", "refuse"
+#: The method that checks an instruction of each row kind.
+_KIND_OPS = {"alu": "_alu", "end": "_end", "lddw": "_lddw_insn", "ldx": "_ldx", "st": "_st",
+             "stx": "_stx", "atomic": "_atomic_insn", "ldpkt": "_ldpkt", "jmp": "_jmp",
+             "ja": "_ja", "call": "_call", "callx": "_callx", "exit": "_exit_insn"}
 
 
 class Checkpoint:
@@ -166,15 +175,17 @@ class Verifier:
         self.stack_depth: dict[int, int] = {}   # subprog index -> deepest stack byte
         self.max_states_per_insn = 0
         self.alu_sanitation: dict[int, tuple] = {}   # slot -> (state, limit), unprivileged
-        self.nospec: set[int] = set()       # slots speculative paths may not execute
+        self.nospec: set[int] = set()       # slots speculative paths may not execute (run()
+        #                                     holds this set: add to it, never replace it)
         self.spec_now = False               # the instruction being checked is speculative
         succ = _successors(prog)
         preds = _predecessors(succ)
         self._live = _liveness(prog, succ, preds)
         self._live_list: list = [None] * len(prog.insns)
+        self._prune_at: dict[int, tuple] = {}   # slot -> (_frame_live, _live_regs) there
         self._relevant = _relevance(prog, succ, preds, prog_type not in _NO_RETURN_CHECK,
                                     prog_type)
-        self._subprog_of = [prog.subprog_of(s) for s in range(len(prog.insns))]
+        self._subprog_of = _subprog_index(prog)
         self._imms: dict[int, Reg] = {}
         R.reset_memos()
 
@@ -190,7 +201,10 @@ class Verifier:
         slot = 0
         prog = self.prog
         prune, rows = prog.prune, prog.rows
+        ops = self._decode()
+        jumps = [row is not None and row.kind in _JMP_KINDS for row in rows]
         logging = self.log_level
+        nospec = self.nospec
         while True:
             self.processed += 1
             if self.processed > COMPLEXITY_LIMIT:
@@ -200,13 +214,13 @@ class Verifier:
                 if logging and len(self.log) < LOG_LINES:
                     self.log.append(f"{slot}: safe")
             else:
-                if rows[slot].kind in _JMP_KINDS:
+                if jumps[slot]:
                     self.jmps += 1
                 if logging and len(self.log) < LOG_LINES:
                     self._log_insn(st, slot)
                 try:
-                    nxt = None if self.nospec and self._stopped(st, slot) else \
-                        self._step(st, slot, work)
+                    nxt = None if nospec and self._stopped(st, slot) else \
+                        ops[slot](st, slot, work)
                 except Reject as exc:
                     if not self._recover(st, slot, exc):
                         exc.state = st
@@ -319,9 +333,11 @@ class Verifier:
                                    and self.processed - self.last_processed >= 8)
         if not (loops or done or checkpoint):
             return False      # nothing to compare with, no checkpoint: the common case
-        live = self._frame_live(slot)
-        live_regs = self._live_regs(slot)
-        tsig = type_signature(st, live_regs)
+        at = self._prune_at.get(slot)
+        if at is None:
+            at = self._prune_at[slot] = (self._frame_live(slot), self._live_regs(slot))
+        live, live_regs = at
+        tsig = type_signature(st, live_regs) if done or checkpoint else None
         sig = exact_signature(st, live_regs) if loops or checkpoint else None
         if iter_next:
             # an open-coded iterator's loop converges when the state at its next() call
@@ -402,120 +418,192 @@ class Verifier:
             raise Reject("frame pointer is read only", slot, regs=(10,))
 
     # ---------------------------------------------------------------- one instruction
-    def _step(self, st: State, slot: int, work) -> int | None:
-        prog = self.prog
-        insn = prog.insns[slot]
-        row = prog.rows[slot]
-        kind = row.kind
-        f = st.frames[-1]
-        if kind == "alu":
-            if not self.priv:   # speculative paths skip the masking checks (sanitize_ptr_alu)
-                self.spec_now = type(st) is _Speculative
-            self._alu(f, insn, row, slot)
-        elif kind == "end":
-            self.read(f, insn.dst, slot)
-            self._no_ptr_arith(f, insn.dst, slot)
-            self.write_check(insn.dst, slot)
-            d = f.own(insn.dst)
-            if d.is_scalar and d.is_const:
-                d.set_const(self._concrete(row.fn, d.value, 0, 64))
+    def _decode(self) -> list:
+        """Each slot's check, chosen once per program: the method for its row's ``kind``
+        (called as ``op(state, slot, work)``, it returns the next slot or None when the
+        path ends); ALU instructions and conditional jumps also get their operands decoded
+        (``self._dec``)."""
+        methods = {kind: getattr(self, name) for kind, name in _KIND_OPS.items()}
+        alu: dict = {}      # programs repeat instructions: decode each distinct one once
+        ops: list = []
+        dec: list = []
+        for slot, (insn, row) in enumerate(zip(self.prog.insns, self.prog.rows)):
+            if row is None:
+                ops.append(None)
+                dec.append(None)
+                continue
+            kind = row.kind
+            ops.append(methods[kind])
+            if kind == "alu":
+                key = (id(row), insn.dst, insn.src, insn.imm)
+                d = alu.get(key)
+                if d is None:
+                    d = alu[key] = self._alu_decode(insn, row)
+                dec.append(d)
             else:
-                d.mark_unknown()
-                if row.width < 64:
-                    R.set_range64(d, 0, (1 << row.width) - 1)
-        elif kind == "lddw":
-            self.write_check(insn.dst, slot)
-            f.regs[insn.dst] = self._lddw(insn, row, slot)
-        elif kind == "ldx":
-            self.read(f, insn.src, slot)
-            self.write_check(insn.dst, slot)
-            val = self._mem_access(st, insn.src, insn.off, row.size, False, None, slot,
-                                   signed=row.signed)
-            f.put(insn.dst, val)
-        elif kind == "st":
-            self.read(f, insn.dst, slot)
-            self._mem_access(st, insn.dst, insn.off, row.size, True, Reg.scalar(insn.imm), slot,
-                             is_st=True)
-        elif kind == "stx":
-            self.read(f, insn.src, slot)
-            self.read(f, insn.dst, slot)
-            self._mem_access(st, insn.dst, insn.off, row.size, True, f.regs[insn.src].copy(), slot,
-                             value_regno=insn.src)
-        elif kind == "atomic":
-            self._atomic(st, insn, row, slot)
-        elif kind == "ldpkt":
-            self._ld_abs(f, insn, row, slot)
-        elif kind == "jmp":
-            return self._cond_jmp(st, insn, row, slot, work)
-        elif kind == "ja":
-            return jump_target(slot, insn, row)
-        elif kind == "call":
-            if row.name == "call_local":
-                return self._call_local(st, insn, slot)
-            if row.name == "call_kfunc":
-                return self._kfunc_call(st, insn, slot)
-            return self._helper_call(st, insn, slot, work)
-        elif kind == "callx":
-            raise Reject(f"unknown opcode {insn.opcode:02x}", slot)
-        elif kind == "exit":
-            return self._exit(st, slot)
-        return slot + insn.width
+                dec.append(self._jmp_decode(slot, insn, row) if kind == "jmp" else None)
+        self._dec = dec
+        return ops
+
+    def _end(self, st: State, slot: int, work) -> int:
+        insn, row = self.prog.insns[slot], self.prog.rows[slot]
+        f = st.frames[-1]
+        self.read(f, insn.dst, slot)
+        self._no_ptr_arith(f, insn.dst, slot)
+        self.write_check(insn.dst, slot)
+        d = f.own(insn.dst)
+        if d.is_scalar and d.is_const:
+            d.set_const(self._concrete(row.fn, d.value, 0, 64))
+        else:
+            d.mark_unknown()
+            if row.width < 64:
+                R.set_range64(d, 0, (1 << row.width) - 1)
+        return slot + 1
+
+    def _lddw_insn(self, st: State, slot: int, work) -> int:
+        insn = self.prog.insns[slot]
+        self.write_check(insn.dst, slot)
+        st.frames[-1].regs[insn.dst] = self._lddw(insn, self.prog.rows[slot], slot)
+        return slot + 2
+
+    def _ldx(self, st: State, slot: int, work) -> int:
+        insn, row = self.prog.insns[slot], self.prog.rows[slot]
+        f = st.frames[-1]
+        src, dst = insn.src, insn.dst
+        if f.regs[src].type == NOT_INIT:      # self.read and self.write_check, written out
+            raise Reject(f"R{src} !read_ok", slot, regs=(src,))
+        if dst == 10:
+            raise Reject("frame pointer is read only", slot, regs=(10,))
+        f.put(dst, self._mem_access(st, src, insn.off, row.size, False, None, slot,
+                                    signed=row.signed))
+        return slot + 1
+
+    def _st(self, st: State, slot: int, work) -> int:
+        insn = self.prog.insns[slot]
+        self.read(st.frames[-1], insn.dst, slot)
+        self._mem_access(st, insn.dst, insn.off, self.prog.rows[slot].size, True,
+                         Reg.scalar(insn.imm), slot, is_st=True)
+        return slot + 1
+
+    def _stx(self, st: State, slot: int, work) -> int:
+        insn = self.prog.insns[slot]
+        f = st.frames[-1]
+        self.read(f, insn.src, slot)
+        self.read(f, insn.dst, slot)
+        self._mem_access(st, insn.dst, insn.off, self.prog.rows[slot].size, True,
+                         f.regs[insn.src].copy(), slot, value_regno=insn.src)
+        return slot + 1
+
+    def _atomic_insn(self, st: State, slot: int, work) -> int:
+        self._atomic(st, self.prog.insns[slot], self.prog.rows[slot], slot)
+        return slot + 1
+
+    def _ldpkt(self, st: State, slot: int, work) -> int:
+        self._ld_abs(st.frames[-1], self.prog.insns[slot], self.prog.rows[slot], slot)
+        return slot + 1
+
+    def _ja(self, st: State, slot: int, work) -> int:
+        return jump_target(slot, self.prog.insns[slot], self.prog.rows[slot])
+
+    def _call(self, st: State, slot: int, work) -> int | None:
+        insn, name = self.prog.insns[slot], self.prog.rows[slot].name
+        if name == "call_local":
+            return self._call_local(st, insn, slot)
+        if name == "call_kfunc":
+            return self._kfunc_call(st, insn, slot)
+        return self._helper_call(st, insn, slot, work)
+
+    def _callx(self, st: State, slot: int, work):
+        raise Reject(f"unknown opcode {self.prog.insns[slot].opcode:02x}", slot)
+
+    def _exit_insn(self, st: State, slot: int, work) -> int | None:
+        return self._exit(st, slot)
 
     # ---------------------------------------------------------------- ALU
     def _concrete(self, fn, a, b, width):
         return R._concrete(R._semantics(), fn, width, a, b)
 
-    def _alu(self, f: Frame, insn, row, slot: int) -> None:
-        d, width, fn = insn.dst, row.width, row.fn
-        src_is_reg = row.source_is_reg
-        if fn in _SHIFT_FNS and not src_is_reg:
-            if insn.imm < 0 or insn.imm >= width:
-                raise Reject(f"invalid shift {insn.imm}", slot)
-        if fn in _DIV_FNS and not src_is_reg and insn.imm == 0:
-            raise Reject("div by zero", slot)
-        if fn == "mov" and not src_is_reg:
-            self.write_check(d, slot)     # a constant, zero-extended by a 32-bit move
-            f.put(d, Reg.const(insn.imm if width == 64 else insn.imm & R.M32))
-            return
-        if fn == "mov" or fn.startswith("movsx"):
-            if src_is_reg:
-                src = self.read(f, insn.src, slot)
-                if not self.priv and src.is_ptr and (width == 32 or fn != "mov"):
-                    what = "partial copy of" if width == 32 else "sign-extension part of"
-                    raise Reject(f"R{insn.src} {what} pointer", slot, regs=(insn.src,))
-                if src.type == SCALAR and not src.id and src.var[1]:
-                    src = f.own(insn.src)     # the move may link it to the copy (an id)
-            else:
-                src = Reg.scalar(insn.imm if width == 64 else insn.imm & R.M32)
-            self.write_check(d, slot)
-            f.put(d, self._mov(src, width, fn, src_is_reg))
-            return
-        dst = self.read(f, d, slot)
-        if fn in ("neg64", "neg32"):
-            self._no_ptr_arith(f, d, slot)
-            self.write_check(d, slot)
-            dst = f.own(d)
-            if dst.is_scalar and dst.is_const:
-                dst.set_const(self._concrete(fn, dst.value, 0, width))
-            else:
-                dst.mark_unknown()
-                if width == 32:
-                    R.zext32(dst)
-            return
-        if src_is_reg:
-            src = self.read(f, insn.src, slot)
+    def _alu_decode(self, insn, row) -> tuple:
+        """An ALU instruction's operands: ``(what, dst, src, k, width, fn)``: ``what`` one of
+        the ``_ALU_*`` cases below; ``src`` the source register, or -1 for an immediate, whose
+        value as an operand is ``k`` (a shared constant register); for ``_ALU_REFUSE``, ``k``
+        is the message for the refusal the instruction always gets."""
+        d, width, fn, imm = insn.dst, row.width, row.fn, insn.imm
+        if row.source_is_reg:
+            s, k = insn.src, None
         else:
-            src = self._imm(insn.imm if width == 64 else insn.imm & R.M32)
+            s, k = -1, self._imm(imm if width == 64 else imm & R.M32)
+        if s < 0 and fn in _SHIFT_FNS and (imm < 0 or imm >= width):
+            return _ALU_REFUSE, d, s, f"invalid shift {imm}", width, fn
+        if s < 0 and fn in _DIV_FNS and imm == 0:
+            return _ALU_REFUSE, d, s, "div by zero", width, fn
+        if fn == "mov" and s < 0:
+            return _ALU_MOV_IMM, d, s, k, width, fn
+        if fn == "mov" or fn.startswith("movsx"):
+            return _ALU_MOV, d, s, k, width, fn
+        if fn in ("neg64", "neg32"):
+            return _ALU_NEG, d, s, k, width, fn
+        return _ALU_OP, d, s, k, width, fn
+
+    def _alu(self, st: State, slot: int, work) -> int:
+        what, d, s, k, width, fn = self._dec[slot]
+        if not self.priv:   # speculative paths skip the masking checks (sanitize_ptr_alu)
+            self.spec_now = type(st) is _Speculative
+        f = st.frames[-1]
+        regs = f.regs
+        if what is _ALU_OP:         # dst = dst fn src: the common case, checks written out
+            dst = regs[d]
+            if dst.type == NOT_INIT:
+                raise Reject(f"R{d} !read_ok", slot, regs=(d,))
+            if s >= 0:
+                src = regs[s]
+                if src.type == NOT_INIT:
+                    raise Reject(f"R{s} !read_ok", slot, regs=(s,))
+            else:
+                src = k
+            if d == 10:
+                raise Reject("frame pointer is read only", slot, regs=(10,))
+            if dst.type != SCALAR or src.type != SCALAR:
+                f.put(d, self._ptr_alu(self.prog.insns[slot], self.prog.rows[slot], dst, src,
+                                       slot))
+                return slot + 1
+            if not f.mine >> d & 1:
+                dst = f.own(d)
+            R.alu(fn, width, dst, dst if s == d else src)
+            return slot + 1
+        if what is _ALU_MOV_IMM:
+            self.write_check(d, slot)     # a constant, zero-extended by a 32-bit move
+            regs[d] = k                   # shared: the frame does not own it
+            f.mine &= ~(1 << d)
+            return slot + 1
+        if what is _ALU_MOV:       # from a register (movsx has no immediate form)
+            src = self.read(f, s, slot)
+            if not self.priv and src.is_ptr and (width == 32 or fn != "mov"):
+                part = "partial copy of" if width == 32 else "sign-extension part of"
+                raise Reject(f"R{s} {part} pointer", slot, regs=(s,))
+            if src.type == SCALAR and not src.id and src.var[1]:
+                src = f.own(s)     # the move may link it to the copy (an id)
+            self.write_check(d, slot)
+            f.put(d, self._mov(src, width, fn, True))
+            return slot + 1
+        if what is _ALU_REFUSE:
+            raise Reject(k, slot)
+        self.read(f, d, slot)      # _ALU_NEG
+        self._no_ptr_arith(f, d, slot)
         self.write_check(d, slot)
-        if dst.is_ptr or src.is_ptr:
-            f.put(d, self._ptr_alu(insn, row, dst, src, slot))
-            return
         dst = f.own(d)
-        R.alu(fn, width, dst, dst if src_is_reg and insn.src == d else src)
+        if dst.is_scalar and dst.is_const:
+            dst.set_const(self._concrete(fn, dst.value, 0, width))
+        else:
+            dst.mark_unknown()
+            if width == 32:
+                R.zext32(dst)
+        return slot + 1
 
     def _imm(self, value: int) -> Reg:
-        """The constant ``value`` as an operand: one register per value, shared, never changed
-        (the ALU reads its source operand only)."""
+        """The constant ``value``: one register per value, shared and never changed in place.
+        Operands of ALU and jump instructions (which only read them), and what ``dst = imm``
+        puts in a frame without giving it ownership (``Frame.own`` copies it before a change)."""
         r = self._imms.get(value)
         if r is None:
             r = self._imms[value] = Reg.const(value)
@@ -734,7 +822,7 @@ class Verifier:
     def _mem_access(self, st: State, regno: int, off: int, size: int, write: bool,
                     value: Reg | None, slot: int, signed: bool = False, is_st: bool = False,
                     value_regno: int = -1) -> Reg | None:
-        f = st.cur
+        f = st.frames[-1]
         reg = f.regs[regno]
         t = reg.type
         if t == STACK:
@@ -898,9 +986,11 @@ class Verifier:
                                     slot)
         if not write and not self.priv:
             self._stack_initialized(frame, reg, regno, off, lo, hi, size, slot, direct=True)
-        frame.depth = max(frame.depth, -lo)
+        if -lo > frame.depth:
+            frame.depth = -lo
         sp = frame.subprog
-        self.stack_depth[sp] = max(self.stack_depth.get(sp, 0), -lo)
+        if -lo > self.stack_depth.get(sp, 0):
+            self.stack_depth[sp] = -lo
         if not reg.is_const:
             if write:
                 for b in range(lo, hi):
@@ -956,24 +1046,31 @@ class Verifier:
         if value.is_ptr:
             self._save_spill(s, value, 8)
             return
-        types = list(s.types.translate(_TO_MISC) if s.types[7] == "S" else s.types)
         s.spill = None
-        kind = "Z" if value.is_null_const() else "M"
-        idx = (-off - 1) % 8
-        for i in range(size):
-            types[idx - i] = kind
-        s.types = "".join(types)
+        key = (s.types, (-off - 1) % 8, size, "Z" if value.is_null_const() else "M")
+        types = _WRITTEN.get(key)
+        if types is None:
+            old, idx, size, kind = key
+            types = list(old.translate(_TO_MISC) if old[7] == "S" else old)
+            for i in range(size):
+                types[idx - i] = kind
+            types = _WRITTEN[key] = "".join(types)
+        s.types = types
 
     @staticmethod
     def _save_spill(s, value: Reg, size: int) -> None:
         s.spill = value     # a register of its own (callers pass a copy)
-        types = list(s.types)
-        for i in range(8, 8 - size, -1):
-            types[i - 1] = "S"
-        for i in range(8 - size, 0, -1):
-            if types[i - 1] not in ("Z", "I"):
-                types[i - 1] = "M"
-        s.types = "".join(types)
+        key = (s.types, size)
+        types = _SPILLED.get(key)
+        if types is None:
+            types = list(s.types)
+            for i in range(8, 8 - size, -1):
+                types[i - 1] = "S"
+            for i in range(8 - size, 0, -1):
+                if types[i - 1] not in ("Z", "I"):
+                    types[i - 1] = "M"
+            types = _SPILLED[key] = "".join(types)
+        s.types = types
 
     def _stack_read(self, frame: Frame, off: int, size: int, slot: int, signed: bool) -> Reg:
         spi = (-off - 1) // 8
@@ -1041,62 +1138,65 @@ class Verifier:
         f.regs[0] = self._loaded(row.size, False)
 
     # ---------------------------------------------------------------- conditional jumps
-    def _cond_jmp(self, st: State, insn, row, slot: int, work) -> int | None:
-        f = st.cur
-        dst = self.read(f, insn.dst, slot)
-        if row.source_is_reg:
-            src = self.read(f, insn.src, slot)
+    def _jmp_decode(self, slot: int, insn, row) -> tuple:
+        """A conditional jump's operands: ``(dst, src, k, op, is32, target)``; ``src`` is -1
+        for an immediate, whose value as an operand is ``k`` (a shared constant register)."""
+        s, k = (insn.src, None) if row.source_is_reg else (-1, self._imm(insn.imm))
+        return insn.dst, s, k, _op(row), row.width == 32, jump_target(slot, insn, row)
+
+    def _jmp(self, st: State, slot: int, work) -> int | None:
+        d, s, k, op, is32, target = self._dec[slot]
+        f = st.frames[-1]
+        dst = f.regs[d]
+        if dst.type == NOT_INIT:
+            raise Reject(f"R{d} !read_ok", slot, regs=(d,))
+        if s >= 0:
+            src = f.regs[s]
+            if src.type == NOT_INIT:
+                raise Reject(f"R{s} !read_ok", slot, regs=(s,))
             if not self.priv and src.is_ptr and not (dst.type in _PKT_ANY and
                                                      src.type in _PKT_ANY):
-                raise Reject(f"R{insn.src} pointer comparison prohibited", slot, regs=(insn.src,))
+                raise Reject(f"R{s} pointer comparison prohibited", slot, regs=(s,))
         else:
-            src = Reg.scalar(insn.imm)
-        op = _op(row)
-        is32 = row.width == 32
-        target = jump_target(slot, insn, row)
+            src = k
         fall = slot + 1
         pred = _branch_taken(dst, src, op, is32)
         if pred >= 0 and not self.priv:
-            self._speculate(st, fall if pred == 1 else target, work,
-                            (insn.dst, insn.src) if row.source_is_reg else (insn.dst,))
+            self._speculate(st, fall if pred == 1 else target, work, (d, s) if s >= 0 else (d,))
         if pred == 1:
             return target
         if pred == 0:
             return fall
         other = self._push(st, target, work)
-        of = other.cur
-        if dst.is_scalar and src.is_scalar:
-            ok_t = self._refine(other, of, insn, row, op, is32)
-            ok_f = self._refine(st, f, insn, row, _REV[op], is32)
+        if dst.type == SCALAR and src.type == SCALAR:
+            ok_t = self._refine(other, other.frames[-1], d, s, k, op, is32)
+            ok_f = self._refine(st, f, d, s, k, _REV[op], is32)
             if not ok_t:
                 work.pop()
                 self._path_done(other)
             if not ok_f:
                 return None
             return fall
-        if (not is32 and not row.source_is_reg and insn.imm == 0 and op in ("jeq", "jne")
-                and dst.null):
+        if not is32 and s < 0 and k.value == 0 and op in ("jeq", "jne") and dst.null:
             self._mark_null(other, dst.id, op == "jeq")
             self._mark_null(st, dst.id, op == "jne")
-        elif not (not is32 and row.source_is_reg and self._pkt_compare(st, other, insn, op)) \
+        elif not (not is32 and s >= 0 and self._pkt_compare(st, other, d, s, op)) \
                 and not self.priv and dst.is_ptr:
-            raise Reject(f"R{insn.dst} pointer comparison prohibited", slot, regs=(insn.dst,))
+            raise Reject(f"R{d} pointer comparison prohibited", slot, regs=(d,))
         return fall
 
-    def _refine(self, st: State, f: Frame, insn, row, op: str, is32: bool) -> bool:
-        if row.source_is_reg and insn.src == insn.dst:
+    def _refine(self, st: State, f: Frame, d: int, s: int, k: Reg, op: str,
+                is32: bool) -> bool:
+        """Narrow the scalars compared, ``d op s`` (or ``d op k``), on one branch; False
+        when that branch cannot be taken."""
+        if s == d:
             return True
-        d = f.own(insn.dst)
-        if row.source_is_reg:
-            s = f.own(insn.src)
-        else:
-            s = Reg.scalar(insn.imm)
-        _refine_cond(d, s, op, is32)
-        for r in (d, s):
-            R.sync(r)
-            if not R.valid(r):
-                return False
-        for r in ((d, s) if row.source_is_reg else (d,)):
+        dst = f.own(d)
+        src = f.own(s) if s >= 0 else k.copy()
+        _refine_cond(dst, src, op, is32)
+        if not R.sync_valid(dst) or not R.sync_valid(src):
+            return False
+        for r in ((dst, src) if s >= 0 else (dst,)):
             if r.id:
                 rid = r.id
                 for other in st.regs_where(lambda g: g.id == rid and g.type == SCALAR):
@@ -1121,10 +1221,10 @@ class Verifier:
         if is_null and ref:
             st.refs = [x for x in st.refs if x[0] != ref]
 
-    def _pkt_compare(self, st: State, other: State, insn, op: str) -> bool:
+    def _pkt_compare(self, st: State, other: State, dst: int, src: int, op: str) -> bool:
         """try_match_pkt_pointers: learn the packet range; whether the comparison was one."""
         f = st.cur
-        d, s = f.regs[insn.dst], f.regs[insn.src]
+        d, s = f.regs[dst], f.regs[src]
         pairs = ((PKT, PKT_END), (PKT_META, PKT))
         for ptype, endtype in pairs:
             if d.type == ptype and s.type == endtype:
@@ -1299,6 +1399,14 @@ class Verifier:
 
     _MEM = (STACK, PKT, PKT_META, MAP_KEY, MAP_VALUE, MEM, RINGBUF_MEM, "buf", "trusted_ptr_")
     _MAP_KEY_VALUE = _MEM
+    #: The register types each kind of helper argument accepts.
+    _ARG_TYPES = {
+        "map": (MAP_PTR,), "key": _MAP_KEY_VALUE, "value": _MAP_KEY_VALUE,
+        "uvalue": _MAP_KEY_VALUE, "mem": _MEM, "umem": _MEM, "umem4": _MEM,
+        "mem?": _MEM, "size": (SCALAR,), "size0": (SCALAR,), "asize0": (SCALAR,),
+        "ctx": (CTX,), "func": (FUNC,), "stack?": (STACK,), "rbmem": (RINGBUF_MEM,),
+        "lock": (MAP_VALUE,), "sock": _SOCKS, "sock?": _SOCKS, "sockc": _SOCKS,
+    }
 
     def _helper_arg(self, st: State, f: Frame, regno: int, kind: str, meta, slot, proto) -> None:
         reg = self.read(f, regno, slot)
@@ -1306,13 +1414,7 @@ class Verifier:
             if not self.priv and reg.is_ptr:
                 raise Reject(f"R{regno} leaks addr into helper function", slot, regs=(regno,))
             return
-        expected = {
-            "map": (MAP_PTR,), "key": self._MAP_KEY_VALUE, "value": self._MAP_KEY_VALUE,
-            "uvalue": self._MAP_KEY_VALUE, "mem": self._MEM, "umem": self._MEM, "umem4": self._MEM,
-            "mem?": self._MEM, "size": (SCALAR,), "size0": (SCALAR,), "asize0": (SCALAR,),
-            "ctx": (CTX,), "func": (FUNC,), "stack?": (STACK,), "rbmem": (RINGBUF_MEM,),
-            "lock": (MAP_VALUE,), "sock": _SOCKS, "sock?": _SOCKS, "sockc": _SOCKS,
-        }.get(kind)
+        expected = self._ARG_TYPES.get(kind)
         if expected is None:
             return
         nullable = kind in ("mem?", "stack?", "sock?")
@@ -1499,8 +1601,8 @@ def _uninit_covered(old: State, cur: State) -> bool:
 # ---- branch prediction and refinement ------------------------------------------------------
 def _branch_taken(a: Reg, b: Reg, op: str, is32: bool) -> int:
     """1 taken, 0 not taken, -1 unknown (``is_branch_taken``)."""
-    if a.is_ptr or b.is_ptr:
-        if a.is_ptr and b.is_ptr:
+    if a.type != SCALAR or b.type != SCALAR:     # a pointer (both were read: initialised)
+        if a.type != SCALAR and b.type != SCALAR:
             return -1
         ptr, other = (a, b) if a.is_ptr else (b, a)
         if not other.is_const:
@@ -1694,15 +1796,19 @@ def _scalar_desc(r: Reg) -> str:
 def _successors(prog: Program) -> list:
     """Successor slots of each slot (None for the second slot of lddw); a bpf-to-bpf call
     continues at the next instruction (the callee's effect is the call's use and kill)."""
-    n = len(prog.insns)
-    succ: list = [None] * n
-    for s, nx in enumerate(prog.succ):
-        if nx is None:
-            continue
-        if prog.rows[s].name == "call_local":
-            nx = [s + 1]
-        succ[s] = [t for t in nx if 0 <= t < n]
+    succ = list(prog.succ)      # (cfg.build checked that every successor is a slot)
+    for s, row in enumerate(prog.rows):
+        if row is not None and row.name == "call_local" and succ[s] is not None:
+            succ[s] = [s + 1]
     return succ
+
+
+def _subprog_index(prog: Program) -> list[int]:
+    """The index of the subprogram of each slot (:meth:`Program.subprog_of`, for all)."""
+    out: list[int] = []
+    for idx in range(len(prog.subprogs)):
+        out += [idx] * (prog.subprog_end(idx) - len(out))
+    return out
 
 
 def _predecessors(succ: list) -> list[list[int]]:

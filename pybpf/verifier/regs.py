@@ -227,8 +227,8 @@ UNBOUNDED = (T.UNKNOWN, S64_MIN, S64_MAX, 0, M64, S32_MIN, S32_MAX, 0, M32)
 
 
 # These run on every tracked ALU result and branch: min/max and s32/s64 are written out as
-# comparisons (a builtin call costs more than the arithmetic). ``_s32(x)`` below stands for
-# ``x - (1 << 32) if x & (1 << 31) else x`` on ``x & M32``.
+# comparisons (a builtin call costs more than the arithmetic): ``x - _B32 if x & _B31 else x``
+# is ``s32(x)`` for a 32-bit ``x``, ``x - _B64 if x & _B63 else x`` ``s64(x)`` for 64 bits.
 _B31, _B32, _B63, _B64 = 1 << 31, 1 << 32, 1 << 63, 1 << 64
 _HI32 = M64 & ~M32
 
@@ -264,10 +264,40 @@ def _update_bounds(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max):
     return smin, smax, umin, umax, s32min, s32max, u32min, u32max
 
 
-def _narrow32(lo, hi, s32min, s32max):
-    """``s32min, s32max`` narrowed to the 64-bit ``[lo, hi]``'s low halves, as signed 32-bit
-    values, when those are ordered."""
-    lo, hi = lo & M32, hi & M32
+def _deduce32(smin, smax, umin, umax, s32min, s32max, u32min, u32max):
+    """32-bit bounds from the 64-bit ones and from each other (``__reg32_deduce_bounds``).
+
+    "Narrow s32 to [lo, hi]" below: the low halves of ``lo`` and ``hi`` as signed 32-bit
+    values, when ordered, bound ``[s32min, s32max]`` (written out three times: a call
+    costs more than the arithmetic)."""
+    if (umin >> 32) == (umax >> 32):
+        lo, hi = umin & M32, umax & M32
+        if lo > u32min:
+            u32min = lo
+        if hi < u32max:
+            u32max = hi
+        lo = lo - _B32 if lo & _B31 else lo      # narrow s32 to [umin, umax]
+        hi = hi - _B32 if hi & _B31 else hi
+        if lo <= hi:
+            if lo > s32min:
+                s32min = lo
+            if hi < s32max:
+                s32max = hi
+    if (smin >> 32) == (smax >> 32):
+        lo, hi = smin & M32, smax & M32
+        if lo <= hi:
+            if lo > u32min:
+                u32min = lo
+            if hi < u32max:
+                u32max = hi
+        lo = lo - _B32 if lo & _B31 else lo      # narrow s32 to [smin, smax]
+        hi = hi - _B32 if hi & _B31 else hi
+        if lo <= hi:
+            if lo > s32min:
+                s32min = lo
+            if hi < s32max:
+                s32max = hi
+    lo, hi = u32min & M32, u32max & M32     # narrow s32 to [u32min, u32max]
     lo = lo - _B32 if lo & _B31 else lo
     hi = hi - _B32 if hi & _B31 else hi
     if lo <= hi:
@@ -275,30 +305,12 @@ def _narrow32(lo, hi, s32min, s32max):
             s32min = lo
         if hi < s32max:
             s32max = hi
-    return s32min, s32max
-
-
-def _deduce32(smin, smax, umin, umax, s32min, s32max, u32min, u32max):
-    """32-bit bounds from the 64-bit ones and from each other (``__reg32_deduce_bounds``)."""
-    if (umin >> 32) == (umax >> 32):
-        if umin & M32 > u32min:
-            u32min = umin & M32
-        if umax & M32 < u32max:
-            u32max = umax & M32
-        s32min, s32max = _narrow32(umin, umax, s32min, s32max)
-    if (smin >> 32) == (smax >> 32):
-        if (smin & M32) <= (smax & M32):
-            if smin & M32 > u32min:
-                u32min = smin & M32
-            if smax & M32 < u32max:
-                u32max = smax & M32
-        s32min, s32max = _narrow32(smin, smax, s32min, s32max)
-    s32min, s32max = _narrow32(u32min, u32max, s32min, s32max)
-    if (s32min & M32) <= (s32max & M32):
-        if s32min & M32 > u32min:
-            u32min = s32min & M32
-        if s32max & M32 < u32max:
-            u32max = s32max & M32
+    lo, hi = s32min & M32, s32max & M32
+    if lo <= hi:
+        if lo > u32min:
+            u32min = lo
+        if hi < u32max:
+            u32max = hi
     return s32min, s32max, u32min, u32max
 
 
@@ -386,11 +398,15 @@ def _sync(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max) -> tuple:
     return (var,) + _update_bounds(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max)
 
 
-def valid(r: Reg) -> bool:
-    """False when the bounds contradict each other (a path that cannot happen)."""
-    return (r.smin <= r.smax and r.umin <= r.umax and r.s32min <= r.s32max
-            and r.u32min <= r.u32max and not (r.var[0] & r.var[1])
-            and r.umin <= (r.var[0] | r.var[1]) and r.var[0] <= r.umax)
+def sync_valid(r: Reg) -> bool:
+    """:func:`sync`; then whether the bounds agree, False when they contradict each other (a
+    path that cannot happen). One call: it runs on both sides of every branch."""
+    b = synced((r.var, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max))
+    var, smin, smax, umin, umax, s32min, s32max, u32min, u32max = b
+    r.var, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max = b
+    v, m = var
+    return (smin <= smax and umin <= umax and s32min <= s32max and u32min <= u32max
+            and not (v & m) and umin <= (v | m) and v <= umax)
 
 
 def zext32(r: Reg) -> None:
@@ -400,19 +416,29 @@ def zext32(r: Reg) -> None:
 
 def zext32_bounds(b: tuple) -> tuple:
     """:func:`zext32` on a bounds tuple."""
-    var, _, _, _, _, _, _, u32min, u32max = b
-    lo, hi = s32(u32min), s32(u32max)
+    (v, m), _, _, _, _, _, _, u32min, u32max = b
+    lo = u32min - _B32 if u32min & _B31 else u32min     # s32(), written out
+    hi = u32max - _B32 if u32max & _B31 else u32max
     s32min, s32max = (lo, hi) if lo <= hi else (S32_MIN, S32_MAX)
-    return synced((T.subreg(var), u32min, u32max, u32min, u32max, s32min, s32max, u32min,
+    return synced(((v & M32, m & M32), u32min, u32max, u32min, u32max, s32min, s32max, u32min,
                    u32max))
 
 
 def set_range64(r: Reg, lo: int, hi: int) -> None:
-    """Unsigned 64-bit bounds ``[lo, hi]``; the rest follows."""
-    r.set_unbounded()
-    r.umin, r.umax = lo, hi
-    r.var = T.trange(lo, hi)
-    sync(r)
+    """Unsigned 64-bit bounds ``[lo, hi]``; the rest follows (a function of ``lo`` and
+    ``hi`` only: memoised, byte swaps and loads ask for the same few ranges)."""
+    b = _RANGES.get((lo, hi))
+    if b is None:
+        r.set_unbounded()
+        r.umin, r.umax = lo, hi
+        r.var = T.trange(lo, hi)
+        sync(r)
+        _RANGES[(lo, hi)] = bounds(r)
+    else:
+        set_bounds(r, b)
+
+
+_RANGES: dict[tuple, tuple] = {}
 
 
 def coerce_size(r: Reg, size: int, signed: bool = False) -> None:
@@ -539,7 +565,11 @@ def alu(fn: str, width: int, dst: Reg, src: Reg) -> None:
     Where the kernel tracks the result, it is a pure function of the operation and
     the operands' bounds, so it is memoised as :func:`sync` is (paths repeat them).
     """
-    d, s = bounds(dst), bounds(src)
+    # bounds() and set_bounds() written out: this runs on every scalar ALU instruction
+    d = (dst.var, dst.smin, dst.smax, dst.umin, dst.umax, dst.s32min, dst.s32max, dst.u32min,
+         dst.u32max)
+    s = (src.var, src.smin, src.smax, src.umin, src.umax, src.s32min, src.s32max, src.u32min,
+         src.u32max)
     key = (fn, width, d, s)
     out = _ALU_DONE.get(key)
     if out is None:
@@ -552,7 +582,8 @@ def alu(fn: str, width: int, dst: Reg, src: Reg) -> None:
         if len(_ALU_DONE) >= _SYNC_CACHE_MAX:
             _ALU_DONE.clear()
         _ALU_DONE[key] = out
-    set_bounds(dst, out)
+    (dst.var, dst.smin, dst.smax, dst.umin, dst.umax, dst.s32min, dst.s32max, dst.u32min,
+     dst.u32max) = out
     dst.id = 0
 
 
@@ -581,8 +612,8 @@ def _alu(fn: str, width: int, d: tuple, s: tuple) -> tuple | None:
     if fn in _SHIFTS:
         s32v = (s32v[0], 0, 0, svar[0] & M32, 0)
         fn = fn.replace("64", "32")
-    var, s32min, s32max, u32min, u32max = _alu_view(fn, 32, d32, s32v)
-    var = T.subreg(T.with_subreg(dvar, var))
+    (v, m), s32min, s32max, u32min, u32max = _alu_view(fn, 32, d32, s32v)
+    var = (v & M32, m & M32 & ~v)      # subreg(with_subreg(dvar, (v, m))), written out
     out = synced((var, S64_MIN, S64_MAX, 0, M64, s32min, s32max, u32min, u32max))
     return zext32_bounds(out)
 

@@ -146,8 +146,17 @@ class State:
 
 # ---- state equivalence for pruning (states_equal) -----------------------------------------
 class IdMap:
+    """check_ids: a one-to-one map from the old state's ids to the current state's.
+
+    A current id of 0 (none) is given a fresh negative one, mapped to nothing else.
+    ``used`` holds the current ids mapped so far (so the one-to-one test is not a scan).
+    """
+
+    __slots__ = ("map", "used", "fresh")
+
     def __init__(self):
         self.map: dict[int, int] = {}
+        self.used: set[int] = set()
         self.fresh = -1
 
     def check(self, old: int, cur: int) -> bool:
@@ -158,9 +167,10 @@ class IdMap:
             self.fresh -= 1
         seen = self.map.get(old)
         if seen is None:
-            if cur in self.map.values():
+            if cur in self.used:
                 return False
             self.map[old] = cur
+            self.used.add(cur)
             return True
         return seen == cur
 

@@ -1,0 +1,97 @@
+"""The verifier's speed devices of the per-slot decoding keep its results.
+
+* ``dst = imm`` puts one shared constant register in the frame without ownership: a later
+  change to that register copies it first, so the constant itself never changes;
+* the id map of ``states_equal`` stays one-to-one (it keeps the ids it used in a set);
+* :func:`regs.sync_valid` is :func:`regs.sync` followed by the bounds' consistency test;
+* :func:`regs.set_range64`'s memoised bounds equal freshly computed ones.
+"""
+
+from __future__ import annotations
+
+import random
+
+from pybpf.isa.asm import assemble
+from pybpf.verifier import regs as R
+from pybpf.verifier import tnum as T
+from pybpf.verifier.cfg import build
+from pybpf.verifier.core import Verifier
+from pybpf.verifier.state import IdMap
+
+
+def test_a_shared_constant_is_copied_before_it_changes():
+    # r1 = 5, then changed in place at once (added to) and after a branch (refined, added
+    # to): the register shared by every `r1 = 5` must still be the constant 5 afterwards
+    prog = build(assemble("""
+        r2 = *(u32 *)(r1 +0)
+        r3 = *(u32 *)(r1 +4)
+        r1 = 5
+        r1 += 1
+        if r2 > r3 goto big
+        r1 = 5
+        r1 *= 3
+        goto out
+    big:
+        r1 = 5
+        r4 = *(u8 *)(r10 -1)
+        if r1 > r4 goto out
+        r1 += r4
+    out:
+        r0 = 2
+        exit
+    """))
+    v = Verifier(prog, "xdp", lambda slot, insn: None)
+    v.run()
+    five = v._imm(5)
+    assert five.describe() == "5" and R.bounds(five) == R.const_bounds(5) and five.id == 0
+    assert v.processed > len(prog.insns)       # both paths were walked
+
+
+def test_id_map_is_one_to_one():
+    ids = IdMap()
+    assert ids.check(0, 7)                     # no id in the old state: nothing to map
+    assert ids.check(1, 7) and ids.check(1, 7)
+    assert not ids.check(1, 8)                 # 1 is mapped to 7 already
+    assert not ids.check(2, 7)                 # and 7 is taken
+    assert ids.check(2, 8)
+    assert ids.check(3, 0)                     # an id the current state lacks: a fresh one
+    assert not ids.check(3, 0)                 # which nothing else matches
+    assert not ids.check(2, 0)
+
+
+def _random_reg(rng: random.Random) -> R.Reg:
+    r = R.Reg.scalar()
+    pick = lambda: rng.choice([0, 1, 255, R.M32, R.M64, 1 << 63, rng.randrange(1 << 64),  # noqa: E731
+                               rng.randrange(1 << 32), rng.randrange(256)])
+    r.umin, r.umax = sorted((pick(), pick()))
+    r.smin, r.smax = sorted((R.s64(pick()), R.s64(pick())))
+    r.u32min, r.u32max = sorted((pick() & R.M32, pick() & R.M32))
+    r.s32min, r.s32max = sorted((R.s32(pick()), R.s32(pick())))
+    m = rng.choice([0, 0xFF, R.M32, R.M64, rng.randrange(1 << 64)])
+    r.var = (pick() & ~m & R.M64, m)
+    return r
+
+
+def test_sync_valid_is_sync_then_the_bounds_test():
+    rng = random.Random(5)
+    for _ in range(3000):
+        r = _random_reg(rng)
+        want = r.copy()
+        R.sync(want)
+        v, m = want.var
+        ok = (want.smin <= want.smax and want.umin <= want.umax and want.s32min <= want.s32max
+              and want.u32min <= want.u32max and not v & m and want.umin <= v | m
+              and v <= want.umax)
+        assert R.sync_valid(r) == ok
+        assert R.bounds(r) == R.bounds(want)
+
+
+def test_set_range64_memo_equals_fresh_bounds():
+    for lo, hi in ((0, 0xFF), (0, 0xFFFF), (0, R.M32), (0, R.M64), (3, 9)):
+        for _ in range(2):                     # the first call fills the memo
+            r = R.Reg.scalar(77)
+            R.set_range64(r, lo, hi)
+            fresh = R.Reg.scalar()
+            fresh.umin, fresh.umax, fresh.var = lo, hi, T.trange(lo, hi)
+            R.sync(fresh)
+            assert R.bounds(r) == R.bounds(fresh)
