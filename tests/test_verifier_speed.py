@@ -95,3 +95,38 @@ def test_set_range64_memo_equals_fresh_bounds():
             fresh.umin, fresh.umax, fresh.var = lo, hi, T.trange(lo, hi)
             R.sync(fresh)
             assert R.bounds(r) == R.bounds(fresh)
+
+
+def test_the_stack_pointer_analysis_shortcut_gives_the_full_answer(monkeypatch):
+    """A program whose only stack pointer is r10 (never copied, stored, or returned by a
+    call) skips the stack-pointer analysis: its answer is known. It must be the answer the
+    full analysis gives (checked over all of pybpf's corpora while it was written)."""
+    import sys
+    from pathlib import Path
+    from pybpf.verifier import core
+    repo = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(repo / "benchmarks"))
+    try:
+        import verify_bench
+    finally:
+        sys.path.pop(0)
+    sources = [verify_bench.branchy_program(40), """
+        r2 = *(u32 *)(r1 +0)
+        *(u64 *)(r10 -8) = r2
+        r3 = *(u64 *)(r10 -8)
+        if r3 > 7 goto out
+        r0 = *(u8 *)(r10 -16)
+    out:
+        r0 = 2
+        exit
+    """]
+    for source in sources:
+        prog = build(assemble(source))
+        succ = core._successors(prog)
+        assert core._only_r10(prog)
+        short = core._stack_pointers(prog, succ, True)
+        monkeypatch.setattr(core, "_only_r10", lambda p: False)
+        assert core._stack_pointers(prog, succ, True) == short
+        monkeypatch.undo()
+    # copied r10: the shortcut does not apply
+    assert not core._only_r10(build(assemble("r1 = r10\nr1 += -8\nr0 = 0\nexit")))

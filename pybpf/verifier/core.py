@@ -1905,6 +1905,8 @@ def _stack_pointers(prog: Program, succ: list, main_alone: bool) -> tuple[list, 
     stack pointer may reach a callee through memory).
     """
     n = len(prog.insns)
+    if main_alone and len(prog.subprogs) == 1 and _only_r10(prog):
+        return _reached_with(prog, succ, (None,) * 10 + (_R10, 0, 0)), False
     ptr = (OWN | OUTER, None)
     none5 = (None,) * 5
     spilled = escaped = False       # the global assumptions, see above
@@ -2001,6 +2003,43 @@ def _stack_pointers(prog: Program, succ: list, main_alone: bool) -> tuple[list, 
         if now_spilled == spilled and now_escaped == escaped:
             return state, spilled or escaped
         spilled, escaped = spilled or now_spilled, escaped or now_escaped
+
+
+def _only_r10(prog: Program) -> bool:
+    """No register but r10 can point into a stack: r10 is only ever the base of loads and
+    stores (never copied, added to or stored) and nothing returns a stack pointer (no
+    bpf-to-bpf call, callx or kfunc). :func:`_stack_pointers` then knows its answer."""
+    for insn, row in zip(prog.insns, prog.rows):
+        if row is None:
+            continue
+        kind = row.kind
+        if kind == "alu":
+            if insn.dst == 10 or (insn.src == 10 and row.source_is_reg):
+                return False
+        elif kind in ("stx", "atomic"):
+            if insn.src == 10:
+                return False
+        elif kind in ("call", "callx") and row.name != "call":
+            return False
+    return True
+
+
+def _reached_with(prog: Program, succ: list, value) -> list:
+    """``value`` at every slot reached from the program's start (None elsewhere), as
+    :func:`_stack_pointers`' walk reaches them."""
+    state: list = [None] * len(prog.insns)
+    start = prog.subprogs[0]
+    state[start] = value
+    work = [start]
+    while work:
+        slot = work.pop()
+        if prog.rows[slot] is None or succ[slot] is None:
+            continue
+        for t in succ[slot]:
+            if state[t] is None:
+                state[t] = value
+                work.append(t)
+    return state
 
 
 def _filled(regs: tuple, base, off: int, size: int, spilled: bool, escaped: bool):
