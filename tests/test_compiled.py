@@ -225,6 +225,11 @@ def test_block_structure():
             assert slot + 1 in starts
     assert code.rows[2].name == "call_local" and 2 not in starts   # loop: a call
     assert 3 in starts and 12 in starts                          # after it, and f:
+    # the dispatch enters compiled code at the start, in the callee (the interpreter made
+    # the call: without it, f would run in the interpreter) and after each call (the
+    # callee's exit, a helper); not at a block only jumps reach
+    entries = native.dispatch_entries(code, starts)
+    assert entries == [0, 3, 6, 12] and 8 in starts   # 8: after the loop, a jump target
 
 
 STACK_READ_THEN_WRITE = """

@@ -206,14 +206,19 @@ def _ends_block(code, slot: int) -> bool:
 
 
 def _function_starts(code) -> set[int]:
-    """Where runs and functions start: slot 0, each program's first slot, and every
-    function address the code takes (``lddw`` of a code address: callbacks, callx)."""
+    """Where runs and functions start: slot 0, each program's first slot, every
+    bpf-to-bpf call's target and every function address the code takes (``lddw`` of a
+    code address: callbacks, callx)."""
     n = code.nslots
     code_va = abi.region_va(abi.REGION_CODE)
     starts = {0}
     starts.update(start for start, _size, _name in code.segments)
     for slot, row in enumerate(code.rows):
-        if row is not None and row.kind == "lddw" and code_va <= int(code.immu[slot]) < code_va + n:
+        if row is None:
+            continue
+        if row.name == "call_local":
+            starts.update(_targets(code, slot, row))
+        elif row.kind == "lddw" and code_va <= int(code.immu[slot]) < code_va + n:
             starts.add(int(code.immu[slot]) - code_va)
     return starts
 
