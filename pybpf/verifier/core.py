@@ -1830,12 +1830,17 @@ def _backward(succ: list, preds: list, transfer: list) -> list[int]:
     val = [0] * n
     work = [s for s in range(n) if succ[s] is not None]
     queued = [s is not None for s in succ]
+    pop, push = work.pop, work.append
     while work:
-        s = work.pop()
+        s = pop()
         queued[s] = False
-        out = 0
-        for t in succ[s]:
-            out |= val[t]
+        nx = succ[s]
+        if len(nx) == 1:        # straight-line code: most slots
+            out = val[nx[0]]
+        else:
+            out = 0
+            for t in nx:
+                out |= val[t]
         kill, gen, cond, cgen = transfer[s]
         v = (out & ~kill) | gen
         if out & cond:
@@ -1845,7 +1850,7 @@ def _backward(succ: list, preds: list, transfer: list) -> list[int]:
             for p in preds[s]:
                 if not queued[p]:
                     queued[p] = True
-                    work.append(p)
+                    push(p)
     return val
 
 
@@ -2099,13 +2104,19 @@ def _relevance(prog: Program, succ: list, preds: list, ret_checked: bool = True,
         for s, (insn, row) in enumerate(zip(prog.insns, prog.rows)))
     ptrs, spilled = _stack_pointers(prog, succ, main_alone)
     transfer = []
+    seen: dict = {}     # programs repeat instructions, and states share their tuples
     for s, (insn, row) in enumerate(zip(prog.insns, prog.rows)):
-        if row is None or ptrs[s] is None:      # (unreachable: never analysed)
+        p = ptrs[s]
+        if row is None or p is None:      # (unreachable: never analysed)
             transfer.append(None if row is None else (0, 0, 0, 0))
         elif row.kind == "exit" and not ret_checked and s < main_end:
             transfer.append((-1, 0, 0, 0))
         else:
-            transfer.append(_relevant_transfer(insn, row, ptrs[s], spilled, prog_type))
+            key = (id(row), insn.dst, insn.src, insn.off, insn.imm, id(p))
+            t = seen.get(key)
+            if t is None:
+                t = seen[key] = _relevant_transfer(insn, row, p, spilled, prog_type)
+            transfer.append(t)
     return _backward(succ, preds, transfer)
 
 
