@@ -57,6 +57,17 @@ class Op:
     def source_is_reg(self) -> bool:
         return bool(self.opcode & o.BPF_X) and self.kind in ("alu", "jmp")
 
+    def spreads_r10(self, dst: int, src: int) -> bool:
+        """Whether this instruction (with these registers) lets a stack address reach
+        anything but ``r10 + off`` addressing: it computes from r10, stores r10, or
+        overwrites r10. When no instruction of a program does, r10 is its only pointer
+        into the stack."""
+        if self.kind in ("stx", "atomic"):
+            return src == 10
+        if self.kind in ("alu", "end", "lddw", "ldx"):
+            return dst == 10 or (self.source_is_reg and src == 10)
+        return False
+
 
 ROWS: list[Op] = []
 

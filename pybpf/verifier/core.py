@@ -2015,16 +2015,8 @@ def _only_r10(prog: Program) -> bool:
     stores (never copied, added to or stored) and nothing returns a stack pointer (no
     bpf-to-bpf call, callx or kfunc). :func:`_stack_pointers` then knows its answer."""
     for insn, row in zip(prog.insns, prog.rows):
-        if row is None:
-            continue
-        kind = row.kind
-        if kind == "alu":
-            if insn.dst == 10 or (insn.src == 10 and row.source_is_reg):
-                return False
-        elif kind in ("stx", "atomic"):
-            if insn.src == 10:
-                return False
-        elif kind in ("call", "callx") and row.name != "call":
+        if row is not None and (row.spreads_r10(insn.dst, insn.src)
+                                or (row.kind in ("call", "callx") and row.name != "call")):
             return False
     return True
 

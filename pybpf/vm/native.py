@@ -532,16 +532,11 @@ class _Emitter:
         n = self.tmp
         isctx, plain, maybe, ctx, done = self.t(), f"pl{n}", f"cm{n}", f"cx{n}", f"dn{n}"
         self.emit(f"{isctx} = icmp eq i64 {k}, {abi.REGION_CTX}")
-        if not self.ctx_bases[slot] >> int(self.code.srcs[slot]) & 1:
-            # not expected to be the context: if it is, the interpreter loads it
+        if not self.may_be_context(slot, int(self.code.srcs[slot])):
+            # if it is the context after all, the interpreter loads it
             self.emit(f"br i1 {isctx}, label {self.stop(slot, back)}, label %{plain}, !prof !1")
             self.label(plain)
-            raw, ext = self.t(), self.t()
-            self.emit(f"{raw} = load i{bits}, ptr {self.arena_at(p)}, align 1")
-            if bits == 64:
-                return raw
-            self.emit(f"{ext} = {'sext' if signed else 'zext'} i{bits} {raw} to i64")
-            return ext
+            return self.plain_load(p, bits, signed)
         self.emit(f"br i1 {isctx}, label %{maybe}, label %{plain}, !prof !1")
         self.label(maybe)
         flags, f_ctx = self.load_elem("rflag", k), self.t()
@@ -549,12 +544,7 @@ class _Emitter:
         self.emit(f"{isctx}c = icmp ne i64 {f_ctx}, 0")
         self.emit(f"br i1 {isctx}c, label %{ctx}, label %{plain}")
         self.label(plain)
-        raw, ext = self.t(), self.t()
-        self.emit(f"{raw} = load i{bits}, ptr {self.arena_at(p)}, align 1")
-        if bits == 64:
-            self.emit(f"{ext} = add i64 {raw}, 0")
-        else:
-            self.emit(f"{ext} = {'sext' if signed else 'zext'} i{bits} {raw} to i64")
+        ext = self.plain_load(p, bits, signed)
         self.emit(f"br label %{done}")
         self.label(ctx)
         okp, v_ctx, good = "%ctx_ok", self.t(), self.t()
@@ -577,6 +567,21 @@ class _Emitter:
         self.emit(f"{v} = phi i64 [ {ext}, %{plain} ], [ {v_ctx}, %{got} ]")
         return v
 
+    def plain_load(self, p: str, bits: int, signed: bool) -> str:
+        """``bits`` of plain memory at arena index ``p``, extended to 64 bits."""
+        raw = self.t()
+        self.emit(f"{raw} = load i{bits}, ptr {self.arena_at(p)}, align 1")
+        if bits == 64:
+            return raw
+        ext = self.t()
+        self.emit(f"{ext} = {'sext' if signed else 'zext'} i{bits} {raw} to i64")
+        return ext
+
+    def may_be_context(self, slot: int, reg: int) -> bool:
+        """Whether ``reg`` may hold the context at ``slot`` (:func:`context_bases`): its
+        accesses then handle the context in line, else they leave it to the interpreter."""
+        return bool(self.ctx_bases[slot] >> reg & 1)
+
     def if_zero(self, value: str, then: str, otherwise: str) -> None:
         """Branch to the new block ``then`` (started here) if ``value`` is 0, else to the
         label ``otherwise`` (marked unlikely)."""
@@ -595,12 +600,13 @@ class _Emitter:
         flags = self.load_elem("rflag", k)
         n = self.tmp
         plain, special, done = f"sw{n}", f"sx{n}", f"sd{n}"
-        if not self.ctx_bases[slot] >> int(self.code.dsts[slot]) & 1:
+        in_line = self.may_be_context(slot, int(self.code.dsts[slot]))
+        if not in_line:    # anything but plain writable memory hands over
             special = self.stop(slot, back)[1:]
         self.if_zero(flags, plain, f"%{special}")   # plain writable memory
         self.store_bits(self.arena_at(p), value, 8 * size)
-        if not self.ctx_bases[slot] >> int(self.code.dsts[slot]) & 1:
-            return    # not expected to be the context: anything but plain memory hands over
+        if not in_line:
+            return
         self.emit(f"br label %{done}")
         # read-only memory hands over (the interpreter faults); the context's fields are
         # stored as the kernel stores them (ctx_store), or hand over when it refuses

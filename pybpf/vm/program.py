@@ -172,13 +172,8 @@ def frame_extent(code: Code, frame_size: int) -> int:
         if row is None:
             continue
         kind, dst, src = row.kind, int(code.dsts[slot]), int(code.srcs[slot])
-        if kind in ("ldx", "st", "stx", "atomic"):
-            base = src if kind == "ldx" else dst
-            if (kind == "ldx" and dst == 10) or (kind in ("stx", "atomic") and src == 10):
-                return frame_size
-            if base == 10:
-                extent = max(extent, -int(code.offs[slot]))
-        elif kind in ("alu", "end", "lddw"):
-            if dst == 10 or (row.source_is_reg and src == 10):
-                return frame_size
+        if row.spreads_r10(dst, src):
+            return frame_size
+        if kind in ("ldx", "st", "stx", "atomic") and (src if kind == "ldx" else dst) == 10:
+            extent = max(extent, -int(code.offs[slot]))
     return min(frame_size, (extent + 7) // 8 * 8)
