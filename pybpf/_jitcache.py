@@ -11,10 +11,15 @@ Editing a file starts fresh caches for the files that import it and for no
 others: the loader, the verifier, the CLI or a Python helper change without
 recompiling the interpreter. Old cache directories are simply unused.
 
-Imported by ``pybpf/__init__.py`` before any module that compiles.
+Every module that compiles imports this one first.
 
 :func:`njit` is the decorator pybpf's compiled functions use: Numba's, without
-its reference counting (NRT) unless a function asks for it.
+its reference counting (NRT) unless a function asks for it. Numba itself is
+loaded only when something is compiled or called (:func:`load_numba`):
+importing it and setting up its CPU target take a second or two, more than a
+warm ``pybpf run`` of the compiled tier needs in all (it calls machine code
+loaded from the cache, :mod:`pybpf.vm.native`). Until then a decorated
+function is a :class:`Lazy` placeholder.
 """
 
 from __future__ import annotations
@@ -24,10 +29,8 @@ import functools
 import hashlib
 import os
 import re
+import sys
 from pathlib import Path
-
-import numba
-from numba.core import caching
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -183,33 +186,114 @@ def _ours_in(py_file: str, cache: str) -> bool:
     return PACKAGE in path.parents or (Path(cache) / "generated").resolve() in path.parents
 
 
-class PybpfCacheLocator(caching._SourceFileBackedLocatorMixin, caching._CacheLocator):
-    """Cache pybpf's functions under a directory named by their file's fingerprint."""
-
-    def __init__(self, py_func, py_file):
-        self._py_file = py_file
-        self._lineno = py_func.__code__.co_firstlineno
-        self._cache_path = str(cache_dir() / "numba" / fingerprint(Path(py_file))
-                               / self.get_suitable_cache_subpath(py_file))
-
-    def get_cache_path(self):
-        return self._cache_path
-
-    @classmethod
-    def from_function(cls, py_func, py_file):
-        if not _ours(py_file):
-            return None
-        return super().from_function(py_func, py_file)
+_LOADED = [False]
+_PENDING: list = []   # Lazy functions made before Numba was loaded
+_ON_LOAD: list = []   # what load_numba runs first (Numba extensions: intrinsics, overloads)
 
 
-if PybpfCacheLocator not in caching.CacheImpl._locator_classes:
-    caching.CacheImpl._locator_classes.insert(0, PybpfCacheLocator)
+def when_loaded(register) -> None:
+    """Run ``register()`` (it defines Numba extensions: intrinsics, overloads) when Numba is
+    loaded, or now if it is."""
+    if _LOADED[0]:
+        register()
+    else:
+        _ON_LOAD.append(register)
+
+
+class Lazy:
+    """A function decorated with :func:`njit` before Numba is loaded.
+
+    Calling it, or asking it for anything but its Python function and names,
+    loads Numba (:func:`load_numba`), which replaces every placeholder in
+    pybpf's modules (its own and the generated ones) with the real dispatcher:
+    code Numba compiles afterwards never sees a placeholder."""
+
+    def __init__(self, py_func, options: dict):
+        self.py_func = py_func
+        self.options = options
+        self.real = None
+        self.__name__ = py_func.__name__
+        self.__qualname__ = py_func.__qualname__
+        self.__module__ = py_func.__module__
+        self.__doc__ = py_func.__doc__
+        _PENDING.append(self)
+
+    def dispatcher(self):
+        if self.real is None:
+            load_numba()
+        return self.real
+
+    def __call__(self, *args, **kwargs):
+        return self.dispatcher()(*args, **kwargs)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.dispatcher(), name)
+
+    def __repr__(self) -> str:
+        return f"<pybpf.Lazy {self.__module__}.{self.__qualname__}>"
+
+
+def numba_loaded() -> bool:
+    """Whether Numba has been loaded in this process (:func:`load_numba`)."""
+    return _LOADED[0]
+
+
+def python_unless_loaded(fn):
+    """``fn`` (an :func:`njit` function) as plain Python while Numba is not loaded, else
+    ``fn``: for small one-off work that loading Numba would cost far more than."""
+    return fn if _LOADED[0] else fn.py_func
+
+
+def load_numba() -> None:
+    """Import Numba, install pybpf's cache locator and turn every :class:`Lazy`
+    placeholder into its dispatcher (in the module globals that hold it)."""
+    if _LOADED[0]:
+        return
+    import numba
+    from numba.core import caching
+
+    class PybpfCacheLocator(caching._SourceFileBackedLocatorMixin, caching._CacheLocator):
+        """Cache pybpf's functions under a directory named by their file's fingerprint."""
+
+        def __init__(self, py_func, py_file):
+            self._py_file = py_file
+            self._lineno = py_func.__code__.co_firstlineno
+            self._cache_path = str(cache_dir() / "numba" / fingerprint(Path(py_file))
+                                   / self.get_suitable_cache_subpath(py_file))
+
+        def get_cache_path(self):
+            return self._cache_path
+
+        @classmethod
+        def from_function(cls, py_func, py_file):
+            if not _ours(py_file):
+                return None
+            return super().from_function(py_func, py_file)
+
+    if not any(c.__name__ == "PybpfCacheLocator" for c in caching.CacheImpl._locator_classes):
+        caching.CacheImpl._locator_classes.insert(0, PybpfCacheLocator)
+    _LOADED[0] = True
+    for register in _ON_LOAD:
+        register()
+    _ON_LOAD.clear()
+    for lazy in _PENDING:
+        lazy.real = numba.njit(**lazy.options)(lazy.py_func)
+    for name, module in list(sys.modules.items()):
+        if module is not None and name.startswith("pybpf"):
+            space = vars(module)
+            for key, value in list(space.items()):
+                if type(value) is Lazy:
+                    space[key] = value.real
+    _PENDING.clear()
 
 
 def numba_ready() -> None:
     """Numba's one-time set-up of its CPU target (about 0.45 s), which otherwise happens
     when the first compiled function is loaded: part of start-up, so ``pybpf run`` does
-    it before its clock starts."""
+    it before its clock starts when the run will need Numba."""
+    load_numba()
     from numba.core.registry import cpu_target
     cpu_target.target_context.refresh()
 
@@ -225,6 +309,15 @@ def njit(*args, **options):
     own and allocate nothing; one that must (a new array, an array returned to
     Python that is not an argument) passes ``_nrt=True``, and Numba refuses to
     compile it otherwise.
+
+    Before Numba is loaded the result is a :class:`Lazy` placeholder.
     """
     options.setdefault("_nrt", False)
-    return numba.njit(*args, **options)
+    if _LOADED[0]:
+        import numba
+        return numba.njit(*args, **options)
+    if args and callable(args[0]):
+        return Lazy(args[0], options)
+    if args:
+        raise TypeError("pybpf's njit takes options only (no signatures)")
+    return lambda fn: Lazy(fn, options)

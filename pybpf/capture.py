@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from . import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
+from . import _jitcache  # (first: pybpf's Numba cache locator)
 from pybpf._jitcache import njit
 
 from .errors import PcapError
@@ -30,6 +30,11 @@ _BOM = 0x1A2B3C4D
 _MAX_CAPLEN = 256 * 1024 * 1024
 _MAX_IFACES = 4096
 NO_IFACE = -1
+
+#: Captures of at most this many bytes are read in Python (:func:`pybpf.pcap.read_packets`)
+#: unless Numba is loaded already (it takes a second or more to load); outputs of at most
+#: 1/64 of it are written in Python.
+PYTHON_LIMIT = 4 << 20
 
 # scanner outcomes
 _OK, _FALLBACK = 0, 1
@@ -280,8 +285,8 @@ def scan(path: str | os.PathLike) -> Capture:
         buf = np.fromfile(Path(path), dtype=np.uint8)
     except OSError as exc:
         raise PcapError(f"{name}: cannot read: {exc.strerror or exc}") from exc
-    if buf.shape[0] < 4:
-        return _from_reader(name, buf, path)
+    if buf.shape[0] < 4 or (buf.shape[0] <= PYTHON_LIMIT and not _jitcache.numba_loaded()):
+        return _from_reader(name, buf, path)   # small: not worth loading Numba for
     head_le = int.from_bytes(buf[:4].tobytes(), "little")
     head_be = int.from_bytes(buf[:4].tobytes(), "big")
     # room for every record the file could hold (a record is at least 16 bytes)
@@ -352,7 +357,9 @@ def write_pcap(path, buf: np.ndarray, offset: np.ndarray, length: np.ndarray,
         + np.array([0, 0, max(snaplen, longest), 1], dtype="<u4").tobytes(), dtype=np.uint8)
     out = np.empty(24 + 16 * select.shape[0] + int(length[select].sum()), dtype=np.uint8)
     out[:24] = header
-    end = _fill_pcap(out, 24, np.asarray(buf, dtype=np.uint8), offset, length, ts_ns, wire,
+    fill = (_jitcache.python_unless_loaded(_fill_pcap) if out.shape[0] <= PYTHON_LIMIT // 64
+            else _fill_pcap)   # small: not worth loading Numba for
+    end = fill(out, 24, np.asarray(buf, dtype=np.uint8), offset, length, ts_ns, wire,
                      select, resolution == "ns")
     assert end == out.shape[0]   # every byte written (the buffer starts uninitialised)
     target = Path(path)

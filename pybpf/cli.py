@@ -53,9 +53,13 @@ def _cmd_run(args) -> int:
             raise PyBPFError(f"--maps-in {args.maps_in}: expected an object of maps")
         obj.maps.load_json(maps_in, source=args.maps_in)
     out = sys.stdout
-    from ._jitcache import numba_ready
-    numba_ready()   # start-up, not the run: either path's clock counts reading to writing
-    if prog.type == "xdp" and args.trace is None and not args.per_packet:
+    batched = prog.type == "xdp" and args.trace is None and not args.per_packet
+    if not (batched and obj.machine.tier == "compiled"):
+        # start-up, not the run: either path's clock counts reading to writing. (A batch of
+        # the compiled tier runs machine code from the cache without Numba, pybpf.batch.)
+        from ._jitcache import numba_ready
+        numba_ready()
+    if batched:
         return _run_batched(args, obj, prog, pcap_path, out)
     from .pcap import read_packets, write_pcap
     packets = read_packets(pcap_path)

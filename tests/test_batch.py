@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from pybpf import batch
 from pybpf.batch import run_xdp
 from pybpf.capture import scan
 from pybpf.errors import PyBPFError
@@ -53,14 +54,20 @@ def compiled(tmp_path_factory, src):
     return compile_c(src, out=out)
 
 
-def compare(path, prog_name, pcap, setup=None, batch_tier=None, **load_kw):
-    """``batch_tier``: the batched side's tier (the per-packet side always interprets)."""
+def compare(path, prog_name, pcap, setup=None, batch_tier=None, loop=None, **load_kw):
+    """``batch_tier``: the batched side's tier (the per-packet side always interprets);
+    ``loop``: the kind of loop the batch must run in (default: ``native`` for the compiled
+    tier, else ``numba``)."""
     single = load(path, pin_root=False, **load_kw)
     batched = load(path, pin_root=False, tier=batch_tier, **load_kw)
     if setup:
         setup(single)
         setup(batched)
+    before = dict(batch.STATS)
     res = run_xdp(batched.program(prog_name), scan(pcap))
+    # the compiled tier's loop is machine code of its own (called without Numba)
+    loop = loop or ("native" if batched.machine.tier == "compiled" else "numba")
+    assert batch.STATS[loop] == before[loop] + 1, batch.STATS
     kinds = set()
     for i, pkt in enumerate(read_packets(pcap)):
         single.machine.clock_ns = pkt.ts_ns
@@ -145,6 +152,21 @@ def test_packets_moved_by_python_helpers(tier, tmp_path):
                             rodata={"gw_mac": lb.GW_MAC}, batch_tier=tier)
     assert kinds == {"XDP_TX", "XDP_PASS", "XDP_DROP"}
     assert len(single.maps["conns"]) > 10
+
+
+def test_compiled_tier_falls_back_to_numbas_loop(tmp_path_factory, capture, monkeypatch):
+    """Where the compiled tier's loop cannot be built as machine code, Numba runs the same
+    loop over the program's machine code, with the same results."""
+    import pybpf.batch
+    monkeypatch.setattr(pybpf.batch, "native_loop", lambda names, values: None)
+    before = batch.STATS["numba"]
+    path = compiled(tmp_path_factory, TESTS / "loader_src" / "unchecked.c")
+    kinds, _ = compare(REPO / "programs/examples/xdp_filter.o", "xdp_filter", capture,
+                       batch_tier="compiled", loop="numba")
+    assert {"XDP_PASS", "XDP_DROP"} <= kinds
+    kinds, _ = compare(path, "unchecked", capture, batch_tier="compiled", loop="numba")
+    assert "MemoryFault" in kinds
+    assert batch.STATS["numba"] == before + 2
 
 
 @pytest.mark.parametrize("tier", ["interp", "compiled"])

@@ -117,3 +117,32 @@ def test_verdict_cache(tmp_path, monkeypatch):
     assert good["accepted"] and not hit4
     monkeypatch.setenv("PYBPF_NO_VERDICT_CACHE", "1")
     assert verdicts.check(obj, "xdp_pass", "xdp")[1] is False
+
+def test_a_warm_run_of_the_compiled_tier_does_not_load_numba(tmp_path):
+    """With its caches filled, ``pybpf run`` of an XDP program on the compiled tier calls
+    machine code loaded from the cache (the program's and the batch loop's) and reads and
+    writes a small capture in Python: Numba, which takes a second or two to load, is never
+    imported. The output is the same as the first, cache-filling run's."""
+    import os
+    import subprocess
+    pcap = write_pcap(tmp_path / "in.pcap", read_packets(DEFAULT_PCAP)[:10], resolution="ns")
+    probe = ("import runpy, sys\n"
+             "sys.argv = ['pybpf'] + sys.argv[1:]\n"
+             "try:\n"
+             "    runpy.run_module('pybpf', run_name='__main__')\n"
+             "except SystemExit as stop:\n"
+             "    assert not stop.code, stop.code\n"
+             "print('numba loaded:', 'numba' in sys.modules)\n")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_JIT"}
+    outs = []
+    for n in range(2):
+        out_dir = tmp_path / f"out{n}"
+        done = subprocess.run([sys.executable, "-c", probe, "run", str(REPO / "programs/bench/parse.o"),
+                               "--pcap", str(pcap), "--out-dir", str(out_dir), "--tier", "compiled"],
+                              capture_output=True, text=True, env=env, timeout=1200)
+        assert done.returncode == 0, done.stderr
+        outs.append((done.stdout.splitlines(), {p.name: p.read_bytes() for p in out_dir.glob("*.pcap")}))
+    assert outs[1][0][-1] == "numba loaded: False", outs[1][0]
+    assert outs[0][1] == outs[1][1] and outs[1][1]
+    verdicts = [[line for line in lines if line.startswith("  ")] for lines, _ in outs]
+    assert verdicts[0] == verdicts[1] and verdicts[0]

@@ -185,13 +185,16 @@ def test_the_step_is_loaded_at_the_first_handover(monkeypatch):
     assert native._STEP_ADDRESS[0] != 0
 
 
-def test_a_run_without_handover_does_not_load_the_step():
-    """parse.o on a good packet never leaves compiled code: its process never loads the
-    interpreter step (about 0.1 s of every start)."""
+@pytest.mark.parametrize("obj, name", [("programs/bench/parse.o", "bench_parse"),
+                                       ("programs/examples/xdp_filter.o", "xdp_filter")])
+def test_a_run_without_handover_does_not_load_the_step(obj, name):
+    """parse.o on a good packet never leaves compiled code, nor does xdp_filter.o, whose
+    bpf-to-bpf call and return are compiled too: the process never loads the interpreter
+    step (with Numba: a second or more of every start)."""
     script = (
         "import sys; sys.path.insert(0, 'benchmarks'); import bench\n"
         "from pybpf.loader import load\nfrom pybpf.vm import native\n"
-        "prog = load('programs/bench/parse.o', tier='compiled').program('bench_parse')\n"
+        f"prog = load('{obj}', tier='compiled').program('{name}')\n"
         "r = prog.run(bench.bench_packet())\n"
         "print(r.retval, native._STEP_ADDRESS[0], any(m.startswith('pybpf_step_') "
         "for m in sys.modules))\n")
@@ -216,18 +219,21 @@ def test_trace_is_identical():
 
 def test_block_structure():
     """Blocks start at branch targets and after jumps, calls and exits; a resume after a
-    Python helper lands on a block start, so it stays compiled. Calls themselves run in
-    the interpreter (one instruction handed over), so they start no block."""
+    Python helper lands on a block start, so it stays compiled. A bpf-to-bpf call is
+    compiled (it ends its block and goes on in the callee's); a helper outside the hot set
+    runs in the interpreter (one instruction handed over), so it starts no block."""
     code = build_code(assemble(LOOPER), name="looper")
     starts = native.block_starts(code)
     for slot, row in enumerate(code.rows):
         if row is not None and row.kind in ("call", "exit", "jmp", "ja") and slot + 1 < code.nslots:
             assert slot + 1 in starts
-    assert code.rows[2].name == "call_local" and 2 not in starts   # loop: a call
+    assert code.rows[2].name == "call_local" and 2 in starts     # loop: a call, compiled
+    assert native.block_slots(code, 2, set(starts)) == [2]
+    assert code.rows[5].name == "call" and 5 not in starts       # call 1: the interpreter's
     assert 3 in starts and 12 in starts                          # after it, and f:
-    # the dispatch enters compiled code at the start, in the callee (the interpreter made
-    # the call: without it, f would run in the interpreter) and after each call (the
-    # callee's exit, a helper); not at a block only jumps reach
+    # the dispatch enters compiled code at the start, in the callee (a callee is entered
+    # from the interpreter too: bpf_loop's callbacks) and after each call (the callee's
+    # exit returns through it, a helper); not at a block only jumps reach
     entries = native.dispatch_entries(code, starts)
     assert entries == [0, 3, 6, 12] and 8 in starts   # 8: after the loop, a jump target
 

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from pybpf._jitcache import njit
+from pybpf._jitcache import njit, python_unless_loaded
 
 from ..errors import PyBPFError, TestRunRefused
 from ..result import Redirect
@@ -184,7 +184,7 @@ class XdpContext:
         mem.ctxmap[:] = self._codes  # (re)set per run: an object may mix program types
         region = self.frames[0]
         end = headroom + len(data)
-        _place(mem.arena, int(mem.rbase[region.index]), headroom,
+        python_unless_loaded(_place)(mem.arena, int(mem.rbase[region.index]), headroom,
                np.frombuffer(data, dtype=np.uint8), self._used[0],
                int(mem.rbase[abi.REGION_CTX]), ingress, md["rx_queue_index"])
         self._used[0] = end

@@ -6,9 +6,6 @@ Done in Python it was a dozen numpy scalar writes and a slice fill per run
 
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
-from numba import types
-from numba.core import cgutils
-from numba.extending import intrinsic, overload
 from pybpf._jitcache import njit
 
 from ..isa.opcodes import STACK_SIZE
@@ -26,53 +23,60 @@ def memmove(dst, dst_off, src, src_off, n):
     dst[dst_off:dst_off + n] = src[src_off:src_off + n].copy()
 
 
-@intrinsic
-def _memmove(typingctx, dst, dst_off, src, src_off, n):
-    sig = types.void(dst, dst_off, src, src_off, n)
-
-    def codegen(context, builder, signature, args):
-        d, d_off, s, s_off, count = args
-        d_ary = context.make_array(signature.args[0])(context, builder, d)
-        s_ary = context.make_array(signature.args[2])(context, builder, s)
-        cgutils.raw_memmove(builder, builder.gep(d_ary.data, [d_off]),
-                            builder.gep(s_ary.data, [s_off]), count, 1)
-
-    return sig, codegen
-
-
-@overload(memmove, inline="always")
-def _memmove_compiled(dst, dst_off, src, src_off, n):
-    def impl(dst, dst_off, src, src_off, n):
-        _memmove(dst, dst_off, src, src_off, n)
-    return impl
-
-
 def memzero(dst, dst_off, n):
     """``memset(dst.data + dst_off, 0, n)`` for a byte array: LLVM's memset when compiled
     (Numba fills a slice a byte at a time); this body is the plain-Python version."""
     dst[dst_off:dst_off + n] = 0
 
 
-@intrinsic
-def _memzero(typingctx, dst, dst_off, n):
-    sig = types.void(dst, dst_off, n)
+def _compiled_versions() -> None:
+    """The compiled :func:`memmove` and :func:`memzero` (LLVM's memmove and memset), given
+    to Numba when it is loaded (:func:`pybpf._jitcache.when_loaded`)."""
+    from numba import types
+    from numba.core import cgutils
+    from numba.extending import intrinsic, overload
 
-    def codegen(context, builder, signature, args):
-        d, d_off, count = args
-        d_ary = context.make_array(signature.args[0])(context, builder, d)
-        cgutils.memset(builder, builder.gep(d_ary.data, [d_off]), count, 0)
+    @intrinsic
+    def _memmove(typingctx, dst, dst_off, src, src_off, n):
+        sig = types.void(dst, dst_off, src, src_off, n)
 
-    return sig, codegen
+        def codegen(context, builder, signature, args):
+            d, d_off, s, s_off, count = args
+            d_ary = context.make_array(signature.args[0])(context, builder, d)
+            s_ary = context.make_array(signature.args[2])(context, builder, s)
+            cgutils.raw_memmove(builder, builder.gep(d_ary.data, [d_off]),
+                                builder.gep(s_ary.data, [s_off]), count, 1)
+
+        return sig, codegen
+
+    @overload(memmove, inline="always")
+    def _memmove_compiled(dst, dst_off, src, src_off, n):
+        def impl(dst, dst_off, src, src_off, n):
+            _memmove(dst, dst_off, src, src_off, n)
+        return impl
+
+    @intrinsic
+    def _memzero(typingctx, dst, dst_off, n):
+        sig = types.void(dst, dst_off, n)
+
+        def codegen(context, builder, signature, args):
+            d, d_off, count = args
+            d_ary = context.make_array(signature.args[0])(context, builder, d)
+            cgutils.memset(builder, builder.gep(d_ary.data, [d_off]), count, 0)
+
+        return sig, codegen
+
+    @overload(memzero, inline="always")
+    def _memzero_compiled(dst, dst_off, n):
+        def impl(dst, dst_off, n):
+            _memzero(dst, dst_off, n)
+        return impl
 
 
-@overload(memzero, inline="always")
-def _memzero_compiled(dst, dst_off, n):
-    def impl(dst, dst_off, n):
-        _memzero(dst, dst_off, n)
-    return impl
+_jitcache.when_loaded(_compiled_versions)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")   # inlined: a batch's loop is one function (pybpf.batch)
 def begin(regs, st, arena, rbase, rhi, r1, r2, entry, budget, ncode, stack_bytes):
     """Registers, stack, call state and budget for a fresh run from slot ``entry``.
 

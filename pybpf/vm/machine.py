@@ -20,7 +20,6 @@ from ..isa.disasm import format_insn
 from ..isa.opcodes import MAX_CALL_FRAMES
 from . import abi
 from .codegen import load_interpreter
-from .fastpath import begin
 from .memory import Memory
 from .native import NEED_STEP, link_step
 from .program import Code
@@ -42,8 +41,15 @@ DEFAULT_TIER = "auto"
 
 def current_tier() -> str:
     """The tier this process runs: ``py`` when Numba's JIT is disabled, else ``interp``."""
-    from numba.core import config
-    return "py" if config.DISABLE_JIT else "interp"
+    from .. import _jitcache
+    if _jitcache.numba_loaded():
+        from numba.core import config
+        return "py" if config.DISABLE_JIT else "interp"
+    try:   # Numba's own reading of the variable, without loading Numba
+        disabled = int(os.environ.get("NUMBA_DISABLE_JIT", "0") or 0)
+    except ValueError:
+        disabled = 0
+    return "py" if disabled else "interp"
 
 
 @dataclass(frozen=True)
@@ -117,20 +123,30 @@ class Machine:
         self.tier = self._pick_tier(tier)
         #: Why ``auto`` interprets a program it meant to compile (LLVM refused it), or None.
         self.tier_note = None
-        self._run = None
+        self._run_fn = None
         if self.tier == "compiled":
             from .native import native_run
             try:
-                self._run = native_run(code, self.st)
+                native_run(code, self.st)
             except Exception as exc:  # noqa: BLE001 - LLVM or the toolchain refused
                 why = f"{type(exc).__name__}: {exc}"
                 if (tier or DEFAULT_TIER) != "auto":
                     raise VMError(f"the compiled tier failed ({why})", None,
                                   code.name) from exc
                 self.tier, self.tier_note = "interp", f"compiled tier failed ({why})"
-        if self._run is None:
-            self._run = load_interpreter()
+        if self.tier != "compiled":
+            self._run_fn = load_interpreter()
         self.executed = 0  # instructions executed by the last run
+
+    @property
+    def _run(self):
+        """The run function (the interpreter's signature and statuses): the interpreter, or
+        for the compiled tier the Numba driver of its machine code, loaded when first
+        asked for (a batch of the compiled tier calls the machine code without Numba)."""
+        if self._run_fn is None:
+            from .nativecall import execute
+            self._run_fn = execute
+        return self._run_fn
 
     # -- running ---------------------------------------------------------------------------
     def _pick_tier(self, tier: str | None) -> str:
@@ -222,6 +238,7 @@ class Machine:
         :class:`TraceStep`: the run single-steps the same compiled loop through its
         instruction budget, so it is slow but exact.
         """
+        from .fastpath import begin
         mem, st, regs = self.memory, self.st, self.regs
         a = [v & 0xFFFFFFFFFFFFFFFF for v in args[:5]] + [0] * (5 - len(args[:5]))
         begin(regs, st, mem.arena, mem.rbase, mem.rhi, np.uint64(a[0]), np.uint64(a[1]),

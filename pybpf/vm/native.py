@@ -58,7 +58,7 @@ from ..isa.table import ROWS
 from . import abi, ctxaccess
 
 #: Bumped when the shape of the generated IR changes (part of every cache key).
-GENERATOR_VERSION = 9
+GENERATOR_VERSION = 10
 
 #: Status of the compiled code only: run one instruction in the interpreter from st[PC].
 HANDOVER = 100
@@ -99,6 +99,16 @@ def _semantic_signatures() -> dict[str, tuple[int, bool]]:
 
 
 _LIBRARY = None
+_VERSIONS: list = []
+
+
+def toolchain_versions() -> str:
+    """Numba's and llvmlite's versions (part of every key of code they produce), read from
+    their installed metadata: a warm start does not load Numba."""
+    if not _VERSIONS:
+        from importlib.metadata import version
+        _VERSIONS.append(f"{version('numba')} {version('llvmlite')}")
+    return _VERSIONS[0]
 
 
 def semantics_library() -> tuple[str, dict]:
@@ -109,13 +119,11 @@ def semantics_library() -> tuple[str, dict]:
     global _LIBRARY
     if _LIBRARY is not None:
         return _LIBRARY
-    import llvmlite
-    import numba
     # the IR is Numba's and is parsed by this llvmlite: their versions are part of the key.
     # (The module is imported only to build the library: importing it decorates 62 functions.)
     source = Path(__file__).resolve().parent.parent / "isa" / "semantics.py"
-    key = hashlib.sha256(f"{fingerprint(source)} {numba.__version__} "
-                         f"{llvmlite.__version__}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{fingerprint(source)} {toolchain_versions()}".encode()
+                         ).hexdigest()[:16]
     directory = cache_dir() / "native"
     path = directory / f"semantics-{key}-{GENERATOR_VERSION}.json"
     if path.exists():
@@ -126,6 +134,9 @@ def semantics_library() -> tuple[str, dict]:
         except (OSError, ValueError, KeyError):
             pass
     import llvmlite.binding as llvm
+
+    from .._jitcache import load_numba
+    load_numba()
     from numba import cfunc, types
 
     from ..isa import semantics
@@ -187,7 +198,7 @@ def _native(code, slot: int) -> bool:
     if row is None:
         return False
     if row.kind not in NATIVE_KINDS:
-        return _hot_id(code, slot) is not None
+        return row.name == "call_local" or _hot_id(code, slot) is not None
     return not (row.kind == "lddw" and row.key[1] != 0)   # an unresolved pseudo lddw faults
 
 
@@ -275,7 +286,9 @@ def _successors(code, slots: list[int], is_start) -> list[int]:
     elif row.kind == "ja":
         out = [_targets(code, last, row)[0]]
     elif row.kind == "exit":
-        out = []
+        out = []   # a callee's exit returns through the dispatch (which checks the budget)
+    elif row.name == "call_local":
+        out = [_targets(code, last, row)[0]]
     else:  # a hot helper call, or the block runs into the next one
         out = [nxt]
     return [s for s in out if s in is_start]
@@ -717,15 +730,75 @@ class _Emitter:
             depth = self.load_elem("st", str(abi.DEPTH))
             c = self.t()
             self.emit(f"{c} = icmp eq i64 {depth}, 0")
-            done = f"X{slot}"
-            self.emit(f"br i1 {c}, label %{done}, label {self.stop(slot, 1)}, !prof !0")
+            done, ret = f"X{slot}", f"XR{slot}"
+            self.emit(f"br i1 {c}, label %{done}, label %{ret}")
             self.label(done)
             self.store_elem("st", str(abi.PC), str(slot))
             self.emit(f"br label %out_exit")
+            self.label(ret)
+            self.local_return(slot, depth)
+        elif row.name == "call_local":
+            self.local_call(slot, _targets(code, slot, row)[0])
         elif row.kind == "call":
             self.hot_call(slot, _hot_id(code, slot), nxt)
         else:
             self.emit(f"br label {self.goto(nxt)}")
+
+    def local_call(self, slot: int, target: int) -> None:
+        """A bpf-to-bpf call, as the interpreter makes it: the caller's return slot, r6-r10
+        and frame kind saved in ``frames``, one more frame of stack. At the frame limit the
+        interpreter takes the call (and reports it)."""
+        from ..isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
+        depth = self.load_elem("st", str(abi.DEPTH))
+        room = self.t()
+        self.emit(f"{room} = icmp slt i64 {depth}, {MAX_CALL_FRAMES - 1}")
+        go = f"lc{slot}"
+        self.emit(f"br i1 {room}, label %{go}, label {self.stop(slot, 1)}, !prof !0")
+        self.label(go)
+        fb = self.t()
+        self.emit(f"{fb} = mul i64 {depth}, {abi.FRAME_WORDS}")
+        saved = [(abi.FR_RET, str(slot + 1))] + [
+            (abi.FR_R6 + i, self.reg(6 + i)) for i in range(5)] + [
+            (abi.FR_KIND, str(abi.FRAME_CALL))]
+        for word, value in saved:
+            at = self.t()
+            self.emit(f"{at} = add i64 {fb}, {word}")
+            self.store_elem("frames", at, value)
+        d1, below, end, r10 = self.t(), self.t(), self.t(), self.t()
+        self.emit(f"{d1} = add i64 {depth}, 1")
+        self.store_elem("st", str(abi.DEPTH), d1)
+        self.emit(f"{below} = mul i64 {depth}, {STACK_SIZE}")
+        self.emit(f"{end} = add i64 {below}, {2 * STACK_SIZE}")   # the new frame's end
+        self.emit(f"{r10} = add i64 {self.load_elem('st', str(abi.STACK_VA))}, {end}")
+        self.set_reg(10, r10)
+        self.store_elem("rhi", str(abi.REGION_STACK), end)
+        self.emit(f"br label {self.goto(target)}")
+
+    def local_return(self, slot: int, depth: str) -> None:
+        """``exit`` in a bpf-to-bpf callee (``depth`` > 0), as the interpreter returns: the
+        caller's r6-r10 and stack back, then on at the return slot through the dispatch.
+        A callback's frame (bpf_loop, for_each_map_elem) is the interpreter's to return."""
+        from ..isa.opcodes import STACK_SIZE
+        d1, fb, at = self.t(), self.t(), self.t()
+        self.emit(f"{d1} = sub i64 {depth}, 1")
+        self.emit(f"{fb} = mul i64 {d1}, {abi.FRAME_WORDS}")
+        self.emit(f"{at} = add i64 {fb}, {abi.FR_KIND}")
+        kind, plain = self.load_elem("frames", at), self.t()
+        self.emit(f"{plain} = icmp eq i64 {kind}, {abi.FRAME_CALL}")
+        go = f"lr{slot}"
+        self.emit(f"br i1 {plain}, label %{go}, label {self.stop(slot, 1)}, !prof !0")
+        self.label(go)
+        self.store_elem("st", str(abi.DEPTH), d1)
+        top = self.t()
+        self.emit(f"{top} = mul i64 {depth}, {STACK_SIZE}")
+        self.store_elem("rhi", str(abi.REGION_STACK), top)
+        for i in range(5):
+            w = self.t()
+            self.emit(f"{w} = add i64 {fb}, {abi.FR_R6 + i}")
+            self.set_reg(6 + i, self.load_elem("frames", w))
+        ret = self.load_elem("frames", fb)
+        self.store_elem("st", str(abi.PC), ret)
+        self.emit("br label %out_return")
 
     def hot_call(self, slot: int, hid: int, nxt: int) -> None:
         """A hot helper called in place, as the interpreter's call handler does: when the
@@ -843,7 +916,8 @@ class _Emitter:
             self.emit(f"store i64 {c2}, ptr %count")
             self.store_elem("st", str(abi.PC), str(slot))
             self.emit("br label %out_handover")
-        for status, label in ((HANDOVER, "out_handover"), (abi.EXIT, "out_exit")):
+        for status, label in ((HANDOVER, "out_handover"), (abi.EXIT, "out_exit"),
+                              (abi.RUNNING, "out_return")):
             self.label(label)
             for i in range(11):
                 self.store_elem("regs", str(i), self.reg(i))
@@ -853,6 +927,8 @@ class _Emitter:
             if status == abi.EXIT:
                 self.store_elem("st", str(abi.STATUS), str(status))
                 self.emit(f"ret i64 {status}")
+            elif status == abi.RUNNING:   # a callee returned: on at st[PC] (entry or step)
+                self.emit("br label %dispatch")
             else:
                 self.emit("br label %step")
         # one instruction in the interpreter (st holds pc and count), then on, or stop
@@ -1129,12 +1205,50 @@ def compile_ir(text: str, key: str) -> int:
         tmp.write_bytes(obj)
         os.replace(tmp, path)
     _link(_hot_ids_of(text))
+    _ENGINES[key] = load_object(obj, "run")
+    return _ENGINES[key][1]
+
+
+def load_object(obj: bytes, symbol: str) -> tuple[object, int]:
+    """Load object code (from :func:`object_code` or :func:`entry_object`) into this
+    process: (its execution engine, to keep alive; the address of ``symbol``)."""
+    import llvmlite.binding as llvm
     engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), _target_machine())
     engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
     engine.finalize_object()
-    addr = engine.get_function_address("run")
-    _ENGINES[key] = (engine, addr)
-    return addr
+    return engine, engine.get_function_address(symbol)
+
+
+def entry_object(text: str, wrapper: str, symbol: str) -> bytes:
+    """Object code of the LLVM IR ``text`` (a module Numba compiled) for one entry point:
+    the function ``wrapper`` renamed ``symbol``, everything else internal (inlined or
+    dropped). Raises RuntimeError if the code needs a symbol outside the process's C
+    library (Numba's runtime: the loaded object could not resolve it)."""
+    import llvmlite.binding as llvm
+    tm = _target_machine()
+    module = llvm.parse_assembly(text.replace("noinline", "nounwind"))   # (NRT's refcounts)
+    for fn in module.functions:
+        if fn.name == wrapper:
+            fn.name = symbol
+        elif not fn.is_declaration:
+            fn.linkage = "internal"
+            fn.add_function_attribute("alwaysinline")   # then no error path is left
+    for var in module.global_variables:
+        if not var.is_declaration:
+            var.linkage = "internal"
+    module.triple = tm.triple
+    module.data_layout = str(tm.target_data)
+    module.verify()
+    passes = llvm.create_new_module_pass_manager()
+    for name in PASSES:
+        getattr(passes, f"add_{name}_pass")()
+    passes.run(module, llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options()))
+    outside = [v.name for v in (*module.functions, *module.global_variables)
+               if v.is_declaration and not v.name.startswith("llvm.")
+               and v.name not in ("memset", "memcpy", "memmove")]
+    if symbol not in [fn.name for fn in module.functions] or outside:
+        raise RuntimeError(f"pybpf: {symbol} needs symbols outside the C library: {outside[:3]}")
+    return tm.emit_object(module)
 
 
 def _key(text: str) -> str:
@@ -1272,11 +1386,10 @@ def is_cached(code) -> bool:
     return key in _ENGINES or (cache_dir() / "native" / f"{key}.o").exists()
 
 
-def native_run(code, st: np.ndarray):
-    """The run function of ``code`` on this tier: the Numba driver (interpreter signature and
-    statuses), with the compiled function's address stored in ``st[NATIVE_FN]``."""
-    from .nativecall import execute
+def native_run(code, st: np.ndarray) -> None:
+    """Make ``st`` a machine of ``code`` on this tier: the compiled function's address in
+    ``st[NATIVE_FN]`` (compiled, or loaded from the cache) and the step's in ``st[STEP_FN]``
+    (0 until some machine needed it). :func:`pybpf.vm.nativecall.execute` runs it."""
     address = load_program(code)
     st[NATIVE_FN] = np.uint64(address)
-    st[STEP_FN] = np.uint64(_STEP_ADDRESS[0])   # 0 until some machine needed it
-    return execute
+    st[STEP_FN] = np.uint64(_STEP_ADDRESS[0])

@@ -42,7 +42,7 @@ def call_native(typingctx, addr, h, dsts, srcs, offs, offu, immu, regs, st, fram
     return sig, codegen
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")   # inlined: see pybpf.batch's native loop
 def execute(h, dsts, srcs, offs, offu, immu, regs, st, frames, arena, rbase, rlo, rhi, rflag,
             ctxmap, hot, maps):
     """Run the machine code at ``st[NATIVE_FN]`` from ``st[PC]``: the interpreter's contract."""
