@@ -12,12 +12,13 @@ reader reads the file instead, so errors carry its exact messages.
 
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from . import _jitcache  # (first: pybpf's Numba cache locator)
+from . import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
 from pybpf._jitcache import njit
 
 from .errors import PcapError
@@ -31,13 +32,14 @@ _MAX_CAPLEN = 256 * 1024 * 1024
 _MAX_IFACES = 4096
 NO_IFACE = -1
 
-#: Captures of at most this many bytes are read in Python (:func:`pybpf.pcap.read_packets`)
-#: unless Numba is loaded already (it takes a second or more to load); outputs of at most
-#: 1/64 of it are written in Python.
-PYTHON_LIMIT = 4 << 20
-
 # scanner outcomes
 _OK, _FALLBACK = 0, 1
+
+
+def _aot():
+    """:mod:`pybpf.vm.aot` (a warm start scans and writes without loading Numba), looked up
+    by name: a static import would put the compiled tier into this file's cache key."""
+    return importlib.import_module("pybpf.vm.aot")
 
 
 @dataclass
@@ -285,19 +287,20 @@ def scan(path: str | os.PathLike) -> Capture:
         buf = np.fromfile(Path(path), dtype=np.uint8)
     except OSError as exc:
         raise PcapError(f"{name}: cannot read: {exc.strerror or exc}") from exc
-    if buf.shape[0] < 4 or (buf.shape[0] <= PYTHON_LIMIT and not _jitcache.numba_loaded()):
-        return _from_reader(name, buf, path)   # small: not worth loading Numba for
+    if buf.shape[0] < 4:
+        return _from_reader(name, buf, path)
     head_le = int.from_bytes(buf[:4].tobytes(), "little")
     head_be = int.from_bytes(buf[:4].tobytes(), "big")
     # room for every record the file could hold (a record is at least 16 bytes)
     out = np.zeros((5, buf.shape[0] // 16 + 1), dtype=np.int64)
     if head_le == _BT_SHB:
         ifaces = np.zeros((_MAX_IFACES, 4), dtype=np.int64)
-        status, n = _scan_pcapng(buf, out, ifaces)
+        status, n = _aot().run(_scan_pcapng, buf, out, ifaces, results=2)
     elif head_le in (_MAGIC_US, _MAGIC_NS, _MAGIC_MOD) or head_be in (_MAGIC_US, _MAGIC_NS, _MAGIC_MOD):
         le = head_le in (_MAGIC_US, _MAGIC_NS, _MAGIC_MOD)
         magic = head_le if le else head_be
-        status, n = _scan_pcap(buf, le, 1 if magic == _MAGIC_NS else 1000, magic == _MAGIC_MOD, out)
+        status, n = _aot().run(_scan_pcap, buf, le, 1 if magic == _MAGIC_NS else 1000,
+                               magic == _MAGIC_MOD, out, results=2)
     else:
         status, n = _FALLBACK, 0
     if status != _OK:
@@ -357,10 +360,8 @@ def write_pcap(path, buf: np.ndarray, offset: np.ndarray, length: np.ndarray,
         + np.array([0, 0, max(snaplen, longest), 1], dtype="<u4").tobytes(), dtype=np.uint8)
     out = np.empty(24 + 16 * select.shape[0] + int(length[select].sum()), dtype=np.uint8)
     out[:24] = header
-    fill = (_jitcache.python_unless_loaded(_fill_pcap) if out.shape[0] <= PYTHON_LIMIT // 64
-            else _fill_pcap)   # small: not worth loading Numba for
-    end = fill(out, 24, np.asarray(buf, dtype=np.uint8), offset, length, ts_ns, wire,
-                     select, resolution == "ns")
+    end = _aot().run(_fill_pcap, out, 24, np.asarray(buf, dtype=np.uint8), offset, length,
+                     ts_ns, wire, select, resolution == "ns", results=1)
     assert end == out.shape[0]   # every byte written (the buffer starts uninitialised)
     target = Path(path)
     out.tofile(target)

@@ -1,5 +1,7 @@
 """Numba building blocks shared by the map families and the map helpers."""
 
+import importlib
+
 import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
 from pybpf._jitcache import njit
@@ -8,6 +10,16 @@ from ..vm.abi import F_CTX
 from .layout import M_AUX, M_DATA
 
 U64 = np.uint64
+
+
+def set_up(fn, *args) -> None:
+    """Run ``fn`` (a map family's compiled set-up) as machine code loaded without Numba
+    while Numba is not loaded (:func:`pybpf.vm.aot.run`: a warm start need not load it).
+    (Looked up by name: a static import would put the compiled tier into this file's
+    cache key, :mod:`pybpf._jitcache`.)"""
+    importlib.import_module("pybpf.vm.aot").run(fn, *args)
+
+
 FNV_OFFSET = U64(0xCBF29CE484222325)
 FNV_PRIME = U64(0x100000001B3)
 

@@ -498,7 +498,9 @@ _MODULE = None
 def import_generated(name: str, source: str):
     """Write generated ``source`` to ``<cache>/generated/<name>.py`` (atomically, unless it is
     there already) and import it as module ``name``: a real file, so Numba can cache what it
-    compiles from it."""
+    compiles from it. Generated modules are compiled: importing one loads Numba."""
+    from .._jitcache import load_numba
+    load_numba()
     directory = cache_dir() / "generated"
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.py"

@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import (CallDepthError, HelperError, InstructionLimit, MemoryFault, VMError)
 from ..isa.disasm import format_insn
 from ..isa.opcodes import MAX_CALL_FRAMES
+from .._jitcache import Lazy
 from . import abi
 from .codegen import load_interpreter
 from .memory import Memory
@@ -143,10 +144,13 @@ class Machine:
         """The run function (the interpreter's signature and statuses): the interpreter, or
         for the compiled tier the Numba driver of its machine code, loaded when first
         asked for (a batch of the compiled tier calls the machine code without Numba)."""
-        if self._run_fn is None:
+        fn = self._run_fn
+        if fn is None:
             from .nativecall import execute
-            self._run_fn = execute
-        return self._run_fn
+            fn = self._run_fn = execute
+        if type(fn) is Lazy and fn.real is not None:   # Numba is loaded: its dispatcher
+            fn = self._run_fn = fn.real
+        return fn
 
     # -- running ---------------------------------------------------------------------------
     def _pick_tier(self, tier: str | None) -> str:

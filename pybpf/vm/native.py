@@ -58,7 +58,7 @@ from ..isa.table import ROWS
 from . import abi, ctxaccess
 
 #: Bumped when the shape of the generated IR changes (part of every cache key).
-GENERATOR_VERSION = 10
+GENERATOR_VERSION = 11
 
 #: Status of the compiled code only: run one instruction in the interpreter from st[PC].
 HANDOVER = 100
@@ -1148,14 +1148,22 @@ def _target_machine():
     return _TM
 
 
-def object_code(text: str) -> bytes:
-    """Compile ``text`` (a program's IR, :func:`program_ir`) with the semantics library to
-    an ELF object (no caching: :func:`compile_ir` caches)."""
+def object_code(text: str) -> tuple[bytes, list[int]]:
+    """Compile ``text`` (a program's IR, :func:`program_ir`) with the semantics library and
+    the hot helpers it calls (:func:`hot_library`) to an ELF object (no caching:
+    :func:`compile_ir` caches). Also returns the hot helpers left external (a helper
+    whose code could not be made self-contained: :func:`_link` resolves it)."""
     import llvmlite.binding as llvm
     tm = _target_machine()
     lib_text, _symbols = semantics_library()
     module = llvm.parse_assembly(text)
     module.link_in(llvm.parse_assembly(lib_text))
+    external = []
+    for hid in _hot_ids_of(text):
+        try:
+            module.link_in(llvm.parse_assembly(hot_library(hid)))
+        except RuntimeError:
+            external.append(hid)
     for fn in module.functions:
         if fn.name != "run" and not fn.is_declaration:
             fn.linkage = "internal"
@@ -1163,7 +1171,8 @@ def object_code(text: str) -> bytes:
     module.data_layout = str(tm.target_data)
     module.verify()
     for fn in module.functions:
-        if fn.name not in ("run", "ctx_load", "ctx_store") and not fn.is_declaration:
+        if (fn.name not in ("run", "ctx_load", "ctx_store") and not fn.is_declaration
+                and not fn.name.startswith(HOT_SYMBOL)):
             fn.add_function_attribute("alwaysinline")   # the semantic functions
     passes = llvm.create_new_module_pass_manager()
     for name in PASSES:
@@ -1174,7 +1183,7 @@ def object_code(text: str) -> bytes:
                  and not fn.name.startswith(HOT_SYMBOL)]
     if undefined:
         raise RuntimeError(f"pybpf: compiled code calls undefined functions {undefined[:3]}")
-    return tm.emit_object(module)
+    return tm.emit_object(module), external
 
 
 def _hot_ids_of(text: str) -> list[int]:
@@ -1187,26 +1196,33 @@ def compile_ir(text: str, key: str) -> int:
     hit = _ENGINES.get(key)
     if hit is not None:
         return hit[1]
-    import llvmlite.binding as llvm
     path = cache_dir() / "native" / f"{key}.o"
-    obj = None
+    sidecar = path.with_suffix(".hot")   # the hot helpers the object leaves external
+    obj, external = None, _hot_ids_of(text)
     if path.exists():
         try:
             obj = path.read_bytes()
-        except OSError:
-            obj = None
+            external = json.loads(sidecar.read_text())
+        except (OSError, ValueError):
+            pass   # (without its sidecar: every helper is linked, which is harmless)
     if obj is not None:
         STATS["loaded"] += 1
     else:
         STATS["compiled"] += 1
-        obj = object_code(text)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(obj)
-        os.replace(tmp, path)
-    _link(_hot_ids_of(text))
+        obj, external = object_code(text)
+        _write(sidecar, json.dumps(external).encode())
+        _write(path, obj)
+    _link(external)
     _ENGINES[key] = load_object(obj, "run")
     return _ENGINES[key][1]
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a cache file atomically (another process may be reading or writing it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
 def load_object(obj: bytes, symbol: str) -> tuple[object, int]:
@@ -1220,10 +1236,17 @@ def load_object(obj: bytes, symbol: str) -> tuple[object, int]:
 
 
 def entry_object(text: str, wrapper: str, symbol: str) -> bytes:
-    """Object code of the LLVM IR ``text`` (a module Numba compiled) for one entry point:
-    the function ``wrapper`` renamed ``symbol``, everything else internal (inlined or
-    dropped). Raises RuntimeError if the code needs a symbol outside the process's C
-    library (Numba's runtime: the loaded object could not resolve it)."""
+    """Object code of the LLVM IR ``text`` (a module Numba compiled) for one entry point
+    (:func:`entry_module`)."""
+    return _target_machine().emit_object(entry_module(text, wrapper, symbol))
+
+
+def entry_module(text: str, wrapper: str, symbol: str):
+    """The LLVM IR ``text`` (a module Numba compiled) made one entry point, optimised:
+    the function ``wrapper`` renamed ``symbol``, everything else internal and inlined
+    into it. Raises RuntimeError if the code needs a symbol outside the process's C
+    library (Numba's runtime, the error path of a function that can raise: the loaded
+    object could not resolve it)."""
     import llvmlite.binding as llvm
     tm = _target_machine()
     module = llvm.parse_assembly(text.replace("noinline", "nounwind"))   # (NRT's refcounts)
@@ -1248,13 +1271,50 @@ def entry_object(text: str, wrapper: str, symbol: str) -> bytes:
                and v.name not in ("memset", "memcpy", "memmove")]
     if symbol not in [fn.name for fn in module.functions] or outside:
         raise RuntimeError(f"pybpf: {symbol} needs symbols outside the C library: {outside[:3]}")
-    return tm.emit_object(module)
+    return module
 
 
 def _key(text: str) -> str:
     lib_text, _ = semantics_library()
-    return hashlib.sha256((text + "\0" + lib_text + f"\0{GENERATOR_VERSION}").encode()
+    hot = " ".join(_hot_source_key(hid)[1] for hid in _hot_ids_of(text))
+    return hashlib.sha256((text + "\0" + lib_text + f"\0{GENERATOR_VERSION}\0{hot}").encode()
                           ).hexdigest()[:24]
+
+
+def _hot_source_key(hid: int) -> tuple[str, str]:
+    """(the source of hot helper ``hid``'s C-callable wrapper, a key of what its code depends
+    on: that source, the helper's module and what it imports, Numba's and llvmlite's
+    versions)."""
+    from .._jitcache import _module_file
+    from ..helpers.hotset import HOT
+    from ..maps.layout import M_FIELDS
+    module, function = HOT[hid].split(":")
+    # compiled afresh for its IR (Numba's cache keeps machine code)
+    source = _HOT.format(module=module, function=function, hid=hid, M_FIELDS=M_FIELDS,
+                         cache=False)
+    key = hashlib.sha256("\0".join((source, fingerprint(_module_file(module)),
+                                     toolchain_versions(), str(GENERATOR_VERSION))).encode())
+    return source, key.hexdigest()[:16]
+
+
+def hot_library(hid: int) -> str:
+    """LLVM IR of hot helper ``hid`` as one self-contained function
+    ``pybpf_native_hot_<hid>`` (what it calls inlined into it), for linking into a program's
+    module: its object code then needs no Numba to load. Numba compiles it once; the IR is
+    kept under ``<cache>/native/hot-<hid>-<key>.ll``. RuntimeError where the helper's code
+    cannot be made self-contained (then the program calls the helper's Numba cfunc)."""
+    source, key = _hot_source_key(hid)
+    path = cache_dir() / "native" / f"hot-{hid}-{key}.ll"
+    try:
+        return path.read_text()
+    except OSError:
+        pass
+    from .._jitcache import load_numba
+    load_numba()
+    call = _import(f"pybpf_hotir{hid}_", source).call
+    text = str(entry_module(call.inspect_llvm(), call.native_name, f"{HOT_SYMBOL}{hid}"))
+    _write(path, text.encode())
+    return text
 
 
 _LAST_IR: list = [None, ""]   # (code, its IR): auto asks is_cached, then loads the same code
@@ -1323,7 +1383,7 @@ from {module} import {function} as helper
 SIG = types.int64(*([types.voidptr] * 8), *([types.int64] * 8))
 
 
-@cfunc(SIG, cache=True, nopython=True)
+@cfunc(SIG, cache={cache}, nopython=True)
 def call(regs, st, arena, rbase, rlo, rhi, rflag, maps, n_regs, n_st, n_arena, n_rbase, n_rlo,
          n_rhi, n_rflag, n_maps):
     """Hot helper {hid} ({function}) on the arrays behind these pointers; its status."""
@@ -1369,7 +1429,8 @@ def _link(hot_ids) -> None:
         name = f"{HOT_SYMBOL}{hid}"
         if name not in _LINKED:
             module, function = HOT[hid].split(":")
-            source = _HOT.format(module=module, function=function, hid=hid, M_FIELDS=M_FIELDS)
+            source = _HOT.format(module=module, function=function, hid=hid, M_FIELDS=M_FIELDS,
+                                 cache=True)
             llvm.add_symbol(name, _import(f"pybpf_hot{hid}_", source).call.address)
             _LINKED.add(name)
 
