@@ -173,6 +173,41 @@ def test_ctx_in_rules():
     assert r.ctx["ifindex"] == 9
 
 
+def test_runs_of_one_object_follow_each_ctx_in_and_environment():
+    """One object's context keeps what a run's ctx_in and environment give it (the fields,
+    the refusal of a field test_run does not take, ``__sk_buff`` as a run starts, the
+    sockets region) only while they stay the same: a sequence of runs with changing inputs
+    gives what a fresh object gives for each."""
+    env9 = {"interfaces": [{"ifindex": 9, "name": "eth9", "mac": "02:00:00:00:00:02"}]}
+    steps = [(SOCK, "tc_lookup", PACKETS["tcp"], None, None),
+             (SOCK, "tc_lookup", PACKETS["tcp"], {"mark": 5, "cb": [1, 2, 3, 4, 5]}, None),
+             (SOCK, "tc_lookup", PACKETS["tcp"], {"len": 3}, None),
+             (SOCK, "tc_lookup", PACKETS["tcp"], {"mark": 5, "cb": [1, 2, 3, 4, 5]}, SOCK_ENV),
+             (SOCK, "tc_lookup", PACKETS["udp_bcast_ect1"], {"priority": 9}, SOCK_ENV),
+             (SOCK, "tc_lookup", PACKETS["tcp"], {"mark": 5, "cb": [1, 2, 3, 4, 5]}, None),
+             (tc_cases.OBJECT, "tc_fields", PACKETS["tcp"], {"ifindex": 9}, None),
+             (tc_cases.OBJECT, "tc_fields", PACKETS["tcp"], {"ifindex": 9}, env9),
+             (tc_cases.OBJECT, "tc_fields", PACKETS["tcp"], {"len": 3, "ifindex": 9}, None),
+             (tc_cases.OBJECT, "tc_fields", PACKETS["tcp"], None, None)]
+
+    def outcome(prog, pkt, ctx_in, env):
+        try:
+            r = prog.test_run(pkt, ctx_in, env=env)
+        except TestRunRefused as exc:
+            return (type(exc).__name__, str(exc), exc.errno_name)
+        return (r.retval, r.data, r.ctx, r.ctx_raw)
+
+    shared = {path: pybpf.load(REPO / path if path == tc_cases.OBJECT else path)
+              for path in (SOCK, tc_cases.OBJECT)}
+    kinds = set()
+    for path, name, pkt, ctx_in, env in steps:
+        fresh = pybpf.load(REPO / path if path == tc_cases.OBJECT else path)
+        want = outcome(fresh.program(name), pkt, ctx_in, env)
+        assert outcome(shared[path].program(name), pkt, ctx_in, env) == want, (name, ctx_in)
+        kinds.add(want[0] if isinstance(want[0], str) else "ran")
+    assert kinds == {"ran", "TestRunRefused"}
+
+
 @pytest.mark.parametrize("name,message", [
     ("write_len", "invalid bpf_context access off=0 size=4 (__sk_buff.len: read-only)"),
     ("wide_mark", "invalid bpf_context access off=8 size=8 (__sk_buff.mark"),

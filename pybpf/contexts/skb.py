@@ -232,6 +232,11 @@ class SkbContext:
         self.tunnel = None           # set by bpf_skb_set_tunnel_key: (key dict, options)
         self.metadata = b""          # data_meta bytes to carry in (from an XDP run)
         self._fields: dict = {}
+        # the last ctx_in: (its bytes, its fields, __sk_buff as a run starts by skb->sk,
+        # the refusal of a field test_run does not take or None)
+        self._last_in: tuple = (None, None, None, None)
+        self._sockets_raw = None     # what the sockets region holds
+        self._out_base: tuple = (None, None)     # ctx_in, its bytes ctx_out keeps
 
     # -- a run's input -------------------------------------------------------------------
     def load(self, data: bytes, ctx_in=None, env=None, st: np.ndarray | None = None) -> None:
@@ -244,7 +249,9 @@ class SkbContext:
                                  f"{ETH_HLEN}..{MAX_INPUT} bytes (an Ethernet header, at most "
                                  f"a page less headroom and skb_shared_info)")
         raw = SK_BUFF.ctx_in_bytes(ctx_in)
-        md = SK_BUFF.unpack(raw)
+        if raw != self._last_in[0]:   # (a capture's runs mostly share one ctx_in)
+            self._last_in = (raw, SK_BUFF.unpack(raw), {}, self._ctx_fields_refused(raw))
+        md = self._last_in[1]
         dev = env.interface(md["ifindex"] if md["ifindex"] > 1 else 1)
         if dev is None:
             raise TestRunRefused(f"ctx_in: ifindex {md['ifindex']} names no interface of the "
@@ -255,7 +262,10 @@ class SkbContext:
             raise TestRunRefused(f"tc input of {len(data)} bytes: an {l3[0]} packet needs its "
                                  f"{l3[1]}-byte header after the Ethernet header (Linux 6.18 "
                                  f"refuses shorter ones)")
-        self._check_ctx_in(raw, md, len(data))
+        refused = self._last_in[3]
+        if refused is not None:
+            raise TestRunRefused(*refused.args)
+        self._check_ctx_sizes(md, len(data))
         broadcast = bytes(6) if dev.ifindex == 1 else b"\xff" * 6
         skb = Skb(data=NET_SKB_PAD, len=len(data), mac=NET_SKB_PAD,
                   net=NET_SKB_PAD + ETH_HLEN, trans=UNSET, protocol=eth_protocol(data),
@@ -275,9 +285,13 @@ class SkbContext:
         ctx = mem.view(mem.regions[abi.REGION_CTX])
         ctx[:] = 0
         self._fill_sockets(env)
-        init = {k: md[k] for k in ("mark", "priority", "cb", "tstamp")}
-        init["sk"] = self._test_socket(data)
-        ctx[:SKB_SIZE] = np.frombuffer(SK_BUFF.pack(init), dtype=np.uint8)
+        sk = self._test_socket(data)
+        packed = self._last_in[2]   # __sk_buff as the run starts, by skb->sk
+        if sk not in packed:
+            init = {k: md[k] for k in ("mark", "priority", "cb", "tstamp")}
+            init["sk"] = sk
+            packed[sk] = np.frombuffer(SK_BUFF.pack(init), dtype=np.uint8)
+        ctx[:SKB_SIZE] = packed[sk]
         self._fields = {"ingress_ifindex": md["ingress_ifindex"], "hwtstamp": md["hwtstamp"]}
         self.memory.retire(self.frames[1])
         self.region = self.frames[1]  # _place flips to frames[0]
@@ -289,7 +303,9 @@ class SkbContext:
             raise PyBPFError(f"the environment declares {len(env.sockets)} sockets; pybpf "
                              f"models at most {MAX_SOCKETS - 1}")
         raw = b"".join(bpf_sock(sk) for sk in env.sockets)
-        self.memory.write(self.sockets, 0, raw.ljust(self.sockets.size, b"\0"))
+        if raw != self._sockets_raw:   # (the region is read-only to programs)
+            self.memory.write(self.sockets, 0, raw.ljust(self.sockets.size, b"\0"))
+            self._sockets_raw = raw
         self.memory.set_window(self.sockets, 0, len(raw) + BPF_SOCK_SIZE)
         self.env_sockets = env.sockets
 
@@ -325,14 +341,22 @@ class SkbContext:
             return off // BPF_SOCK_SIZE
         return None
 
-    def _check_ctx_in(self, raw: bytes, md: dict, size: int) -> None:
+    @staticmethod
+    def _ctx_fields_refused(raw: bytes) -> TestRunRefused | None:
+        """The refusal if ``ctx_in`` sets a field BPF_PROG_TEST_RUN does not take."""
         bad = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8, count=SKB_SIZE)
                              & _CTX_IN_FORBIDDEN)
-        if len(bad):
-            f = next(f for f in SK_BUFF.fields.values()
-                     if f.offset <= bad[0] < f.offset + f.size * f.count)
-            raise TestRunRefused(f"ctx_in: __sk_buff.{f.name} must be 0 (BPF_PROG_TEST_RUN "
-                                 f"takes only {', '.join(CTX_IN_ALLOWED)})")
+        if not len(bad):
+            return None
+        f = next(f for f in SK_BUFF.fields.values()
+                 if f.offset <= bad[0] < f.offset + f.size * f.count)
+        return TestRunRefused(f"ctx_in: __sk_buff.{f.name} must be 0 (BPF_PROG_TEST_RUN "
+                              f"takes only {', '.join(CTX_IN_ALLOWED)})")
+
+    @staticmethod
+    def _check_ctx_sizes(md: dict, size: int) -> None:
+        """TestRunRefused if ``ctx_in``'s wire_len or gso_segs do not fit a packet of
+        ``size`` bytes."""
         wire = md["wire_len"]
         if wire and not size <= wire <= GSO_LEGACY_MAX_SIZE:
             raise TestRunRefused(f"ctx_in: wire_len {wire} must be 0 or between the packet "
@@ -417,9 +441,12 @@ class SkbContext:
         """``__sk_buff`` as ``convert_skb_to___skb`` leaves it: ctx_in with the fields it
         copies back replaced by their values after the run."""
         ctx = self.memory.view(self.memory.regions[abi.REGION_CTX])[:SKB_SIZE]
-        out = np.where(_FIELD_BYTES, np.frombuffer(self.ctx_in, dtype=np.uint8), 0)
+        if self._out_base[0] != self.ctx_in:   # ctx_in's bytes that are fields
+            kept = np.where(_FIELD_BYTES, np.frombuffer(self.ctx_in, dtype=np.uint8), 0)
+            self._out_base = (self.ctx_in, kept.astype(np.uint8))
+        out = self._out_base[1].copy()
         out[_CTX_OUT_BYTES] = ctx[_CTX_OUT_BYTES]
-        return out.astype(np.uint8).tobytes()
+        return out.tobytes()
 
     def ctx_fields(self) -> dict:
         return SK_BUFF.unpack(self.ctx_out())
