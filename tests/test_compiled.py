@@ -21,6 +21,7 @@ whole):
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -452,3 +453,48 @@ def test_cli_run_tier_option():
         out[tier] = proc.stdout
     assert out["interp"] == out["compiled"] == out["py"] == out["auto"]
     assert out["interp"].count('"verdict"') >= 5
+
+
+def test_program_runs_of_the_compiled_tier_need_no_numba():
+    """``Program.test_run`` on the compiled tier, caches filled: the machine code is
+    called through ctypes (pybpf.vm.native.DirectRun), the per-run set-up and Python map
+    operations through pybpf.vm.aot: a process that runs compiled programs (the pytest
+    plugin's, say) never imports Numba. Results are the interpreter's."""
+    from pybpf.loader import load
+    from pybpf.pcap import read_packets
+    script = (
+        "import json, sys\n"
+        "from pybpf.loader import load\nfrom pybpf.pcap import read_packets\n"
+        "out = []\n"
+        "for path in ('programs/bench/parse_map.o', 'programs/examples/xdp_filter.o'):\n"
+        "    obj = load(path, tier='compiled')\n"
+        "    prog = next(iter(obj.programs.values()))\n"
+        "    for p in read_packets('programs/pcaps/default.pcap'):\n"
+        "        try:\n"
+        "            r = prog.test_run(p.data)\n"
+        "            out.append([r.retval, r.data.hex(), r.executed])\n"
+        "        except Exception as exc:\n"
+        "            out.append([type(exc).__name__, str(exc)])\n"
+        "    out.append(obj.maps.to_json())\n"
+        "print(json.dumps(out))\n"
+        "print('numba' in sys.modules)\n")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_JIT"}
+    runs = [subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                           text=True, timeout=900, env=env) for _ in range(2)]
+    for proc in runs:
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = runs[1].stdout.splitlines()
+    assert lines[-1] == "False"
+    want = []
+    for path in ("programs/bench/parse_map.o", "programs/examples/xdp_filter.o"):
+        obj = load(REPO / path, tier="interp")
+        prog = next(iter(obj.programs.values()))
+        for p in read_packets(REPO / "programs/pcaps/default.pcap"):
+            try:
+                r = prog.test_run(p.data)
+                want.append([r.retval, r.data.hex(), r.executed])
+            except PyBPFError as exc:
+                want.append([type(exc).__name__, str(exc)])
+        want.append(obj.maps.to_json())
+    assert json.loads(lines[-2]) == want
+    assert any(row and row[0] == "TestRunRefused" for row in want)

@@ -18,6 +18,7 @@ from ..errors import MapError, PyBPFError
 from ..spec import MAP_TYPES, MapSpec
 from ..vm.memory import Memory
 from . import ops, queue
+from .common import call_compiled
 from .layout import (BPF_ANY, M_AUX, M_CAP, M_DATA, M_ELEM, M_FIELDS, M_FLAGS, M_FREE, M_KEY, M_MAX,
                      M_NCPU, M_TYPE, M_VALUE, M_VSTRIDE, handle_va, round8)
 
@@ -269,7 +270,8 @@ class Map:
         ``decode=True`` returns the value's fields by name (see :meth:`decode_value`).
         """
         table, arena, rbase = self._arrays()
-        p = ops.lookup_sys(table, self.index, arena, rbase, self._put_key(key), 0)
+        p = call_compiled(ops.lookup_sys, table, self.index, arena, rbase, self._put_key(key), 0,
+                          results=1)
         if p < 0:
             return None
         value = self._value_at(int(p))
@@ -292,13 +294,15 @@ class Map:
         table, arena, rbase = self._arrays()
         kp = self._put_key(key)
         vp = self._put_value(value)
-        ret = int(ops.update(table, self.index, arena, rbase, kp, vp, flags, 0, True))
+        ret = call_compiled(ops.update, table, self.index, arena, rbase, kp, vp, flags, 0, True,
+                            results=1)
         if ret < 0:
             raise MapError(f"map {self.name}: update failed: {_errno.errorcode.get(-ret, ret)}", -ret)
 
     def delete(self, key) -> None:
         table, arena, rbase = self._arrays()
-        ret = int(ops.delete(table, self.index, arena, rbase, self._put_key(key)))
+        ret = call_compiled(ops.delete, table, self.index, arena, rbase, self._put_key(key),
+                            results=1)
         if ret < 0:
             raise MapError(f"map {self.name}: delete failed: {_errno.errorcode.get(-ret, ret)}", -ret)
 
@@ -308,7 +312,8 @@ class Map:
         out, prev = [], -1
         p = self._scratch()
         while len(out) <= max(self.max_entries, 0):
-            ret = int(ops.next_key(table, self.index, arena, rbase, prev, p + self.key_size))
+            ret = call_compiled(ops.next_key, table, self.index, arena, rbase, prev,
+                                p + self.key_size, results=1)
             if ret < 0:
                 break
             key = arena[p + self.key_size:p + 2 * self.key_size].tobytes()

@@ -12,12 +12,13 @@ from .layout import M_AUX, M_DATA
 U64 = np.uint64
 
 
-def set_up(fn, *args) -> None:
-    """Run ``fn`` (a map family's compiled set-up) as machine code loaded without Numba
-    while Numba is not loaded (:func:`pybpf.vm.aot.run`: a warm start need not load it).
-    (Looked up by name: a static import would put the compiled tier into this file's
-    cache key, :mod:`pybpf._jitcache`.)"""
-    importlib.import_module("pybpf.vm.aot").run(fn, *args)
+def call_compiled(fn, *args, results: int = 0):
+    """``fn(*args)`` for Python code (a map's set-up, a map operation from Python): as
+    machine code loaded without Numba while Numba is not loaded (:func:`pybpf.vm.aot.run`:
+    a process that only runs compiled programs need not load it). ``results``: how many
+    integers ``fn`` returns. (Looked up by name: a static import would put the compiled
+    tier into this file's cache key, :mod:`pybpf._jitcache`.)"""
+    return importlib.import_module("pybpf.vm.aot").run(fn, *args, results=results)
 
 
 FNV_OFFSET = U64(0xCBF29CE484222325)

@@ -87,7 +87,7 @@ import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
 from pybpf._jitcache import njit
 
-from .common import FNV_OFFSET, FNV_PRIME, copy, set_up, zero
+from .common import FNV_OFFSET, FNV_PRIME, call_compiled, copy, zero
 from .layout import (BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, E2BIG, EEXIST, EINVAL, ENOENT,
                      M_AUX, M_CAP, M_COUNT, M_DATA, M_ELEM, M_FREE, M_HEAD, M_KEY, M_MAX, M_NCPU,
                      M_TAIL, M_TICK, M_TYPE, M_VALUE, M_VSTRIDE, round8)
@@ -148,7 +148,7 @@ def layout(map_type: int, key_size: int, value_size: int, max_entries: int, ncpu
 def init(table, m, arena, rbase) -> None:
     """Set up map ``m`` once its regions exist: empty index, every element free."""
     nelem = pool_size(int(table[m, M_TYPE]), int(table[m, M_MAX]))
-    set_up(_init, table, m, arena, rbase, nelem)
+    call_compiled(_init, table, m, arena, rbase, nelem)
 
 
 # -- raw little-endian fields -------------------------------------------------------------

@@ -48,7 +48,7 @@ from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
 from pybpf._jitcache import njit
 
 from ..errors import MapError
-from .common import copy, data_base, set_up
+from .common import call_compiled, copy, data_base
 from .layout import (BPF_EXIST, BPF_NOEXIST, EEXIST, EINVAL, ENOENT, ENOSPC, M_AUX, M_CAP,
                      M_COUNT, M_FREE, M_HEAD, M_KEY, M_MAX, M_TAIL, M_VALUE,
                      M_VSTRIDE, round8)
@@ -99,7 +99,7 @@ def layout(map_type: int, key_size: int, value_size: int, max_entries: int, ncpu
 
 def init(table, m, arena, rbase):
     """Empty trie: every node and value slot on its free list."""
-    set_up(_reset, table, m, arena, rbase)
+    call_compiled(_reset, table, m, arena, rbase)
 
 
 @njit(cache=True)

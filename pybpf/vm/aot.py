@@ -106,7 +106,8 @@ class NativeFunction:
     def __call__(self, *values):
         args = self._args
         for j, k in enumerate(self._scalars):
-            args[j] = int(values[k])
+            v = int(values[k])
+            args[j] = v - (1 << 64) if v >= 1 << 63 else v   # (a u64 as its int64 bits)
         base, n = len(self._scalars), len(self._arrays) + 1
         for j, k in enumerate(self._arrays):
             a = values[k]
@@ -140,6 +141,7 @@ def _build(source: str, key: str, path, prepare) -> bytes:
 
 
 _MADE: dict = {}
+_ENSURED: set = set()   # functions :func:`run` has built and leaves to Numba (loaded)
 #: Functions loaded as machine code in this process, and those that could not be.
 STATS = {"loaded": 0, "refused": 0}
 
@@ -184,12 +186,18 @@ def run(fn, *values, results: int = 0):
     """``fn(*values)`` (``fn`` an :func:`pybpf._jitcache.njit` function of the package):
     through its machine code (:func:`native`) while Numba is not loaded, else by Numba
     (also where it cannot be made machine code of its own, and in the ``py`` tier, where
-    all is plain Python). Results as Python ints."""
+    all is plain Python). With Numba loaded the machine code is still built once, for the
+    processes that follow. Results as Python ints."""
     from .._jitcache import numba_loaded
     from .machine import current_tier
-    if not numba_loaded() and current_tier() != "py" and all(
+    if fn not in _ENSURED and current_tier() != "py" and all(
             v.flags.c_contiguous for v in values if isinstance(v, np.ndarray)):
         made = native(fn, values, results)
-        if made is not None:
+        if numba_loaded():   # built (for the next process); Numba's own call is faster
+            _ENSURED.add(fn)
+        elif made is not None:
             return made(*values)
-    return fn(*values)
+    out = fn(*values)
+    if results == 0:
+        return None
+    return int(out) if results == 1 else tuple(int(x) for x in out)

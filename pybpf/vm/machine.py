@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import (CallDepthError, HelperError, InstructionLimit, MemoryFault, VMError)
 from ..isa.disasm import format_insn
 from ..isa.opcodes import MAX_CALL_FRAMES
-from .._jitcache import Lazy
+from .._jitcache import Lazy, numba_loaded
 from . import abi
 from .codegen import load_interpreter
 from .memory import Memory
@@ -51,6 +51,14 @@ def current_tier() -> str:
     except ValueError:
         disabled = 0
     return "py" if disabled else "interp"
+
+
+def _aot_begin(*args) -> None:
+    """:func:`pybpf.vm.fastpath.begin` as machine code loaded without Numba
+    (:mod:`pybpf.vm.aot`, looked up by name: a static import would put the compiled tier
+    into the cache key of every compiled file that imports this one)."""
+    from .fastpath import begin
+    importlib.import_module("pybpf.vm.aot").run(begin, *args)
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,7 @@ class Machine:
         #: Why ``auto`` interprets a program it meant to compile (LLVM refused it), or None.
         self.tier_note = None
         self._run_fn = None
+        self._direct = False   # _run_fn is a DirectRun
         if self.tier == "compiled":
             from .native import native_run
             try:
@@ -142,12 +151,19 @@ class Machine:
     @property
     def _run(self):
         """The run function (the interpreter's signature and statuses): the interpreter, or
-        for the compiled tier the Numba driver of its machine code, loaded when first
-        asked for (a batch of the compiled tier calls the machine code without Numba)."""
+        for the compiled tier its machine code, called through ctypes while Numba is not
+        loaded (:class:`pybpf.vm.native.DirectRun`: a process that only runs compiled
+        code need not load it) and by the Numba driver once it is (a faster call)."""
         fn = self._run_fn
-        if fn is None:
-            from .nativecall import execute
-            fn = self._run_fn = execute
+        if fn is None or (self._direct and numba_loaded()):
+            self._direct = not numba_loaded()
+            if not self._direct:
+                from .nativecall import execute
+                fn = execute
+            else:
+                from .native import DirectRun
+                fn = DirectRun()
+            self._run_fn = fn
         if type(fn) is Lazy and fn.real is not None:   # Numba is loaded: its dispatcher
             fn = self._run_fn = fn.real
         return fn
@@ -245,7 +261,8 @@ class Machine:
         from .fastpath import begin
         mem, st, regs = self.memory, self.st, self.regs
         a = [v & 0xFFFFFFFFFFFFFFFF for v in args[:5]] + [0] * (5 - len(args[:5]))
-        begin(regs, st, mem.arena, mem.rbase, mem.rhi, np.uint64(a[0]), np.uint64(a[1]),
+        start = begin if self.tier != "compiled" else _aot_begin
+        start(regs, st, mem.arena, mem.rbase, mem.rhi, np.uint64(a[0]), np.uint64(a[1]),
               entry, self.budget, self.code.nslots, self.code.stack_in_use)
         if a[2] or a[3] or a[4]:
             regs[3:6] = np.array(a[2:5], dtype=np.uint64)

@@ -1447,6 +1447,34 @@ def is_cached(code) -> bool:
     return key in _ENGINES or (cache_dir() / "native" / f"{key}.o").exists()
 
 
+class DirectRun:
+    """The run function of a compiled machine called through ctypes, without Numba: the
+    machine code at ``st[NATIVE_FN]`` on the interpreter's 17 arrays (their data pointers,
+    then their lengths), as :func:`pybpf.vm.nativecall.execute` calls it from Numba code.
+    A machine uses it while Numba is not loaded (:attr:`pybpf.vm.machine.Machine._run`)."""
+
+    def __init__(self):
+        import ctypes
+        self._type = ctypes.CFUNCTYPE(ctypes.c_int64, *([ctypes.c_void_p] * len(ARRAYS)),
+                                      *([ctypes.c_int64] * len(ARRAYS)))
+        self._fns: dict = {}
+        self._seen: list = [None] * len(ARRAYS)
+        self._args: list = [0] * (2 * len(ARRAYS))
+
+    def __call__(self, *arrays) -> int:
+        address = int(arrays[7][NATIVE_FN])   # st
+        fn = self._fns.get(address)
+        if fn is None:
+            fn = self._fns[address] = self._type(address)
+        args, n = self._args, len(ARRAYS)
+        for j, a in enumerate(arrays):
+            if a is not self._seen[j]:   # a new array (memory grown, the first call)
+                self._seen[j] = a
+                args[j] = a.ctypes.data
+                args[n + j] = a.shape[0]
+        return fn(*args)
+
+
 def native_run(code, st: np.ndarray) -> None:
     """Make ``st`` a machine of ``code`` on this tier: the compiled function's address in
     ``st[NATIVE_FN]`` (compiled, or loaded from the cache) and the step's in ``st[STEP_FN]``
