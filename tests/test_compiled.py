@@ -187,11 +187,13 @@ def test_the_step_is_loaded_at_the_first_handover(monkeypatch):
 
 
 @pytest.mark.parametrize("obj, name", [("programs/bench/parse.o", "bench_parse"),
-                                       ("programs/examples/xdp_filter.o", "xdp_filter")])
+                                       ("programs/examples/xdp_filter.o", "xdp_filter"),
+                                       ("programs/examples/xdp_tailcall.o", "xdp_entry")])
 def test_a_run_without_handover_does_not_load_the_step(obj, name):
     """parse.o on a good packet never leaves compiled code, nor does xdp_filter.o, whose
-    bpf-to-bpf call and return are compiled too: the process never loads the interpreter
-    step (with Numba: a second or more of every start)."""
+    bpf-to-bpf call and return are compiled too, nor xdp_tailcall.o, whose tail calls
+    are: the process never loads the interpreter step (with Numba: a second or more of
+    every start)."""
     script = (
         "import sys; sys.path.insert(0, 'benchmarks'); import bench\n"
         "from pybpf.loader import load\nfrom pybpf.vm import native\n"
@@ -498,3 +500,24 @@ def test_program_runs_of_the_compiled_tier_need_no_numba():
         want.append(obj.maps.to_json())
     assert json.loads(lines[-2]) == want
     assert any(row and row[0] == "TestRunRefused" for row in want)
+
+
+def test_tail_calls_stop_at_the_kernels_limit(tmp_path):
+    """Compiled tail calls (a program calling itself through a prog array) stop where the
+    interpreter's do, after 33 (the kernel's MAX_TAIL_CALL_CNT), when bpf_tail_call
+    returns: same return value, instruction count and global data on both tiers, and the
+    kernel's return value where bpf() works."""
+    from pybpf import kernel
+    from pybpf.loader import load
+    from pybpf.toolchain import compile as compile_c
+    path = compile_c(REPO / "tests" / "loader_src" / "tail_loop.c", out=tmp_path / "tail_loop.o")
+    got = []
+    for tier in ("interp", "compiled"):
+        obj = load(path, tier=tier, pin_root=False)
+        runs = [obj.program("tail_loop").run(bytes(64)) for _ in range(2)]
+        got.append([(r.retval, r.executed) for r in runs] + [obj.maps.to_json()])
+    assert got[0] == got[1]
+    assert got[0][0][0] == 2 and got[0][1][0] == 1   # rounds == 34 once; then 68: XDP_DROP
+    if kernel.available():
+        with kernel.KernelObject(path) as ko:
+            assert [ko.run("tail_loop", bytes(64)).retval for _ in range(2)] == [2, 1]

@@ -130,6 +130,13 @@ def tail_call_target(regs, maps, arena, rbase):
 
 
 @njit(cache=True)
+def tail_call_slot(regs, st, arena, rbase, rlo, rhi, rflag, maps):
+    """:func:`tail_call_target` over the arrays every compiled helper takes (the
+    compiled tier calls it as it calls a hot helper, :mod:`pybpf.vm.native`)."""
+    return tail_call_target(regs, maps, arena, rbase)
+
+
+@njit(cache=True)
 def foreach_args(maps, m, arena, rbase, pos, cpu, depth, regs):
     """Arguments of the next bpf_for_each_map_elem callback from cursor ``pos``.
 

@@ -58,7 +58,7 @@ from ..isa.table import ROWS
 from . import abi, ctxaccess
 
 #: Bumped when the shape of the generated IR changes (part of every cache key).
-GENERATOR_VERSION = 11
+GENERATOR_VERSION = 12
 
 #: Status of the compiled code only: run one instruction in the interpreter from st[PC].
 HANDOVER = 100
@@ -193,12 +193,30 @@ def _hot_id(code, slot: int) -> int | None:
     return hid if hid in HOT else None
 
 
+def _compiled_call(code, slot: int) -> int | None:
+    """The helper id of a call the compiled code makes itself: a hot helper, or a tail
+    call (its target found by :func:`pybpf.helpers.maphelpers.tail_call_slot`)."""
+    from ..helpers.hotset import TAIL_CALL
+    hid = _hot_id(code, slot)
+    row = code.rows[slot]
+    if hid is None and row is not None and row.name == "call" \
+            and int(code.immu[slot]) & M32 == TAIL_CALL:
+        hid = TAIL_CALL
+    return hid
+
+
+def _hot_spec(hid: int) -> str:
+    """``module:function`` of what compiled code calls for helper ``hid``."""
+    from ..helpers.hotset import HOT, TAIL_CALL
+    return "pybpf.helpers.maphelpers:tail_call_slot" if hid == TAIL_CALL else HOT[hid]
+
+
 def _native(code, slot: int) -> bool:
     row = code.rows[slot]
     if row is None:
         return False
     if row.kind not in NATIVE_KINDS:
-        return row.name == "call_local" or _hot_id(code, slot) is not None
+        return row.name == "call_local" or _compiled_call(code, slot) is not None
     return not (row.kind == "lddw" and row.key[1] != 0)   # an unresolved pseudo lddw faults
 
 
@@ -739,6 +757,8 @@ class _Emitter:
             self.local_return(slot, depth)
         elif row.name == "call_local":
             self.local_call(slot, _targets(code, slot, row)[0])
+        elif row.kind == "call" and _hot_id(code, slot) is None:
+            self.tail_call(slot, _compiled_call(code, slot), nxt)
         elif row.kind == "call":
             self.hot_call(slot, _hot_id(code, slot), nxt)
         else:
@@ -799,6 +819,40 @@ class _Emitter:
         ret = self.load_elem("frames", fb)
         self.store_elem("st", str(abi.PC), ret)
         self.emit("br label %out_return")
+
+    def tail_call(self, slot: int, hid: int, nxt: int) -> None:
+        """``bpf_tail_call`` as the interpreter's call handler makes it (when the machine's
+        mask enables it): the target program's entry from the prog array, taken while
+        under the limit of tail calls (then on through the dispatch, which checks the
+        budget), else r0 = -ENOENT and on at the next instruction."""
+        from ..isa.opcodes import MAX_TAIL_CALLS
+        mask = self.load_elem("hot", str(hid), "i8")
+        on = self.t()
+        self.emit(f"{on} = icmp ne i8 {mask}, 0")
+        go = f"tc{slot}"
+        self.emit(f"br i1 {on}, label %{go}, label {self.stop(slot, 1)}, !prof !0")
+        self.label(go)
+        for i in range(11):
+            self.store_elem("regs", str(i), self.reg(i))
+        args = ", ".join(f"ptr %{a}" for a in HOT_ARRAYS) + ", " + ", ".join(
+            f"i64 %n_{a}" for a in HOT_ARRAYS)
+        target, found, room, take = (self.t() for _ in range(4))
+        self.emit(f"{target} = call i64 @{HOT_SYMBOL}{hid}({args})")
+        tails = self.load_elem("st", str(abi.TAILS))
+        self.emit(f"{found} = icmp sge i64 {target}, 0")
+        self.emit(f"{room} = icmp ult i64 {tails}, {MAX_TAIL_CALLS}")
+        self.emit(f"{take} = and i1 {found}, {room}")
+        jump, miss = f"tj{slot}", f"tm{slot}"
+        self.emit(f"br i1 {take}, label %{jump}, label %{miss}")
+        self.label(jump)
+        more = self.t()
+        self.emit(f"{more} = add i64 {tails}, 1")
+        self.store_elem("st", str(abi.TAILS), more)
+        self.store_elem("st", str(abi.PC), target)
+        self.emit("br label %out_return")
+        self.label(miss)
+        self.set_reg(0, str((1 << 64) - 2))   # -ENOENT
+        self.emit(f"br label {self.goto(nxt)}")
 
     def hot_call(self, slot: int, hid: int, nxt: int) -> None:
         """A hot helper called in place, as the interpreter's call handler does: when the
@@ -1110,7 +1164,7 @@ def program_ir(code, name: str = "run") -> str:
     decls = "\n".join(sorted({f"declare i32 @{sym}(ptr, ptr, {', '.join(['i64'] * n)})"
                               for fn, sym in symbols.items()
                               for n in [_semantic_signatures()[fn][0]]}))
-    hot = sorted({_hot_id(code, s) for s in range(code.nslots)} - {None})
+    hot = sorted({_compiled_call(code, s) for s in range(code.nslots)} - {None})
     hot_decls = "".join(f"\ndeclare i64 @{HOT_SYMBOL}{hid}({', '.join(['ptr'] * len(HOT_ARRAYS))}, "
                         f"{', '.join(['i64'] * len(HOT_ARRAYS))})" for hid in hot)
     return (decls + "\n" + hot_decls + "\n\n" + _CTX_LOAD + "\n" + _CTX_STORE + "\n" + body + "\n"
@@ -1286,9 +1340,8 @@ def _hot_source_key(hid: int) -> tuple[str, str]:
     on: that source, the helper's module and what it imports, Numba's and llvmlite's
     versions)."""
     from .._jitcache import _module_file
-    from ..helpers.hotset import HOT
     from ..maps.layout import M_FIELDS
-    module, function = HOT[hid].split(":")
+    module, function = _hot_spec(hid).split(":")
     # compiled afresh for its IR (Numba's cache keeps machine code)
     source = _HOT.format(module=module, function=function, hid=hid, M_FIELDS=M_FIELDS,
                          cache=False)
@@ -1424,11 +1477,10 @@ def _link(hot_ids) -> None:
     import llvmlite.binding as llvm
 
     from ..maps.layout import M_FIELDS
-    from ..helpers.hotset import HOT
     for hid in hot_ids:
         name = f"{HOT_SYMBOL}{hid}"
         if name not in _LINKED:
-            module, function = HOT[hid].split(":")
+            module, function = _hot_spec(hid).split(":")
             source = _HOT.format(module=module, function=function, hid=hid, M_FIELDS=M_FIELDS,
                                  cache=True)
             llvm.add_symbol(name, _import(f"pybpf_hot{hid}_", source).call.address)
