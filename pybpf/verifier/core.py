@@ -179,12 +179,11 @@ class Verifier:
         #                                     holds this set: add to it, never replace it)
         self.spec_now = False               # the instruction being checked is speculative
         succ = _successors(prog)
-        preds = _predecessors(succ)
-        self._live = _liveness(prog, succ, preds)
+        # per slot: the relevance bits (SLOT_BIT ...), the live registers above LIVENESS_BIT
+        self._facts = _analyses(prog, succ, _predecessors(succ),
+                                prog_type not in _NO_RETURN_CHECK, prog_type)
         self._live_list: list = [None] * len(prog.insns)
         self._prune_at: dict[int, tuple] = {}   # slot -> (_frame_live, _live_regs) there
-        self._relevant = _relevance(prog, succ, preds, prog_type not in _NO_RETURN_CHECK,
-                                    prog_type)
         self._subprog_of = _subprog_index(prog)
         self._imms: dict[int, Reg] = {}
         R.reset_memos()
@@ -379,7 +378,7 @@ class Verifier:
         """The live registers (r0-r9) at ``slot``, in order (for the signatures)."""
         regs = self._live_list[slot]
         if regs is None:
-            mask = self._live[slot]
+            mask = self._facts[slot] >> LIVENESS_BIT
             regs = self._live_list[slot] = tuple(r for r in range(10) if mask >> r & 1)
         return regs
 
@@ -387,18 +386,19 @@ class Verifier:
         """live(i, old, cur) -> (registers compared, registers compared by value, stack slots
         whose spilled scalars are compared by value, stack slots compared) of frame i, as bit
         masks."""
-        live_in, rel = self._live, self._relevant
-        priv = self.priv     # unprivileged, every slot's bytes are compared (uninitialised reads)
+        facts = self._facts
+        r = facts[slot] & _REL_ALL
+        # unprivileged, every slot's bytes are compared (uninitialised reads)
+        top = (facts[slot] >> LIVENESS_BIT, r, r >> SLOT_BIT, r >> LIVE_BIT if self.priv else -1)
 
         def live(i: int, old: State, cur: State):
             if i == len(cur.frames) - 1:
-                r = rel[slot]
-                return live_in[slot], r, r >> SLOT_BIT, r >> LIVE_BIT if priv else -1
+                return top
             # a caller's frame: its callees may read its stack through pointers (all
             # slots compared); r6-r9 as they matter at the return
             ret = cur.frames[i + 1].callsite + 1
-            if ret < len(live_in):
-                return live_in[ret] & 0x3C0, rel[ret] & 0x3C0, -1, -1
+            if ret < len(facts):
+                return (facts[ret] >> LIVENESS_BIT) & 0x3C0, facts[ret] & 0x3C0, -1, -1
             return 0x3C0, 0x3C0, -1, -1
         return live
 
@@ -1854,23 +1854,6 @@ def _backward(succ: list, preds: list, transfer: list) -> list[int]:
     return val
 
 
-def _liveness(prog: Program, succ: list, preds: list) -> list[int]:
-    """Registers (bit mask) that some path from each slot reads before writing."""
-    transfer = []
-    seen: dict = {}     # (row, dst, src) -> transfer: programs repeat instructions
-    for insn, row in zip(prog.insns, prog.rows):
-        if row is None:
-            transfer.append(None)
-            continue
-        key = (id(row), insn.dst, insn.src)
-        t = seen.get(key)
-        if t is None:
-            use, kill = _use_def(insn, row)
-            t = seen[key] = (kill, use, 0, 0)
-        transfer.append(t)
-    return _backward(succ, preds, transfer)
-
-
 #: Where a register may point, for :func:`_stack_pointers`: into the stack of the frame
 #: running the instruction (with the offset from r10 when it is known on every path), or into
 #: a caller's stack.
@@ -2014,9 +1997,9 @@ def _only_r10(prog: Program) -> bool:
     """No register but r10 can point into a stack: r10 is only ever the base of loads and
     stores (never copied, added to or stored) and nothing returns a stack pointer (no
     bpf-to-bpf call, callx or kfunc). :func:`_stack_pointers` then knows its answer."""
-    for insn, row in zip(prog.insns, prog.rows):
-        if row is not None and (row.spreads_r10(insn.dst, insn.src)
-                                or (row.kind in ("call", "callx") and row.name != "call")):
+    for insn, row in prog.uniq:     # (each distinct instruction once)
+        if row.spreads_r10(insn.dst, insn.src) or (row.kind in ("call", "callx")
+                                                   and row.name != "call"):
             return False
     return True
 
@@ -2087,28 +2070,58 @@ def _relevance(prog: Program, succ: list, preds: list, ret_checked: bool = True,
     those of the frame running the instruction (r10's): a spilled scalar matters only
     if it may be read into a register that matters (see :func:`_relevant_transfer`).
     """
+    return [v & _REL_ALL for v in _analyses(prog, succ, preds, ret_checked, prog_type)]
+
+
+#: :func:`_analyses` solves liveness (the registers some path from a slot reads before
+#: writing them, :func:`_use_def`) and :func:`_relevance` at once, liveness in the bits
+#: from LIVENESS_BIT up, relevance below: two independent backward analyses of one shape
+#: are one analysis on the pair (the least fixed point of each is unchanged).
+LIVENESS_BIT = LIVE_BIT + NSLOTS
+_REL_ALL = (1 << LIVENESS_BIT) - 1
+
+
+def _analyses(prog: Program, succ: list, preds: list, ret_checked: bool = True,
+              prog_type: str | None = None) -> list[int]:
+    """Per slot, :func:`_relevance`'s bits, and the live registers shifted to LIVENESS_BIT."""
     main_end = prog.subprog_end(0)
     # subprogram 0 always runs in frame 0 (no caller whose stack it could write) unless
     # something calls it or takes its address
-    main_alone = not any(
-        row is not None and row.name in ("call_local", "lddw_func")
-        and s + s32i(insn.imm) + 1 < main_end
-        for s, (insn, row) in enumerate(zip(prog.insns, prog.rows)))
+    insns, uniq, uid = prog.insns, prog.uniq, prog.uid
+    main_alone = not any(s + s32i(insns[s].imm) + 1 < main_end for s in prog.calls)
     ptrs, spilled = _stack_pointers(prog, succ, main_alone)
+    live = []           # by distinct instruction: liveness's (kill, gen), shifted
+    for insn, row in uniq:
+        use, kill = _use_def(insn, row)
+        live.append((kill << LIVENESS_BIT, use << LIVENESS_BIT))
+    exits = [row.kind == "exit" for _, row in uniq]
+    tables: dict = {}   # id(where registers point) -> transfers by distinct instruction
+    table, last = None, tables      # (last: no pointer tuple yet)
     transfer = []
-    seen: dict = {}     # programs repeat instructions, and states share their tuples
-    for s, (insn, row) in enumerate(zip(prog.insns, prog.rows)):
+    for s, k in enumerate(uid):
+        if k < 0:
+            transfer.append(None)
+            continue
         p = ptrs[s]
-        if row is None or p is None:      # (unreachable: never analysed)
-            transfer.append(None if row is None else (0, 0, 0, 0))
-        elif row.kind == "exit" and not ret_checked and s < main_end:
-            transfer.append((-1, 0, 0, 0))
-        else:
-            key = (id(row), insn.dst, insn.src, insn.off, insn.imm, id(p))
-            t = seen.get(key)
-            if t is None:
-                t = seen[key] = _relevant_transfer(insn, row, p, spilled, prog_type)
-            transfer.append(t)
+        if p is not last:       # states share their tuples: consecutive slots mostly do
+            last = p
+            table = tables.get(id(p))
+            if table is None:
+                table = tables[id(p)] = [None] * len(uniq)
+        t = table[k]
+        if t is None or exits[k]:
+            insn, row = uniq[k]
+            if p is None:           # (unreachable: never analysed)
+                rk, rg, rc, rcg = 0, 0, 0, 0
+            elif exits[k] and not ret_checked and s < main_end:
+                rk, rg, rc, rcg = _REL_ALL, 0, 0, 0
+            else:
+                rk, rg, rc, rcg = _relevant_transfer(insn, row, p, spilled, prog_type)
+            lk, lg = live[k]
+            t = ((rk & _REL_ALL) | lk, rg | lg, rc, rcg)
+            if not exits[k]:
+                table[k] = t
+        transfer.append(t)
     return _backward(succ, preds, transfer)
 
 
