@@ -187,6 +187,7 @@ class Verifier:
         self._subprog_of = _subprog_index(prog)
         self._imms: dict[int, Reg] = {}
         R.reset_memos()
+        _REFINED.clear()
 
     # ---------------------------------------------------------------- driver
     def run(self) -> None:
@@ -201,7 +202,8 @@ class Verifier:
         prog = self.prog
         prune, rows = prog.prune, prog.rows
         ops = self._decode()
-        jumps = [row is not None and row.kind in _JMP_KINDS for row in rows]
+        jumps = [row.kind in _JMP_KINDS for _, row in prog.uniq] + [False]
+        jumps = [jumps[k] for k in prog.uid]
         logging = self.log_level
         nospec = self.nospec
         while True:
@@ -422,28 +424,26 @@ class Verifier:
         """Each slot's check, chosen once per program: the method for its row's ``kind``
         (called as ``op(state, slot, work)``, it returns the next slot or None when the
         path ends); ALU instructions and conditional jumps also get their operands decoded
-        (``self._dec``)."""
+        (``self._dec``). ALU instructions are decoded once per distinct instruction."""
         methods = {kind: getattr(self, name) for kind, name in _KIND_OPS.items()}
-        alu: dict = {}      # programs repeat instructions: decode each distinct one once
-        ops: list = []
-        dec: list = []
-        for slot, (insn, row) in enumerate(zip(self.prog.insns, self.prog.rows)):
-            if row is None:
-                ops.append(None)
-                dec.append(None)
-                continue
+        prog = self.prog
+        uops, udec, is_jmp = [], [], []
+        for insn, row in prog.uniq:
             kind = row.kind
-            ops.append(methods[kind])
-            if kind == "alu":
-                key = (id(row), insn.dst, insn.src, insn.imm)
-                d = alu.get(key)
-                if d is None:
-                    d = alu[key] = self._alu_decode(insn, row)
-                dec.append(d)
-            else:
-                dec.append(self._jmp_decode(slot, insn, row) if kind == "jmp" else None)
+            uops.append(methods[kind])
+            udec.append(self._alu_decode(insn, row) if kind == "alu" else None)
+            is_jmp.append(kind == "jmp")
+        uops.append(None)       # index -1: the second slot of lddw
+        udec.append(None)
+        is_jmp.append(False)
+        uid = prog.uid
+        dec = [udec[k] for k in uid]
+        insns, rows = prog.insns, prog.rows
+        for slot, k in enumerate(uid):
+            if is_jmp[k]:
+                dec[slot] = self._jmp_decode(slot, insns[slot], rows[slot])
         self._dec = dec
-        return ops
+        return [uops[k] for k in uid]
 
     def _end(self, st: State, slot: int, work) -> int:
         insn, row = self.prog.insns[slot], self.prog.rows[slot]
@@ -1169,13 +1169,29 @@ class Verifier:
             return fall
         other = self._push(st, target, work)
         if dst.type == SCALAR and src.type == SCALAR:
-            ok_t = self._refine(other, other.frames[-1], d, s, k, op, is32)
-            ok_f = self._refine(st, f, d, s, k, _REV[op], is32)
-            if not ok_t:
+            if s == d:
+                return fall     # (nothing to learn)
+            # both branches' bounds: a pure function of the operands' bounds, memoised
+            db = (dst.var, dst.smin, dst.smax, dst.umin, dst.umax, dst.s32min, dst.s32max,
+                  dst.u32min, dst.u32max)
+            sb = (src.var, src.smin, src.smax, src.umin, src.umax, src.s32min, src.s32max,
+                  src.u32min, src.u32max)
+            key = (op, is32, db, sb)
+            both = _REFINED.get(key)
+            if both is None:
+                if len(_REFINED) >= R._SYNC_CACHE_MAX:
+                    _REFINED.clear()
+                both = _REFINED[key] = (_refined(db, sb, op, is32),
+                                        _refined(db, sb, _REV[op], is32))
+            taken, not_taken = both
+            if taken is None:
                 work.pop()
                 self._path_done(other)
-            if not ok_f:
+            else:
+                self._refine(other, other.frames[-1], d, s, db, sb, taken)
+            if not_taken is None:
                 return None
+            self._refine(st, f, d, s, db, sb, not_taken)
             return fall
         if not is32 and s < 0 and k.value == 0 and op in ("jeq", "jne") and dst.null:
             self._mark_null(other, dst.id, op == "jeq")
@@ -1185,25 +1201,25 @@ class Verifier:
             raise Reject(f"R{d} pointer comparison prohibited", slot, regs=(d,))
         return fall
 
-    def _refine(self, st: State, f: Frame, d: int, s: int, k: Reg, op: str,
-                is32: bool) -> bool:
-        """Narrow the scalars compared, ``d op s`` (or ``d op k``), on one branch; False
-        when that branch cannot be taken."""
-        if s == d:
-            return True
-        dst = f.own(d)
-        src = f.own(s) if s >= 0 else k.copy()
-        _refine_cond(dst, src, op, is32)
-        if not R.sync_valid(dst) or not R.sync_valid(src):
-            return False
-        for r in ((dst, src) if s >= 0 else (dst,)):
-            if r.id:
-                rid = r.id
+    def _refine(self, st: State, f: Frame, d: int, s: int, db: tuple, sb: tuple,
+                after: tuple) -> None:
+        """The scalars compared, ``d op s`` (or ``d op k``: ``s`` is -1), narrowed on one
+        branch: their bounds were ``db`` and ``sb``, ``after`` is what :func:`_refined` gave.
+        A register whose bounds do not change is left shared; scalars linked by an id to a
+        narrowed one get its bounds."""
+        nd, ns = after
+        for r, old, new in ((d, db, nd), (s, sb, ns)) if s >= 0 else ((d, db, nd),):
+            reg = f.regs[r]
+            if new == old and not reg.id:
+                continue
+            reg = f.own(r)
+            R.set_bounds(reg, new)
+            if reg.id:
+                rid = reg.id
                 for other in st.regs_where(lambda g: g.id == rid and g.type == SCALAR):
-                    if other is not r:
-                        _copy_into(other, r)
+                    if other is not reg:
+                        _copy_into(other, reg)
                         other.id = rid
-        return True
 
     def _mark_null(self, st: State, rid: int, is_null: bool) -> None:
         ref = 0
@@ -1670,6 +1686,22 @@ def _branch_taken(a: Reg, b: Reg, op: str, is32: bool) -> int:
 def _not_null(r: Reg) -> bool:
     return not r.null and r.type in (MAP_VALUE, MAP_KEY, MEM, RINGBUF_MEM, "sock", "tcp_sock",
                                       "sock_common")
+
+
+_REFINED: dict = {}     # (op, is32, bounds, bounds) -> (_refined of op, of its reverse)
+
+
+def _refined(a: tuple, b: tuple, op: str, is32: bool) -> tuple | None:
+    """The bounds (as :func:`regs.bounds`) of scalars ``a`` and ``b`` narrowed by ``a op b``
+    (:func:`_refine_cond`, then synced), or None when they contradict (the branch cannot be
+    taken)."""
+    x, y = Reg(SCALAR), Reg(SCALAR)
+    R.set_bounds(x, a)
+    R.set_bounds(y, b)
+    _refine_cond(x, y, op, is32)
+    if not R.sync_valid(x) or not R.sync_valid(y):
+        return None
+    return R.bounds(x), R.bounds(y)
 
 
 def _refine_cond(a: Reg, b: Reg, op: str, is32: bool) -> None:
