@@ -206,17 +206,31 @@ class Verifier:
         jumps = [jumps[k] for k in prog.uid]
         logging = self.log_level
         nospec = self.nospec
-        while True:
-            self.processed += 1
-            if self.processed > COMPLEXITY_LIMIT:
-                raise Reject(f"BPF program is too large. Processed {self.processed} insn", slot)
-            if slot in prune and self._visited(st, slot):
-                nxt = None
-                if logging and len(self.log) < LOG_LINES:
-                    self.log.append(f"{slot}: safe")
-            else:
+        looping, done, iter_next = self.looping, self.done, self.iter_next
+        # counted here, stored in self.processed and self.jmps when the walk ends or stops
+        processed, jmps = self.processed, self.jmps
+        nxt = None
+        try:
+            while True:
+                processed += 1
+                if processed > COMPLEXITY_LIMIT:
+                    raise Reject(f"BPF program is too large. Processed {processed} insn", slot)
+                if slot in prune:
+                    # is_state_visited checkpoints after 2 jumps and 8 instructions
+                    checkpoint = slot in iter_next or (jmps - self.last_jmps >= 2 and
+                                                       processed - self.last_processed >= 8)
+                    if (checkpoint or slot in looping or slot in done) and \
+                            self._visited(st, slot, checkpoint, processed, jmps):
+                        if logging and len(self.log) < LOG_LINES:
+                            self.log.append(f"{slot}: safe")
+                        nxt = None
+                        self._path_done(st)
+                        if not work:
+                            break
+                        st, slot = work.pop()
+                        continue
                 if jumps[slot]:
-                    self.jmps += 1
+                    jmps += 1
                 if logging and len(self.log) < LOG_LINES:
                     self._log_insn(st, slot)
                 try:
@@ -226,14 +240,19 @@ class Verifier:
                     if not self._recover(st, slot, exc):
                         exc.state = st
                         raise
-            if nxt is None:
-                self._path_done(st)
-                if not work:
-                    self._check_max_stack_depth()
-                    break
-                st, slot = work.pop()
-                continue
-            slot = nxt
+                    # (nxt keeps its last value: this slot when the path came here from
+                    # the one before, where the walk goes once more and stops at the
+                    # barrier; None when the path started here)
+                if nxt is None:
+                    self._path_done(st)
+                    if not work:
+                        break
+                    st, slot = work.pop()
+                    continue
+                slot = nxt
+        finally:
+            self.processed, self.jmps = processed, jmps
+        self._check_max_stack_depth()
 
     # ---------------------------------------------------------------- speculation (unprivileged)
     def _speculate(self, st: State, slot: int, work, regs: tuple = (), reg: Reg | None = None):
@@ -325,13 +344,13 @@ class Verifier:
             raise Reject(f"The sequence of {len(work)} jumps is too complex.", slot)
         return other
 
-    def _visited(self, st: State, slot: int) -> bool:
-        """is_state_visited: prune when a finished state covers ``st``; else maybe checkpoint."""
+    def _visited(self, st: State, slot: int, checkpoint: bool, processed: int,
+                 jmps: int) -> bool:
+        """is_state_visited: prune when a finished state covers ``st``; else checkpoint it if
+        ``checkpoint`` (``processed`` instructions and ``jmps`` jumps walked so far)."""
         loops = self.looping.get(slot)
         done = self.done.get(slot)
         iter_next = slot in self.iter_next
-        checkpoint = iter_next or (self.jmps - self.last_jmps >= 2
-                                   and self.processed - self.last_processed >= 8)
         if not (loops or done or checkpoint):
             return False      # nothing to compare with, no checkpoint: the common case
         at = self._prune_at.get(slot)
@@ -339,7 +358,7 @@ class Verifier:
             at = self._prune_at[slot] = (self._frame_live(slot), self._live_regs(slot))
         live, live_regs = at
         tsig = type_signature(st, live_regs) if done or checkpoint else None
-        sig = exact_signature(st, live_regs) if loops or checkpoint else None
+        sig = None          # (the exact signature: computed when needed)
         if iter_next:
             # an open-coded iterator's loop converges when the state at its next() call
             # is covered by one already being explored from there
@@ -348,6 +367,7 @@ class Verifier:
                         states_equal(old.snap, st, live):
                     return True
         elif loops:
+            sig = exact_signature(st, live_regs)
             old = loops.get(sig)
             if old is not None and old.snap is not None and _spec_ok(old.snap, st) and \
                     states_equal(old.snap, st, live, exact=True):
@@ -366,7 +386,9 @@ class Verifier:
                     old.snap = None
         if not checkpoint:
             return False
-        self.last_jmps, self.last_processed = self.jmps, self.processed
+        if sig is None:
+            sig = exact_signature(st, live_regs)
+        self.last_jmps, self.last_processed = jmps, processed
         cp = Checkpoint(st.copy(), slot, sig, tsig, st.parent)
         st.parent = cp
         loops = self.looping.setdefault(slot, {})

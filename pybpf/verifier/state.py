@@ -279,16 +279,18 @@ def _set_bits(mask: int) -> tuple:
 
 def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
     """``old`` covers ``cur``: registers (live ones), stack, references, frames."""
-    if len(old.frames) != len(cur.frames) or len(old.refs) != len(cur.refs):
+    ofs, cfs = old.frames, cur.frames
+    if len(ofs) != len(cfs) or len(old.refs) != len(cur.refs):
         return False
     ids = IdMap()
-    for i, (of, cf) in enumerate(zip(old.frames, cur.frames)):
+    for i in range(len(ofs)):
+        of, cf = ofs[i], cfs[i]
         if of.callsite != cf.callsite or of.callback != cf.callback:
             return False
         t = live(i, old, cur)   # registers, precise ones[, precise stack slots, live slots]
-        mask, rel = t[0], t[1]
+        rel = t[1]
         oregs, cregs = of.regs, cf.regs
-        for r in _set_bits(mask):
+        for r in _set_bits(t[0]):
             o, c = oregs[r], cregs[r]
             if o is c and not o.id and not o.ref:
                 continue        # one register object, shared by copy-on-write: equal
