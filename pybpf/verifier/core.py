@@ -186,6 +186,7 @@ class Verifier:
         self._prune_at: dict[int, tuple] = {}   # slot -> (_frame_live, _live_regs) there
         self._subprog_of = _subprog_index(prog)
         self._imms: dict[int, Reg] = {}
+        self._unknowns: dict[tuple, Reg] = {}
         R.reset_memos()
         _REFINED.clear()
 
@@ -496,6 +497,15 @@ class Verifier:
             raise Reject(f"R{src} !read_ok", slot, regs=(src,))
         if dst == 10:
             raise Reject("frame pointer is read only", slot, regs=(10,))
+        reg = f.regs[src]
+        if reg.type in PKT_TYPES and reg.smin >= 0:
+            # the common case of _mem_access for a packet pointer: a load inside the range
+            # proven gives an unknown of its size, one shared register (as ``dst = imm``)
+            off = reg.off + insn.off
+            if off >= 0 and off + row.size <= reg.range:
+                f.regs[dst] = self._unknown(row.size, row.signed)
+                f.mine &= ~(1 << dst)
+                return slot + 1
         f.put(dst, self._mem_access(st, src, insn.off, row.size, False, None, slot,
                                     signed=row.signed))
         return slot + 1
@@ -922,6 +932,14 @@ class Verifier:
         if t == SCALAR and not write and not reg.is_const and self.prog_type in C.BTF_CTX:
             return self._loaded(size, signed)   # maybe a BTF pointer: pybpf lacks kernel BTF
         raise Reject(f"R{regno} invalid mem access '{reg.type_str}'", slot, regs=(regno,))
+
+    def _unknown(self, size: int, signed: bool) -> Reg:
+        """What :meth:`_loaded` copies: one register per verification and (size, signed),
+        shared by the frames that load it and never changed in place (``Frame.own``)."""
+        r = self._unknowns.get((size, signed))
+        if r is None:
+            r = self._unknowns[(size, signed)] = self._loaded(size, signed)
+        return r
 
     def _loaded(self, size: int, signed: bool) -> Reg:
         """An unknown value loaded from memory, zero- or sign-extended from ``size`` bytes."""
