@@ -1869,8 +1869,8 @@ def _successors(prog: Program) -> list:
     """Successor slots of each slot (None for the second slot of lddw); a bpf-to-bpf call
     continues at the next instruction (the callee's effect is the call's use and kill)."""
     succ = list(prog.succ)      # (cfg.build checked that every successor is a slot)
-    for s, row in enumerate(prog.rows):
-        if row is not None and row.name == "call_local" and succ[s] is not None:
+    for s in prog.calls:
+        if prog.rows[s].name == "call_local" and succ[s] is not None:
             succ[s] = [s + 1]
     return succ
 
@@ -2079,6 +2079,8 @@ def _only_r10(prog: Program) -> bool:
 def _reached_with(prog: Program, succ: list, value) -> list:
     """``value`` at every slot reached from the program's start (None elsewhere), as
     :func:`_stack_pointers`' walk reaches them."""
+    if len(prog.subprogs) == 1:     # cfg.build checked that every instruction is reached
+        return [None if insn is None else value for insn in prog.insns]
     state: list = [None] * len(prog.insns)
     start = prog.subprogs[0]
     state[start] = value
