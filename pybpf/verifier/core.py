@@ -447,7 +447,8 @@ class Verifier:
         """Each slot's check, chosen once per program: the method for its row's ``kind``
         (called as ``op(state, slot, work)``, it returns the next slot or None when the
         path ends); ALU instructions and conditional jumps also get their operands decoded
-        (``self._dec``). ALU instructions are decoded once per distinct instruction."""
+        (``self._dec``), gotos their target. ALU instructions are decoded once per distinct
+        instruction."""
         methods = {kind: getattr(self, name) for kind, name in _KIND_OPS.items()}
         prog = self.prog
         uops, udec, is_jmp = [], [], []
@@ -455,7 +456,7 @@ class Verifier:
             kind = row.kind
             uops.append(methods[kind])
             udec.append(self._alu_decode(insn, row) if kind == "alu" else None)
-            is_jmp.append(kind == "jmp")
+            is_jmp.append(kind in ("jmp", "ja"))
         uops.append(None)       # index -1: the second slot of lddw
         udec.append(None)
         is_jmp.append(False)
@@ -464,7 +465,9 @@ class Verifier:
         insns, rows = prog.insns, prog.rows
         for slot, k in enumerate(uid):
             if is_jmp[k]:
-                dec[slot] = self._jmp_decode(slot, insns[slot], rows[slot])
+                insn, row = insns[slot], rows[slot]
+                dec[slot] = self._jmp_decode(slot, insn, row) if row.kind == "jmp" else \
+                    jump_target(slot, insn, row)
         self._dec = dec
         return [uops[k] for k in uid]
 
@@ -520,10 +523,14 @@ class Verifier:
     def _stx(self, st: State, slot: int, work) -> int:
         insn = self.prog.insns[slot]
         f = st.frames[-1]
-        self.read(f, insn.src, slot)
-        self.read(f, insn.dst, slot)
-        self._mem_access(st, insn.dst, insn.off, self.prog.rows[slot].size, True,
-                         f.regs[insn.src].copy(), slot, value_regno=insn.src)
+        src, dst = insn.src, insn.dst
+        value = f.regs[src]
+        if value.type == NOT_INIT:      # self.read, written out
+            raise Reject(f"R{src} !read_ok", slot, regs=(src,))
+        if f.regs[dst].type == NOT_INIT:
+            raise Reject(f"R{dst} !read_ok", slot, regs=(dst,))
+        self._mem_access(st, dst, insn.off, self.prog.rows[slot].size, True, value.copy(), slot,
+                         value_regno=src)
         return slot + 1
 
     def _atomic_insn(self, st: State, slot: int, work) -> int:
@@ -535,7 +542,7 @@ class Verifier:
         return slot + 1
 
     def _ja(self, st: State, slot: int, work) -> int:
-        return jump_target(slot, self.prog.insns[slot], self.prog.rows[slot])
+        return self._dec[slot]      # the target
 
     def _call(self, st: State, slot: int, work) -> int | None:
         insn, name = self.prog.insns[slot], self.prog.rows[slot].name
@@ -994,6 +1001,9 @@ class Verifier:
                          regs=(regno,))
 
     def _stack_frame(self, st: State, reg: Reg) -> Frame:
+        cur = st.frames[-1]
+        if cur.frameno == reg.frameno:      # the common case: the running frame's stack
+            return cur
         for f in st.frames:
             if f.frameno == reg.frameno:
                 return f
