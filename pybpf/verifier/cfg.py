@@ -61,37 +61,49 @@ def build(insns) -> Program:
     """Lay out ``insns`` (a list of Insn) by slot and run the static checks."""
     if not insns:
         raise CFGError(0, "empty program")
-    by_slot, rows, uid = [], [], []
+    uid = []
     index: dict = {}        # (opcode, dst, src, off, imm) -> index in uniq
     uniq, uniq_rows = [], []
     flow: list[bool] = []   # by distinct instruction: a jump or a call (below)
+    wide: list[bool] = []   # by distinct instruction: lddw (two slots)
     calls = []              # slots of bpf-to-bpf calls and function pointers
     jumps = []              # slots of jumps (row kinds jmp and ja)
+    slot = 0
     for insn in insns:
-        opcode = insn.opcode
-        fields = (opcode, insn.dst, insn.src, insn.off, insn.imm)
+        fields = (insn.opcode, insn.dst, insn.src, insn.off, insn.imm)
         k = index.get(fields)
         if k is None:
+            opcode = insn.opcode
             imm = insn.imm if opcode == o.LDDW else s32(insn.imm)
             row = lookup(opcode, insn.dst, insn.src, insn.off, imm)
             if isinstance(row, str):
-                raise CFGError(len(by_slot), row)
+                raise CFGError(slot, row)
             k = index[fields] = len(uniq)
             uniq.append((insn, row))
             uniq_rows.append(row)
             flow.append(row.name in _CALLS or row.kind in _JUMPS)
-        row = uniq_rows[k]
-        if flow[k]:
-            (calls if row.name in _CALLS else jumps).append(len(by_slot))
-        by_slot.append(insn)
-        rows.append(row)
+            wide.append(opcode == o.LDDW)
         uid.append(k)
-        if opcode == o.LDDW:
+        if flow[k]:
+            (calls if uniq_rows[k].name in _CALLS else jumps).append(slot)
+        if wide[k]:
             if insn.next_word_rest:
-                raise CFGError(len(by_slot) - 1, "invalid bpf_ld_imm64 insn")
-            by_slot.append(None)
-            rows.append(None)
+                raise CFGError(slot, "invalid bpf_ld_imm64 insn")
             uid.append(-1)
+            slot += 2
+        else:
+            slot += 1
+    if slot == len(insns):
+        by_slot = list(insns)
+    else:                   # lddw's second slot: None
+        by_slot = []
+        for insn in insns:
+            by_slot.append(insn)
+            if insn.opcode == o.LDDW:
+                by_slot.append(None)
+    uniq_rows.append(None)  # (index -1)
+    rows = [uniq_rows[k] for k in uid]
+    uniq_rows.pop()
     prog = Program(by_slot, rows, uniq=uniq, uid=uid, calls=calls)
     n = len(by_slot)
     starts = {0}
