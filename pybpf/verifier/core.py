@@ -28,7 +28,8 @@ from . import tnum as T
 from .cfg import Program, jump_target
 from .regs import (CTX, FUNC, MAP_KEY, MAP_PTR, MAP_VALUE, MEM, NOT_INIT, PKT, PKT_END, PKT_META,
                    PKT_TYPES, RINGBUF_MEM, SCALAR, STACK, Reg)
-from .state import MAX_STACK, Frame, State, exact_signature, states_equal, type_signature
+from .state import (MAX_STACK, Frame, State, _set_bits, exact_signature, states_equal,
+                    type_signature)
 
 COMPLEXITY_LIMIT = 1_000_000
 MAX_VAR_OFF = 1 << 29
@@ -403,8 +404,7 @@ class Verifier:
         """The live registers (r0-r9) at ``slot``, in order (for the signatures)."""
         regs = self._live_list[slot]
         if regs is None:
-            mask = self._facts[slot] >> LIVENESS_BIT
-            regs = self._live_list[slot] = tuple(r for r in range(10) if mask >> r & 1)
+            regs = self._live_list[slot] = _set_bits(self._facts[slot] >> LIVENESS_BIT & 0x3FF)
         return regs
 
     def _frame_live(self, slot: int):
@@ -529,8 +529,16 @@ class Verifier:
             raise Reject(f"R{src} !read_ok", slot, regs=(src,))
         if f.regs[dst].type == NOT_INIT:
             raise Reject(f"R{dst} !read_ok", slot, regs=(dst,))
-        self._mem_access(st, dst, insn.off, self.prog.rows[slot].size, True, value.copy(), slot,
-                         value_regno=src)
+        off, size = insn.off, self.prog.rows[slot].size
+        if dst == 10 and self.priv and not off & (size - 1) and -MAX_STACK <= off <= -size:
+            # the common case of _mem_access and _stack_access, for r10 (a pointer to the
+            # running frame's stack, offset 0): an aligned store inside the stack
+            value = value.copy()
+            self._link_spill(f, value, src, off, size)
+            self._stack_used(f, off)
+            self._stack_write(f, off, size, value, slot, False)
+            return slot + 1
+        self._mem_access(st, dst, off, size, True, value.copy(), slot, value_regno=src)
         return slot + 1
 
     def _atomic_insn(self, st: State, slot: int, work) -> int:
@@ -918,13 +926,8 @@ class Verifier:
                 return Reg.pointer(kind[:-8], null=True, id=self.new_id())
             return Reg.pointer(kind)
         if t == STACK:
-            if write and value_regno >= 0 and value.is_scalar and not value.is_const \
-                    and (reg.off + off) % 8 == 0 and value.umax.bit_length() <= 8 * size:
-                src = f.regs[value_regno]       # link the register and its spilled copy
-                if not src.id:
-                    src = f.own(value_regno)
-                    src.id = self.new_id()
-                value.id = src.id
+            if write and value_regno >= 0:
+                self._link_spill(f, value, value_regno, reg.off + off, size)
             return self._stack_access(st, reg, regno, off, size, write, value, slot, signed,
                                       is_st, value_regno)
         if t in PKT_TYPES:
@@ -947,6 +950,17 @@ class Verifier:
         if r is None:
             r = self._unknowns[(size, signed)] = self._loaded(size, signed)
         return r
+
+    def _link_spill(self, f: Frame, value: Reg, value_regno: int, off: int, size: int) -> None:
+        """A register stored to the stack at ``off`` (mod 8) as ``value`` (its copy): an
+        unknown scalar that fits, spilled at a slot's start, shares an id with the register."""
+        if value.is_scalar and not value.is_const and off % 8 == 0 and \
+                value.umax.bit_length() <= 8 * size:
+            src = f.regs[value_regno]       # link the register and its spilled copy
+            if not src.id:
+                src = f.own(value_regno)
+                src.id = self.new_id()
+            value.id = src.id
 
     def _loaded(self, size: int, signed: bool) -> Reg:
         """An unknown value loaded from memory, zero- or sign-extended from ``size`` bytes."""
@@ -1036,11 +1050,7 @@ class Verifier:
                                     slot)
         if not write and not self.priv:
             self._stack_initialized(frame, reg, regno, off, lo, hi, size, slot, direct=True)
-        if -lo > frame.depth:
-            frame.depth = -lo
-        sp = frame.subprog
-        if -lo > self.stack_depth.get(sp, 0):
-            self.stack_depth[sp] = -lo
+        self._stack_used(frame, lo)
         if not reg.is_const:
             if write:
                 for b in range(lo, hi):
@@ -1055,6 +1065,14 @@ class Verifier:
             self._stack_write(frame, lo, size, value, slot, is_st, frame is not st.cur)
             return None
         return self._stack_read(frame, lo, size, slot, signed)
+
+    def _stack_used(self, frame: Frame, lo: int) -> None:
+        """Stack bytes from ``lo`` up were touched: the frame's depth, its subprogram's."""
+        if -lo > frame.depth:
+            frame.depth = -lo
+        sp = frame.subprog
+        if -lo > self.stack_depth.get(sp, 0):
+            self.stack_depth[sp] = -lo
 
     def _stack_initialized(self, frame: Frame, reg: Reg, regno: int, off: int, lo: int, hi: int,
                            size: int, slot: int, direct: bool, bounded: bool = True) -> None:
