@@ -1922,9 +1922,10 @@ def _predecessors(succ: list) -> list[list[int]]:
 def _backward(succ: list, preds: list, transfer: list) -> list[int]:
     """The least fixed point of a backward register-set analysis.
 
-    ``transfer[s]`` is ``(kill, gen, cond, cgen)``: at slot ``s`` the set is
-    ``(out & ~kill) | gen``, plus ``cgen`` when ``out`` meets ``cond`` (``out`` is the
-    union over the successors). Solved with a worklist, in reverse slot order first.
+    ``transfer[s]`` is ``(keep, gen, cond, cgen)``: at slot ``s`` the set is
+    ``(out & keep) | gen``, plus ``cgen`` when ``out`` meets ``cond`` (``out`` is the
+    union over the successors; ``keep`` is ``~kill``, the bits that pass through).
+    Solved with a worklist, in reverse slot order first.
     """
     n = len(succ)
     val = [0] * n
@@ -1941,9 +1942,9 @@ def _backward(succ: list, preds: list, transfer: list) -> list[int]:
             out = 0
             for t in nx:
                 out |= val[t]
-        kill, gen, cond, cgen = transfer[s]
-        v = (out & ~kill) | gen
-        if out & cond:
+        keep, gen, cond, cgen = transfer[s]
+        v = (out & keep) | gen
+        if cond and out & cond:
             v |= cgen
         if v != val[s]:
             val[s] = v
@@ -2220,7 +2221,7 @@ def _analyses(prog: Program, succ: list, preds: list, ret_checked: bool = True,
             else:
                 rk, rg, rc, rcg = _relevant_transfer(insn, row, p, spilled, prog_type)
             lk, lg = live[k]
-            t = ((rk & _REL_ALL) | lk, rg | lg, rc, rcg)
+            t = (~((rk & _REL_ALL) | lk), rg | lg, rc, rcg)     # (keep, for _backward)
             if not exits[k]:
                 table[k] = t
         transfer.append(t)
