@@ -1228,7 +1228,25 @@ class Verifier:
         else:
             src = k
         fall = slot + 1
-        pred = _branch_taken(dst, src, op, is32)
+        scalars = dst.type == SCALAR and src.type == SCALAR and s != d
+        if scalars:
+            # for two scalars, the prediction and each branch's narrowing are a pure
+            # function of the operands' bounds: memoised (the narrowing when unpredicted)
+            db = (dst.var, dst.smin, dst.smax, dst.umin, dst.umax, dst.s32min, dst.s32max,
+                  dst.u32min, dst.u32max)
+            sb = (src.var, src.smin, src.smax, src.umin, src.umax, src.s32min, src.s32max,
+                  src.u32min, src.u32max)
+            key = (op, is32, db, sb)
+            known = _REFINED.get(key)
+            if known is None:
+                if len(_REFINED) >= R._SYNC_CACHE_MAX:
+                    _REFINED.clear()
+                pred = _branch_taken(dst, src, op, is32)
+                known = _REFINED[key] = (pred, None, None) if pred >= 0 else \
+                    (pred, _refined(db, sb, op, is32), _refined(db, sb, _REV[op], is32))
+            pred = known[0]
+        else:
+            pred = _branch_taken(dst, src, op, is32)
         if pred >= 0 and not self.priv:
             self._speculate(st, fall if pred == 1 else target, work, (d, s) if s >= 0 else (d,))
         if pred == 1:
@@ -1236,22 +1254,8 @@ class Verifier:
         if pred == 0:
             return fall
         other = self._push(st, target, work)
-        if dst.type == SCALAR and src.type == SCALAR:
-            if s == d:
-                return fall     # (nothing to learn)
-            # both branches' bounds: a pure function of the operands' bounds, memoised
-            db = (dst.var, dst.smin, dst.smax, dst.umin, dst.umax, dst.s32min, dst.s32max,
-                  dst.u32min, dst.u32max)
-            sb = (src.var, src.smin, src.smax, src.umin, src.umax, src.s32min, src.s32max,
-                  src.u32min, src.u32max)
-            key = (op, is32, db, sb)
-            both = _REFINED.get(key)
-            if both is None:
-                if len(_REFINED) >= R._SYNC_CACHE_MAX:
-                    _REFINED.clear()
-                both = _REFINED[key] = (_refined(db, sb, op, is32),
-                                        _refined(db, sb, _REV[op], is32))
-            taken, not_taken = both
+        if scalars:
+            _, taken, not_taken = known
             if taken is None:
                 work.pop()
                 self._path_done(other)
@@ -1261,6 +1265,8 @@ class Verifier:
                 return None
             self._refine(st, f, d, s, db, sb, not_taken)
             return fall
+        if dst.type == SCALAR and src.type == SCALAR:
+            return fall     # (s == d: nothing to learn)
         if not is32 and s < 0 and k.value == 0 and op in ("jeq", "jne") and dst.null:
             self._mark_null(other, dst.id, op == "jeq")
             self._mark_null(st, dst.id, op == "jne")
@@ -1756,7 +1762,9 @@ def _not_null(r: Reg) -> bool:
                                       "sock_common")
 
 
-_REFINED: dict = {}     # (op, is32, bounds, bounds) -> (_refined of op, of its reverse)
+#: (op, is32, bounds, bounds) -> (_branch_taken, then when it is -1 the _refined of op and
+#: of its reverse)
+_REFINED: dict = {}
 
 
 def _refined(a: tuple, b: tuple, op: str, is32: bool) -> tuple | None:
