@@ -290,11 +290,9 @@ class Verifier:
         """
         prog = self.prog
         calls: dict[int, list] = {}
-        for slot, row in enumerate(prog.rows):
-            if row is not None and row.name in ("call_local", "lddw_func"):
-                target = slot + s32i(prog.insns[slot].imm) + 1
-                calls.setdefault(self._subprog_of[slot], []).append(
-                    (slot, self._subprog_of[target]))
+        for slot in prog.calls:         # (call_local and lddw_func, in order)
+            target = slot + s32i(prog.insns[slot].imm) + 1
+            calls.setdefault(self._subprog_of[slot], []).append((slot, self._subprog_of[target]))
 
         def walk(idx: int, frame: int, depth: int, at: int) -> None:
             used = self.stack_depth.get(idx, 0)
