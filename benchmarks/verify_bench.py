@@ -5,9 +5,9 @@
 The program (generated here, kernel-log assembly) checks 64 packet bytes against
 data_end, then runs N blocks; each loads a packet byte, branches on it, adjusts
 it on both arms (a value dead after the join) and stores another byte on the stack,
-so the two paths of every block meet again in equal states (pruned at the join;
-pybpf has no precision tracking yet, so paths that differ in a dead-for-safety
-scalar would not be pruned, see the report). A bounded loop of
+so the two paths of every block meet again in equal states (pruned at the join: the
+adjusted value matters for no check, which pybpf's static relevance analysis sees,
+as the kernel's precision tracking does). A bounded loop of
 48 iterations with a branch in its body follows. "processed" counts as the
 kernel's log does (every instruction walked, on every path). With --kernel the
 same program is loaded with bpf() and the kernel's own count is printed. Times are

@@ -1,7 +1,8 @@
 """The verifier's speed devices of the per-slot decoding keep its results.
 
 * ``dst = imm`` puts one shared constant register in the frame without ownership: a later
-  change to that register copies it first, so the constant itself never changes;
+  change to that register copies it first, so the constant itself never changes; a packet
+  load inside the proven range puts one shared unknown of its size there, likewise;
 * the id map of ``states_equal`` stays one-to-one (it keeps the ids it used in a set);
 * :func:`regs.sync_valid` is :func:`regs.sync` followed by the bounds' consistency test;
 * :func:`regs.set_range64`'s memoised bounds equal freshly computed ones.
@@ -45,6 +46,44 @@ def test_a_shared_constant_is_copied_before_it_changes():
     five = v._imm(5)
     assert five.describe() == "5" and R.bounds(five) == R.const_bounds(5) and five.id == 0
     assert v.processed > len(prog.insns)       # both paths were walked
+
+
+def test_a_shared_packet_load_is_copied_before_it_changes():
+    # bytes loaded from the packet, then added to, narrowed by a branch, copied (which links
+    # the two by an id) and spilled (likewise): the unknown byte all loads share must stay
+    # the unknown byte
+    prog = build(assemble("""
+        r2 = *(u32 *)(r1 +0)
+        r3 = *(u32 *)(r1 +4)
+        r1 = r2
+        r1 += 8
+        if r1 > r3 goto out
+        r4 = *(u8 *)(r2 +0)
+        r5 = *(u8 *)(r2 +1)
+        r4 += 1
+        if r5 > 3 goto out
+        r6 = *(u8 *)(r2 +2)
+        r7 = r6
+        if r7 > 9 goto out
+        r8 = *(u8 *)(r2 +3)
+        *(u64 *)(r10 -8) = r8
+        r0 = *(u8 *)(r2 +4)
+        r0 &= r8
+        if r0 == r6 goto out
+        r0 = *(u16 *)(r2 +4)
+        r0 += r6
+    out:
+        r0 = 2
+        exit
+    """))
+    v = Verifier(prog, "xdp", lambda slot, insn: None)
+    v.run()
+    byte = v._unknown(1, False)
+    assert byte is v._unknown(1, False)
+    assert R.bounds(byte) == R.bounds(v._loaded(1, False))
+    assert byte.describe() == "scalar(smin=0,smax=255,umax=255,var_off=(0x0; 0xff))"
+    assert byte.id == 0 and byte.type == R.SCALAR
+    assert R.bounds(v._unknown(2, False)) == R.bounds(v._loaded(2, False))
 
 
 def test_id_map_is_one_to_one():

@@ -138,10 +138,11 @@ def _verify_insns(insns, prog_type, maps, gpl, log_level, name, line_of, resolve
 
     start = time.perf_counter()
     verdict = Verdict(accepted=False, program=name)
+    # add_subprog_and_kfunc, the kernel's first pass, before the CFG: a kfunc call needs a
+    # GPL-compatible licence (a GPL program has nothing to look for here)
     pos = 0
-    for insn in insns:   # add_subprog_and_kfunc, the kernel's first pass, before the CFG
-        if insn.opcode == o.BPF_JMP | o.BPF_CALL and insn.src == o.BPF_PSEUDO_KFUNC_CALL \
-                and not gpl:
+    for insn in (() if gpl else insns):
+        if insn.opcode == o.BPF_JMP | o.BPF_CALL and insn.src == o.BPF_PSEUDO_KFUNC_CALL:
             verdict.message = "cannot call kernel function from non-GPL compatible program"
             verdict.slot = pos
             _locate(verdict, insns, line_of)

@@ -32,6 +32,12 @@ class Program:
     subprogs: list[int] = field(default_factory=list)   # start slots, sorted, [0, ...]
     prune: set = field(default_factory=set)             # slots where states are checkpointed
     succ: list = field(default_factory=list)            # successors(slot) by slot, or None
+    #: Programs repeat instructions: the distinct ones ((Insn, row) pairs), in order of first
+    #: use, and per slot the index of its instruction among them (-1 for the second slot of
+    #: lddw), so that analyses look at each distinct instruction once.
+    uniq: list = field(default_factory=list)
+    uid: list = field(default_factory=list)
+    calls: list = field(default_factory=list)          # slots of call_local and lddw_func
 
     def subprog_of(self, slot: int) -> int:
         """Index of the subprogram containing ``slot``."""
@@ -55,28 +61,50 @@ def build(insns) -> Program:
     """Lay out ``insns`` (a list of Insn) by slot and run the static checks."""
     if not insns:
         raise CFGError(0, "empty program")
-    by_slot, rows = [], []
-    rows_of: dict = {}      # programs repeat instructions: look each distinct one up once
+    uid = []
+    index: dict = {}        # (opcode, dst, src, off, imm) -> index in uniq
+    uniq, uniq_rows = [], []
+    flow: list[bool] = []   # by distinct instruction: a jump or a call (below)
+    wide: list[bool] = []   # by distinct instruction: lddw (two slots)
     calls = []              # slots of bpf-to-bpf calls and function pointers
+    jumps = []              # slots of jumps (row kinds jmp and ja)
+    slot = 0
     for insn in insns:
-        opcode = insn.opcode
-        fields = (opcode, insn.dst, insn.src, insn.off, insn.imm)
-        row = rows_of.get(fields)
-        if row is None:
+        fields = (insn.opcode, insn.dst, insn.src, insn.off, insn.imm)
+        k = index.get(fields)
+        if k is None:
+            opcode = insn.opcode
             imm = insn.imm if opcode == o.LDDW else s32(insn.imm)
-            row = rows_of[fields] = lookup(opcode, insn.dst, insn.src, insn.off, imm)
-        if isinstance(row, str):
-            raise CFGError(len(by_slot), row)
-        if row.name in _CALLS:
-            calls.append(len(by_slot))
-        by_slot.append(insn)
-        rows.append(row)
-        if opcode == o.LDDW:
+            row = lookup(opcode, insn.dst, insn.src, insn.off, imm)
+            if isinstance(row, str):
+                raise CFGError(slot, row)
+            k = index[fields] = len(uniq)
+            uniq.append((insn, row))
+            uniq_rows.append(row)
+            flow.append(row.name in _CALLS or row.kind in _JUMPS)
+            wide.append(opcode == o.LDDW)
+        uid.append(k)
+        if flow[k]:
+            (calls if uniq_rows[k].name in _CALLS else jumps).append(slot)
+        if wide[k]:
             if insn.next_word_rest:
-                raise CFGError(len(by_slot) - 1, "invalid bpf_ld_imm64 insn")
-            by_slot.append(None)
-            rows.append(None)
-    prog = Program(by_slot, rows)
+                raise CFGError(slot, "invalid bpf_ld_imm64 insn")
+            uid.append(-1)
+            slot += 2
+        else:
+            slot += 1
+    if slot == len(insns):
+        by_slot = list(insns)
+    else:                   # lddw's second slot: None
+        by_slot = []
+        for insn in insns:
+            by_slot.append(insn)
+            if insn.opcode == o.LDDW:
+                by_slot.append(None)
+    uniq_rows.append(None)  # (index -1)
+    rows = [uniq_rows[k] for k in uid]
+    uniq_rows.pop()
+    prog = Program(by_slot, rows, uniq=uniq, uid=uid, calls=calls)
     n = len(by_slot)
     starts = {0}
     for slot in calls:
@@ -87,24 +115,28 @@ def build(insns) -> Program:
                            else "invalid pseudo func target")
         starts.add(target)
     prog.subprogs = sorted(starts)
-    _check_subprogs(prog)
-    _check_reachable(prog)
+    _check_subprogs(prog, jumps)
+    _check_reachable(prog, [row.kind in _PLAIN for row in uniq_rows])
     return prog
 
 
-def _check_subprogs(prog: Program) -> None:
+def _check_subprogs(prog: Program, jumps: list[int]) -> None:
+    """Jumps (``jumps``: their slots, in order) stay inside their subprogram, which ends in
+    exit or goto."""
     insns, rows = prog.insns, prog.rows
+    at, njumps = 0, len(jumps)
     for idx, start in enumerate(prog.subprogs):
         end = prog.subprog_end(idx)
         last = end - 1 if rows[end - 1] is not None else end - 2
-        for slot in range(start, end):
-            row = rows[slot]
-            if row is not None and row.kind in _JUMPS:
-                target = jump_target(slot, insns[slot], row)
-                if target < start or target >= end:
-                    raise CFGError(slot, f"jump out of range from insn {slot} to {target}")
-            if slot == last and (row is None or row.kind not in ("exit", "ja")):
-                raise CFGError(slot, "last insn is not an exit or jmp")
+        while at < njumps and jumps[at] < end:
+            slot = jumps[at]
+            at += 1
+            target = jump_target(slot, insns[slot], rows[slot])
+            if target < start or target >= end:
+                raise CFGError(slot, f"jump out of range from insn {slot} to {target}")
+        row = rows[last]
+        if last >= start and (row is None or row.kind not in ("exit", "ja")):
+            raise CFGError(last, "last insn is not an exit or jmp")
 
 
 def successors(prog: Program, slot: int) -> list[int]:
@@ -122,8 +154,11 @@ def successors(prog: Program, slot: int) -> list[int]:
     return [nxt]
 
 
-def _check_reachable(prog: Program) -> None:
-    insns, rows = prog.insns, prog.rows
+def _check_reachable(prog: Program, plain: list[bool]) -> None:
+    """Every instruction is reached from the first; records successors and prune points.
+    ``plain``: by distinct instruction (``prog.uid``), whether its only successor is the
+    next slot (walked without the stack, the common case)."""
+    insns, rows, uid = prog.insns, prog.rows, prog.uid
     n = len(insns)
     seen = [False] * n
     prog.succ = all_succ = [None] * n
@@ -132,24 +167,32 @@ def _check_reachable(prog: Program) -> None:
     seen[0] = True
     while stack:
         slot = stack.pop()
-        row = rows[slot]
-        if row.kind in _PLAIN:      # successors(), for the common case
-            succ = all_succ[slot] = [slot + 1]
+        while plain[uid[slot]]:     # straight-line code: successors() is [slot + 1]
+            t = slot + 1
+            all_succ[slot] = [t]
+            if t >= n or insns[t] is None:
+                raise CFGError(slot, f"jump out of range from insn {slot} to {t}")
+            if seen[t]:
+                break
+            seen[t] = True
+            slot = t
         else:
+            row = rows[slot]
             succ = all_succ[slot] = successors(prog, slot)
             if row.kind in _JUMPS or row.name in ("call_local", "call"):
                 prune.update(succ)
             if row.kind == "jmp":
                 prune.add(slot)
-        for t in succ:
-            if t >= n or insns[t] is None:
-                raise CFGError(slot, f"jump out of range from insn {slot} to {t}")
-            if not seen[t]:
-                seen[t] = True
-                stack.append(t)
-    for slot in range(n):
-        if not seen[slot] and insns[slot] is not None:
-            raise CFGError(slot, f"unreachable insn {slot}")
+            for t in succ:
+                if t >= n or insns[t] is None:
+                    raise CFGError(slot, f"jump out of range from insn {slot} to {t}")
+                if not seen[t]:
+                    seen[t] = True
+                    stack.append(t)
+    if not all(seen):
+        for slot in range(n):
+            if not seen[slot] and insns[slot] is not None:
+                raise CFGError(slot, f"unreachable insn {slot}")
 
 
 _JUMPS = ("jmp", "ja")

@@ -28,7 +28,8 @@ from . import tnum as T
 from .cfg import Program, jump_target
 from .regs import (CTX, FUNC, MAP_KEY, MAP_PTR, MAP_VALUE, MEM, NOT_INIT, PKT, PKT_END, PKT_META,
                    PKT_TYPES, RINGBUF_MEM, SCALAR, STACK, Reg)
-from .state import MAX_STACK, Frame, State, exact_signature, states_equal, type_signature
+from .state import (MAX_STACK, Frame, State, _set_bits, exact_signature, states_equal,
+                    type_signature)
 
 COMPLEXITY_LIMIT = 1_000_000
 MAX_VAR_OFF = 1 << 29
@@ -179,15 +180,16 @@ class Verifier:
         #                                     holds this set: add to it, never replace it)
         self.spec_now = False               # the instruction being checked is speculative
         succ = _successors(prog)
-        preds = _predecessors(succ)
-        self._live = _liveness(prog, succ, preds)
+        # per slot: the relevance bits (SLOT_BIT ...), the live registers above LIVENESS_BIT
+        self._facts = _analyses(prog, succ, _predecessors(succ),
+                                prog_type not in _NO_RETURN_CHECK, prog_type)
         self._live_list: list = [None] * len(prog.insns)
         self._prune_at: dict[int, tuple] = {}   # slot -> (_frame_live, _live_regs) there
-        self._relevant = _relevance(prog, succ, preds, prog_type not in _NO_RETURN_CHECK,
-                                    prog_type)
         self._subprog_of = _subprog_index(prog)
         self._imms: dict[int, Reg] = {}
+        self._unknowns: dict[tuple, Reg] = {}
         R.reset_memos()
+        _REFINED.clear()
 
     # ---------------------------------------------------------------- driver
     def run(self) -> None:
@@ -202,20 +204,35 @@ class Verifier:
         prog = self.prog
         prune, rows = prog.prune, prog.rows
         ops = self._decode()
-        jumps = [row is not None and row.kind in _JMP_KINDS for row in rows]
+        jumps = [row.kind in _JMP_KINDS for _, row in prog.uniq] + [False]
+        jumps = [jumps[k] for k in prog.uid]
         logging = self.log_level
         nospec = self.nospec
-        while True:
-            self.processed += 1
-            if self.processed > COMPLEXITY_LIMIT:
-                raise Reject(f"BPF program is too large. Processed {self.processed} insn", slot)
-            if slot in prune and self._visited(st, slot):
-                nxt = None
-                if logging and len(self.log) < LOG_LINES:
-                    self.log.append(f"{slot}: safe")
-            else:
+        looping, done, iter_next = self.looping, self.done, self.iter_next
+        # counted here, stored in self.processed and self.jmps when the walk ends or stops
+        processed, jmps = self.processed, self.jmps
+        nxt = None
+        try:
+            while True:
+                processed += 1
+                if processed > COMPLEXITY_LIMIT:
+                    raise Reject(f"BPF program is too large. Processed {processed} insn", slot)
+                if slot in prune:
+                    # is_state_visited checkpoints after 2 jumps and 8 instructions
+                    checkpoint = slot in iter_next or (jmps - self.last_jmps >= 2 and
+                                                       processed - self.last_processed >= 8)
+                    if (checkpoint or slot in looping or slot in done) and \
+                            self._visited(st, slot, checkpoint, processed, jmps):
+                        if logging and len(self.log) < LOG_LINES:
+                            self.log.append(f"{slot}: safe")
+                        nxt = None
+                        self._path_done(st)
+                        if not work:
+                            break
+                        st, slot = work.pop()
+                        continue
                 if jumps[slot]:
-                    self.jmps += 1
+                    jmps += 1
                 if logging and len(self.log) < LOG_LINES:
                     self._log_insn(st, slot)
                 try:
@@ -225,14 +242,19 @@ class Verifier:
                     if not self._recover(st, slot, exc):
                         exc.state = st
                         raise
-            if nxt is None:
-                self._path_done(st)
-                if not work:
-                    self._check_max_stack_depth()
-                    break
-                st, slot = work.pop()
-                continue
-            slot = nxt
+                    # (nxt keeps its last value: this slot when the path came here from
+                    # the one before, where the walk goes once more and stops at the
+                    # barrier; None when the path started here)
+                if nxt is None:
+                    self._path_done(st)
+                    if not work:
+                        break
+                    st, slot = work.pop()
+                    continue
+                slot = nxt
+        finally:
+            self.processed, self.jmps = processed, jmps
+        self._check_max_stack_depth()
 
     # ---------------------------------------------------------------- speculation (unprivileged)
     def _speculate(self, st: State, slot: int, work, regs: tuple = (), reg: Reg | None = None):
@@ -268,11 +290,9 @@ class Verifier:
         """
         prog = self.prog
         calls: dict[int, list] = {}
-        for slot, row in enumerate(prog.rows):
-            if row is not None and row.name in ("call_local", "lddw_func"):
-                target = slot + s32i(prog.insns[slot].imm) + 1
-                calls.setdefault(self._subprog_of[slot], []).append(
-                    (slot, self._subprog_of[target]))
+        for slot in prog.calls:         # (call_local and lddw_func, in order)
+            target = slot + s32i(prog.insns[slot].imm) + 1
+            calls.setdefault(self._subprog_of[slot], []).append((slot, self._subprog_of[target]))
 
         def walk(idx: int, frame: int, depth: int, at: int) -> None:
             used = self.stack_depth.get(idx, 0)
@@ -324,13 +344,13 @@ class Verifier:
             raise Reject(f"The sequence of {len(work)} jumps is too complex.", slot)
         return other
 
-    def _visited(self, st: State, slot: int) -> bool:
-        """is_state_visited: prune when a finished state covers ``st``; else maybe checkpoint."""
+    def _visited(self, st: State, slot: int, checkpoint: bool, processed: int,
+                 jmps: int) -> bool:
+        """is_state_visited: prune when a finished state covers ``st``; else checkpoint it if
+        ``checkpoint`` (``processed`` instructions and ``jmps`` jumps walked so far)."""
         loops = self.looping.get(slot)
         done = self.done.get(slot)
         iter_next = slot in self.iter_next
-        checkpoint = iter_next or (self.jmps - self.last_jmps >= 2
-                                   and self.processed - self.last_processed >= 8)
         if not (loops or done or checkpoint):
             return False      # nothing to compare with, no checkpoint: the common case
         at = self._prune_at.get(slot)
@@ -338,7 +358,7 @@ class Verifier:
             at = self._prune_at[slot] = (self._frame_live(slot), self._live_regs(slot))
         live, live_regs = at
         tsig = type_signature(st, live_regs) if done or checkpoint else None
-        sig = exact_signature(st, live_regs) if loops or checkpoint else None
+        sig = None          # (the exact signature: computed when needed)
         if iter_next:
             # an open-coded iterator's loop converges when the state at its next() call
             # is covered by one already being explored from there
@@ -347,6 +367,7 @@ class Verifier:
                         states_equal(old.snap, st, live):
                     return True
         elif loops:
+            sig = exact_signature(st, live_regs)
             old = loops.get(sig)
             if old is not None and old.snap is not None and _spec_ok(old.snap, st) and \
                     states_equal(old.snap, st, live, exact=True):
@@ -365,7 +386,9 @@ class Verifier:
                     old.snap = None
         if not checkpoint:
             return False
-        self.last_jmps, self.last_processed = self.jmps, self.processed
+        if sig is None:
+            sig = exact_signature(st, live_regs)
+        self.last_jmps, self.last_processed = jmps, processed
         cp = Checkpoint(st.copy(), slot, sig, tsig, st.parent)
         st.parent = cp
         loops = self.looping.setdefault(slot, {})
@@ -379,26 +402,26 @@ class Verifier:
         """The live registers (r0-r9) at ``slot``, in order (for the signatures)."""
         regs = self._live_list[slot]
         if regs is None:
-            mask = self._live[slot]
-            regs = self._live_list[slot] = tuple(r for r in range(10) if mask >> r & 1)
+            regs = self._live_list[slot] = _set_bits(self._facts[slot] >> LIVENESS_BIT & 0x3FF)
         return regs
 
     def _frame_live(self, slot: int):
         """live(i, old, cur) -> (registers compared, registers compared by value, stack slots
         whose spilled scalars are compared by value, stack slots compared) of frame i, as bit
         masks."""
-        live_in, rel = self._live, self._relevant
-        priv = self.priv     # unprivileged, every slot's bytes are compared (uninitialised reads)
+        facts = self._facts
+        r = facts[slot] & _REL_ALL
+        # unprivileged, every slot's bytes are compared (uninitialised reads)
+        top = (facts[slot] >> LIVENESS_BIT, r, r >> SLOT_BIT, r >> LIVE_BIT if self.priv else -1)
 
         def live(i: int, old: State, cur: State):
             if i == len(cur.frames) - 1:
-                r = rel[slot]
-                return live_in[slot], r, r >> SLOT_BIT, r >> LIVE_BIT if priv else -1
+                return top
             # a caller's frame: its callees may read its stack through pointers (all
             # slots compared); r6-r9 as they matter at the return
             ret = cur.frames[i + 1].callsite + 1
-            if ret < len(live_in):
-                return live_in[ret] & 0x3C0, rel[ret] & 0x3C0, -1, -1
+            if ret < len(facts):
+                return (facts[ret] >> LIVENESS_BIT) & 0x3C0, facts[ret] & 0x3C0, -1, -1
             return 0x3C0, 0x3C0, -1, -1
         return live
 
@@ -422,28 +445,29 @@ class Verifier:
         """Each slot's check, chosen once per program: the method for its row's ``kind``
         (called as ``op(state, slot, work)``, it returns the next slot or None when the
         path ends); ALU instructions and conditional jumps also get their operands decoded
-        (``self._dec``)."""
+        (``self._dec``), gotos their target. ALU instructions are decoded once per distinct
+        instruction."""
         methods = {kind: getattr(self, name) for kind, name in _KIND_OPS.items()}
-        alu: dict = {}      # programs repeat instructions: decode each distinct one once
-        ops: list = []
-        dec: list = []
-        for slot, (insn, row) in enumerate(zip(self.prog.insns, self.prog.rows)):
-            if row is None:
-                ops.append(None)
-                dec.append(None)
-                continue
+        prog = self.prog
+        uops, udec, is_jmp = [], [], []
+        for insn, row in prog.uniq:
             kind = row.kind
-            ops.append(methods[kind])
-            if kind == "alu":
-                key = (id(row), insn.dst, insn.src, insn.imm)
-                d = alu.get(key)
-                if d is None:
-                    d = alu[key] = self._alu_decode(insn, row)
-                dec.append(d)
-            else:
-                dec.append(self._jmp_decode(slot, insn, row) if kind == "jmp" else None)
+            uops.append(methods[kind])
+            udec.append(self._alu_decode(insn, row) if kind == "alu" else None)
+            is_jmp.append(kind in ("jmp", "ja"))
+        uops.append(None)       # index -1: the second slot of lddw
+        udec.append(None)
+        is_jmp.append(False)
+        uid = prog.uid
+        dec = [udec[k] for k in uid]
+        insns, rows = prog.insns, prog.rows
+        for slot, k in enumerate(uid):
+            if is_jmp[k]:
+                insn, row = insns[slot], rows[slot]
+                dec[slot] = self._jmp_decode(slot, insn, row) if row.kind == "jmp" else \
+                    jump_target(slot, insn, row)
         self._dec = dec
-        return ops
+        return [uops[k] for k in uid]
 
     def _end(self, st: State, slot: int, work) -> int:
         insn, row = self.prog.insns[slot], self.prog.rows[slot]
@@ -474,6 +498,15 @@ class Verifier:
             raise Reject(f"R{src} !read_ok", slot, regs=(src,))
         if dst == 10:
             raise Reject("frame pointer is read only", slot, regs=(10,))
+        reg = f.regs[src]
+        if reg.type in PKT_TYPES and reg.smin >= 0:
+            # the common case of _mem_access for a packet pointer: a load inside the range
+            # proven gives an unknown of its size, one shared register (as ``dst = imm``)
+            off = reg.off + insn.off
+            if off >= 0 and off + row.size <= reg.range:
+                f.regs[dst] = self._unknown(row.size, row.signed)
+                f.mine &= ~(1 << dst)
+                return slot + 1
         f.put(dst, self._mem_access(st, src, insn.off, row.size, False, None, slot,
                                     signed=row.signed))
         return slot + 1
@@ -488,10 +521,22 @@ class Verifier:
     def _stx(self, st: State, slot: int, work) -> int:
         insn = self.prog.insns[slot]
         f = st.frames[-1]
-        self.read(f, insn.src, slot)
-        self.read(f, insn.dst, slot)
-        self._mem_access(st, insn.dst, insn.off, self.prog.rows[slot].size, True,
-                         f.regs[insn.src].copy(), slot, value_regno=insn.src)
+        src, dst = insn.src, insn.dst
+        value = f.regs[src]
+        if value.type == NOT_INIT:      # self.read, written out
+            raise Reject(f"R{src} !read_ok", slot, regs=(src,))
+        if f.regs[dst].type == NOT_INIT:
+            raise Reject(f"R{dst} !read_ok", slot, regs=(dst,))
+        off, size = insn.off, self.prog.rows[slot].size
+        if dst == 10 and self.priv and not off & (size - 1) and -MAX_STACK <= off <= -size:
+            # the common case of _mem_access and _stack_access, for r10 (a pointer to the
+            # running frame's stack, offset 0): an aligned store inside the stack
+            value = value.copy()
+            self._link_spill(f, value, src, off, size)
+            self._stack_used(f, off)
+            self._stack_write(f, off, size, value, slot, False)
+            return slot + 1
+        self._mem_access(st, dst, off, size, True, value.copy(), slot, value_regno=src)
         return slot + 1
 
     def _atomic_insn(self, st: State, slot: int, work) -> int:
@@ -503,7 +548,7 @@ class Verifier:
         return slot + 1
 
     def _ja(self, st: State, slot: int, work) -> int:
-        return jump_target(slot, self.prog.insns[slot], self.prog.rows[slot])
+        return self._dec[slot]      # the target
 
     def _call(self, st: State, slot: int, work) -> int | None:
         insn, name = self.prog.insns[slot], self.prog.rows[slot].name
@@ -879,13 +924,8 @@ class Verifier:
                 return Reg.pointer(kind[:-8], null=True, id=self.new_id())
             return Reg.pointer(kind)
         if t == STACK:
-            if write and value_regno >= 0 and value.is_scalar and not value.is_const \
-                    and (reg.off + off) % 8 == 0 and value.umax.bit_length() <= 8 * size:
-                src = f.regs[value_regno]       # link the register and its spilled copy
-                if not src.id:
-                    src = f.own(value_regno)
-                    src.id = self.new_id()
-                value.id = src.id
+            if write and value_regno >= 0:
+                self._link_spill(f, value, value_regno, reg.off + off, size)
             return self._stack_access(st, reg, regno, off, size, write, value, slot, signed,
                                       is_st, value_regno)
         if t in PKT_TYPES:
@@ -900,6 +940,25 @@ class Verifier:
         if t == SCALAR and not write and not reg.is_const and self.prog_type in C.BTF_CTX:
             return self._loaded(size, signed)   # maybe a BTF pointer: pybpf lacks kernel BTF
         raise Reject(f"R{regno} invalid mem access '{reg.type_str}'", slot, regs=(regno,))
+
+    def _unknown(self, size: int, signed: bool) -> Reg:
+        """What :meth:`_loaded` copies: one register per verification and (size, signed),
+        shared by the frames that load it and never changed in place (``Frame.own``)."""
+        r = self._unknowns.get((size, signed))
+        if r is None:
+            r = self._unknowns[(size, signed)] = self._loaded(size, signed)
+        return r
+
+    def _link_spill(self, f: Frame, value: Reg, value_regno: int, off: int, size: int) -> None:
+        """A register stored to the stack at ``off`` (mod 8) as ``value`` (its copy): an
+        unknown scalar that fits, spilled at a slot's start, shares an id with the register."""
+        if value.is_scalar and not value.is_const and off % 8 == 0 and \
+                value.umax.bit_length() <= 8 * size:
+            src = f.regs[value_regno]       # link the register and its spilled copy
+            if not src.id:
+                src = f.own(value_regno)
+                src.id = self.new_id()
+            value.id = src.id
 
     def _loaded(self, size: int, signed: bool) -> Reg:
         """An unknown value loaded from memory, zero- or sign-extended from ``size`` bytes."""
@@ -954,6 +1013,9 @@ class Verifier:
                          regs=(regno,))
 
     def _stack_frame(self, st: State, reg: Reg) -> Frame:
+        cur = st.frames[-1]
+        if cur.frameno == reg.frameno:      # the common case: the running frame's stack
+            return cur
         for f in st.frames:
             if f.frameno == reg.frameno:
                 return f
@@ -986,11 +1048,7 @@ class Verifier:
                                     slot)
         if not write and not self.priv:
             self._stack_initialized(frame, reg, regno, off, lo, hi, size, slot, direct=True)
-        if -lo > frame.depth:
-            frame.depth = -lo
-        sp = frame.subprog
-        if -lo > self.stack_depth.get(sp, 0):
-            self.stack_depth[sp] = -lo
+        self._stack_used(frame, lo)
         if not reg.is_const:
             if write:
                 for b in range(lo, hi):
@@ -1005,6 +1063,14 @@ class Verifier:
             self._stack_write(frame, lo, size, value, slot, is_st, frame is not st.cur)
             return None
         return self._stack_read(frame, lo, size, slot, signed)
+
+    def _stack_used(self, frame: Frame, lo: int) -> None:
+        """Stack bytes from ``lo`` up were touched: the frame's depth, its subprogram's."""
+        if -lo > frame.depth:
+            frame.depth = -lo
+        sp = frame.subprog
+        if -lo > self.stack_depth.get(sp, 0):
+            self.stack_depth[sp] = -lo
 
     def _stack_initialized(self, frame: Frame, reg: Reg, regno: int, off: int, lo: int, hi: int,
                            size: int, slot: int, direct: bool, bounded: bool = True) -> None:
@@ -1160,7 +1226,25 @@ class Verifier:
         else:
             src = k
         fall = slot + 1
-        pred = _branch_taken(dst, src, op, is32)
+        scalars = dst.type == SCALAR and src.type == SCALAR and s != d
+        if scalars:
+            # for two scalars, the prediction and each branch's narrowing are a pure
+            # function of the operands' bounds: memoised (the narrowing when unpredicted)
+            db = (dst.var, dst.smin, dst.smax, dst.umin, dst.umax, dst.s32min, dst.s32max,
+                  dst.u32min, dst.u32max)
+            sb = (src.var, src.smin, src.smax, src.umin, src.umax, src.s32min, src.s32max,
+                  src.u32min, src.u32max)
+            key = (op, is32, db, sb)
+            known = _REFINED.get(key)
+            if known is None:
+                if len(_REFINED) >= R._SYNC_CACHE_MAX:
+                    _REFINED.clear()
+                pred = _branch_taken(dst, src, op, is32)
+                known = _REFINED[key] = (pred, None, None) if pred >= 0 else \
+                    (pred, _refined(db, sb, op, is32), _refined(db, sb, _REV[op], is32))
+            pred = known[0]
+        else:
+            pred = _branch_taken(dst, src, op, is32)
         if pred >= 0 and not self.priv:
             self._speculate(st, fall if pred == 1 else target, work, (d, s) if s >= 0 else (d,))
         if pred == 1:
@@ -1168,15 +1252,19 @@ class Verifier:
         if pred == 0:
             return fall
         other = self._push(st, target, work)
-        if dst.type == SCALAR and src.type == SCALAR:
-            ok_t = self._refine(other, other.frames[-1], d, s, k, op, is32)
-            ok_f = self._refine(st, f, d, s, k, _REV[op], is32)
-            if not ok_t:
+        if scalars:
+            _, taken, not_taken = known
+            if taken is None:
                 work.pop()
                 self._path_done(other)
-            if not ok_f:
+            else:
+                self._refine(other, other.frames[-1], d, s, db, sb, taken)
+            if not_taken is None:
                 return None
+            self._refine(st, f, d, s, db, sb, not_taken)
             return fall
+        if dst.type == SCALAR and src.type == SCALAR:
+            return fall     # (s == d: nothing to learn)
         if not is32 and s < 0 and k.value == 0 and op in ("jeq", "jne") and dst.null:
             self._mark_null(other, dst.id, op == "jeq")
             self._mark_null(st, dst.id, op == "jne")
@@ -1185,25 +1273,25 @@ class Verifier:
             raise Reject(f"R{d} pointer comparison prohibited", slot, regs=(d,))
         return fall
 
-    def _refine(self, st: State, f: Frame, d: int, s: int, k: Reg, op: str,
-                is32: bool) -> bool:
-        """Narrow the scalars compared, ``d op s`` (or ``d op k``), on one branch; False
-        when that branch cannot be taken."""
-        if s == d:
-            return True
-        dst = f.own(d)
-        src = f.own(s) if s >= 0 else k.copy()
-        _refine_cond(dst, src, op, is32)
-        if not R.sync_valid(dst) or not R.sync_valid(src):
-            return False
-        for r in ((dst, src) if s >= 0 else (dst,)):
-            if r.id:
-                rid = r.id
+    def _refine(self, st: State, f: Frame, d: int, s: int, db: tuple, sb: tuple,
+                after: tuple) -> None:
+        """The scalars compared, ``d op s`` (or ``d op k``: ``s`` is -1), narrowed on one
+        branch: their bounds were ``db`` and ``sb``, ``after`` is what :func:`_refined` gave.
+        A register whose bounds do not change is left shared; scalars linked by an id to a
+        narrowed one get its bounds."""
+        nd, ns = after
+        for r, old, new in ((d, db, nd), (s, sb, ns)) if s >= 0 else ((d, db, nd),):
+            reg = f.regs[r]
+            if new == old and not reg.id:
+                continue
+            reg = f.own(r)
+            R.set_bounds(reg, new)
+            if reg.id:
+                rid = reg.id
                 for other in st.regs_where(lambda g: g.id == rid and g.type == SCALAR):
-                    if other is not r:
-                        _copy_into(other, r)
+                    if other is not reg:
+                        _copy_into(other, reg)
                         other.id = rid
-        return True
 
     def _mark_null(self, st: State, rid: int, is_null: bool) -> None:
         ref = 0
@@ -1672,6 +1760,24 @@ def _not_null(r: Reg) -> bool:
                                       "sock_common")
 
 
+#: (op, is32, bounds, bounds) -> (_branch_taken, then when it is -1 the _refined of op and
+#: of its reverse)
+_REFINED: dict = {}
+
+
+def _refined(a: tuple, b: tuple, op: str, is32: bool) -> tuple | None:
+    """The bounds (as :func:`regs.bounds`) of scalars ``a`` and ``b`` narrowed by ``a op b``
+    (:func:`_refine_cond`, then synced), or None when they contradict (the branch cannot be
+    taken)."""
+    x, y = Reg(SCALAR), Reg(SCALAR)
+    R.set_bounds(x, a)
+    R.set_bounds(y, b)
+    _refine_cond(x, y, op, is32)
+    if not R.sync_valid(x) or not R.sync_valid(y):
+        return None
+    return R.bounds(x), R.bounds(y)
+
+
 def _refine_cond(a: Reg, b: Reg, op: str, is32: bool) -> None:
     """regs_refine_cond_op: narrow ``a`` and ``b`` assuming ``a op b`` holds."""
     if op in ("jgt", "jge", "jsgt", "jsge"):
@@ -1797,8 +1903,8 @@ def _successors(prog: Program) -> list:
     """Successor slots of each slot (None for the second slot of lddw); a bpf-to-bpf call
     continues at the next instruction (the callee's effect is the call's use and kill)."""
     succ = list(prog.succ)      # (cfg.build checked that every successor is a slot)
-    for s, row in enumerate(prog.rows):
-        if row is not None and row.name == "call_local" and succ[s] is not None:
+    for s in prog.calls:
+        if prog.rows[s].name == "call_local" and succ[s] is not None:
             succ[s] = [s + 1]
     return succ
 
@@ -1822,9 +1928,10 @@ def _predecessors(succ: list) -> list[list[int]]:
 def _backward(succ: list, preds: list, transfer: list) -> list[int]:
     """The least fixed point of a backward register-set analysis.
 
-    ``transfer[s]`` is ``(kill, gen, cond, cgen)``: at slot ``s`` the set is
-    ``(out & ~kill) | gen``, plus ``cgen`` when ``out`` meets ``cond`` (``out`` is the
-    union over the successors). Solved with a worklist, in reverse slot order first.
+    ``transfer[s]`` is ``(keep, gen, cond, cgen)``: at slot ``s`` the set is
+    ``(out & keep) | gen``, plus ``cgen`` when ``out`` meets ``cond`` (``out`` is the
+    union over the successors; ``keep`` is ``~kill``, the bits that pass through).
+    Solved with a worklist, in reverse slot order first.
     """
     n = len(succ)
     val = [0] * n
@@ -1841,9 +1948,9 @@ def _backward(succ: list, preds: list, transfer: list) -> list[int]:
             out = 0
             for t in nx:
                 out |= val[t]
-        kill, gen, cond, cgen = transfer[s]
-        v = (out & ~kill) | gen
-        if out & cond:
+        keep, gen, cond, cgen = transfer[s]
+        v = (out & keep) | gen
+        if cond and out & cond:
             v |= cgen
         if v != val[s]:
             val[s] = v
@@ -1852,23 +1959,6 @@ def _backward(succ: list, preds: list, transfer: list) -> list[int]:
                     queued[p] = True
                     push(p)
     return val
-
-
-def _liveness(prog: Program, succ: list, preds: list) -> list[int]:
-    """Registers (bit mask) that some path from each slot reads before writing."""
-    transfer = []
-    seen: dict = {}     # (row, dst, src) -> transfer: programs repeat instructions
-    for insn, row in zip(prog.insns, prog.rows):
-        if row is None:
-            transfer.append(None)
-            continue
-        key = (id(row), insn.dst, insn.src)
-        t = seen.get(key)
-        if t is None:
-            use, kill = _use_def(insn, row)
-            t = seen[key] = (kill, use, 0, 0)
-        transfer.append(t)
-    return _backward(succ, preds, transfer)
 
 
 #: Where a register may point, for :func:`_stack_pointers`: into the stack of the frame
@@ -2014,9 +2104,9 @@ def _only_r10(prog: Program) -> bool:
     """No register but r10 can point into a stack: r10 is only ever the base of loads and
     stores (never copied, added to or stored) and nothing returns a stack pointer (no
     bpf-to-bpf call, callx or kfunc). :func:`_stack_pointers` then knows its answer."""
-    for insn, row in zip(prog.insns, prog.rows):
-        if row is not None and (row.spreads_r10(insn.dst, insn.src)
-                                or (row.kind in ("call", "callx") and row.name != "call")):
+    for insn, row in prog.uniq:     # (each distinct instruction once)
+        if row.spreads_r10(insn.dst, insn.src) or (row.kind in ("call", "callx")
+                                                   and row.name != "call"):
             return False
     return True
 
@@ -2024,6 +2114,8 @@ def _only_r10(prog: Program) -> bool:
 def _reached_with(prog: Program, succ: list, value) -> list:
     """``value`` at every slot reached from the program's start (None elsewhere), as
     :func:`_stack_pointers`' walk reaches them."""
+    if len(prog.subprogs) == 1:     # cfg.build checked that every instruction is reached
+        return [None if insn is None else value for insn in prog.insns]
     state: list = [None] * len(prog.insns)
     start = prog.subprogs[0]
     state[start] = value
@@ -2087,28 +2179,58 @@ def _relevance(prog: Program, succ: list, preds: list, ret_checked: bool = True,
     those of the frame running the instruction (r10's): a spilled scalar matters only
     if it may be read into a register that matters (see :func:`_relevant_transfer`).
     """
+    return [v & _REL_ALL for v in _analyses(prog, succ, preds, ret_checked, prog_type)]
+
+
+#: :func:`_analyses` solves liveness (the registers some path from a slot reads before
+#: writing them, :func:`_use_def`) and :func:`_relevance` at once, liveness in the bits
+#: from LIVENESS_BIT up, relevance below: two independent backward analyses of one shape
+#: are one analysis on the pair (the least fixed point of each is unchanged).
+LIVENESS_BIT = LIVE_BIT + NSLOTS
+_REL_ALL = (1 << LIVENESS_BIT) - 1
+
+
+def _analyses(prog: Program, succ: list, preds: list, ret_checked: bool = True,
+              prog_type: str | None = None) -> list[int]:
+    """Per slot, :func:`_relevance`'s bits, and the live registers shifted to LIVENESS_BIT."""
     main_end = prog.subprog_end(0)
     # subprogram 0 always runs in frame 0 (no caller whose stack it could write) unless
     # something calls it or takes its address
-    main_alone = not any(
-        row is not None and row.name in ("call_local", "lddw_func")
-        and s + s32i(insn.imm) + 1 < main_end
-        for s, (insn, row) in enumerate(zip(prog.insns, prog.rows)))
+    insns, uniq, uid = prog.insns, prog.uniq, prog.uid
+    main_alone = not any(s + s32i(insns[s].imm) + 1 < main_end for s in prog.calls)
     ptrs, spilled = _stack_pointers(prog, succ, main_alone)
+    live = []           # by distinct instruction: liveness's (kill, gen), shifted
+    for insn, row in uniq:
+        use, kill = _use_def(insn, row)
+        live.append((kill << LIVENESS_BIT, use << LIVENESS_BIT))
+    exits = [row.kind == "exit" for _, row in uniq]
+    tables: dict = {}   # id(where registers point) -> transfers by distinct instruction
+    table, last = None, tables      # (last: no pointer tuple yet)
     transfer = []
-    seen: dict = {}     # programs repeat instructions, and states share their tuples
-    for s, (insn, row) in enumerate(zip(prog.insns, prog.rows)):
+    for s, k in enumerate(uid):
+        if k < 0:
+            transfer.append(None)
+            continue
         p = ptrs[s]
-        if row is None or p is None:      # (unreachable: never analysed)
-            transfer.append(None if row is None else (0, 0, 0, 0))
-        elif row.kind == "exit" and not ret_checked and s < main_end:
-            transfer.append((-1, 0, 0, 0))
-        else:
-            key = (id(row), insn.dst, insn.src, insn.off, insn.imm, id(p))
-            t = seen.get(key)
-            if t is None:
-                t = seen[key] = _relevant_transfer(insn, row, p, spilled, prog_type)
-            transfer.append(t)
+        if p is not last:       # states share their tuples: consecutive slots mostly do
+            last = p
+            table = tables.get(id(p))
+            if table is None:
+                table = tables[id(p)] = [None] * len(uniq)
+        t = table[k]
+        if t is None or exits[k]:
+            insn, row = uniq[k]
+            if p is None:           # (unreachable: never analysed)
+                rk, rg, rc, rcg = 0, 0, 0, 0
+            elif exits[k] and not ret_checked and s < main_end:
+                rk, rg, rc, rcg = _REL_ALL, 0, 0, 0
+            else:
+                rk, rg, rc, rcg = _relevant_transfer(insn, row, p, spilled, prog_type)
+            lk, lg = live[k]
+            t = (~((rk & _REL_ALL) | lk), rg | lg, rc, rcg)     # (keep, for _backward)
+            if not exits[k]:
+                table[k] = t
+        transfer.append(t)
     return _backward(succ, preds, transfer)
 
 

@@ -8,6 +8,8 @@ A slot is 8 bytes; byte ``b`` of the frame (``-512 <= b < 0``) is slot
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from . import tnum as T
 from .regs import NOT_INIT, SCALAR, STACK, Reg
 
@@ -279,16 +281,18 @@ def _set_bits(mask: int) -> tuple:
 
 def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
     """``old`` covers ``cur``: registers (live ones), stack, references, frames."""
-    if len(old.frames) != len(cur.frames) or len(old.refs) != len(cur.refs):
+    ofs, cfs = old.frames, cur.frames
+    if len(ofs) != len(cfs) or len(old.refs) != len(cur.refs):
         return False
     ids = IdMap()
-    for i, (of, cf) in enumerate(zip(old.frames, cur.frames)):
+    for i in range(len(ofs)):
+        of, cf = ofs[i], cfs[i]
         if of.callsite != cf.callsite or of.callback != cf.callback:
             return False
         t = live(i, old, cur)   # registers, precise ones[, precise stack slots, live slots]
-        mask, rel = t[0], t[1]
+        rel = t[1]
         oregs, cregs = of.regs, cf.regs
-        for r in _set_bits(mask):
+        for r in _set_bits(t[0]):
             o, c = oregs[r], cregs[r]
             if o is c and not o.id and not o.ref:
                 continue        # one register object, shared by copy-on-write: equal
@@ -302,6 +306,11 @@ def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
     return True
 
 
+#: A register's part of the signatures below (attrgetter: one C call per register).
+_TYPE_KEY = attrgetter("type", "null", "off")
+_EXACT_KEY = attrgetter("type", "null", "off", "var", "smin", "smax", "umin", "umax")
+
+
 def type_signature(st: State, live_regs: tuple) -> tuple:
     """A quick key over the current frame's live registers (``live_regs``): their types.
 
@@ -309,12 +318,10 @@ def type_signature(st: State, live_regs: tuple) -> tuple:
     full checks, for speed.
     """
     regs = st.frames[-1].regs
-    return (len(st.frames),) + tuple([(g.type, g.null, g.off) for g in map(regs.__getitem__,
-                                                                           live_regs)])
+    return (len(st.frames),) + tuple(map(_TYPE_KEY, map(regs.__getitem__, live_regs)))
 
 
 def exact_signature(st: State, live_regs: tuple) -> tuple:
     """As :func:`type_signature`, with the registers' values: equal states have equal keys."""
     regs = st.frames[-1].regs
-    return (len(st.frames),) + tuple([(g.type, g.null, g.off, g.var, g.smin, g.smax, g.umin,
-                                       g.umax) for g in map(regs.__getitem__, live_regs)])
+    return (len(st.frames),) + tuple(map(_EXACT_KEY, map(regs.__getitem__, live_regs)))
