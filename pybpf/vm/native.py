@@ -58,7 +58,7 @@ from ..isa.table import ROWS
 from . import abi, ctxaccess
 
 #: Bumped when the shape of the generated IR changes (part of every cache key).
-GENERATOR_VERSION = 12
+GENERATOR_VERSION = 13
 
 #: Status of the compiled code only: run one instruction in the interpreter from st[PC].
 HANDOVER = 100
@@ -1202,22 +1202,15 @@ def _target_machine():
     return _TM
 
 
-def object_code(text: str) -> tuple[bytes, list[int]]:
-    """Compile ``text`` (a program's IR, :func:`program_ir`) with the semantics library and
-    the hot helpers it calls (:func:`hot_library`) to an ELF object (no caching:
-    :func:`compile_ir` caches). Also returns the hot helpers left external (a helper
-    whose code could not be made self-contained: :func:`_link` resolves it)."""
+def object_code(text: str) -> bytes:
+    """Compile ``text`` (a program's IR, :func:`program_ir`) with the semantics library to
+    an ELF object (no caching: :func:`compile_ir` caches). The hot helpers it calls stay
+    external (:func:`compile_ir` loads :func:`hot_object` beside it)."""
     import llvmlite.binding as llvm
     tm = _target_machine()
     lib_text, _symbols = semantics_library()
     module = llvm.parse_assembly(text)
     module.link_in(llvm.parse_assembly(lib_text))
-    external = []
-    for hid in _hot_ids_of(text):
-        try:
-            module.link_in(llvm.parse_assembly(hot_library(hid)))
-        except RuntimeError:
-            external.append(hid)
     for fn in module.functions:
         if fn.name != "run" and not fn.is_declaration:
             fn.linkage = "internal"
@@ -1225,8 +1218,7 @@ def object_code(text: str) -> tuple[bytes, list[int]]:
     module.data_layout = str(tm.target_data)
     module.verify()
     for fn in module.functions:
-        if (fn.name not in ("run", "ctx_load", "ctx_store") and not fn.is_declaration
-                and not fn.name.startswith(HOT_SYMBOL)):
+        if fn.name not in ("run", "ctx_load", "ctx_store") and not fn.is_declaration:
             fn.add_function_attribute("alwaysinline")   # the semantic functions
     passes = llvm.create_new_module_pass_manager()
     for name in PASSES:
@@ -1237,7 +1229,7 @@ def object_code(text: str) -> tuple[bytes, list[int]]:
                  and not fn.name.startswith(HOT_SYMBOL)]
     if undefined:
         raise RuntimeError(f"pybpf: compiled code calls undefined functions {undefined[:3]}")
-    return tm.emit_object(module), external
+    return tm.emit_object(module)
 
 
 def _hot_ids_of(text: str) -> list[int]:
@@ -1251,23 +1243,26 @@ def compile_ir(text: str, key: str) -> int:
     if hit is not None:
         return hit[1]
     path = cache_dir() / "native" / f"{key}.o"
-    sidecar = path.with_suffix(".hot")   # the hot helpers the object leaves external
-    obj, external = None, _hot_ids_of(text)
+    obj = None
     if path.exists():
         try:
             obj = path.read_bytes()
-            external = json.loads(sidecar.read_text())
-        except (OSError, ValueError):
-            pass   # (without its sidecar: every helper is linked, which is harmless)
+        except OSError:
+            obj = None
     if obj is not None:
         STATS["loaded"] += 1
     else:
         STATS["compiled"] += 1
-        obj, external = object_code(text)
-        _write(sidecar, json.dumps(external).encode())
+        obj = object_code(text)
         _write(path, obj)
+    helpers, external = [], []
+    for hid in _hot_ids_of(text):
+        try:
+            helpers.append(hot_object(hid))
+        except RuntimeError:   # its code needs Numba's runtime: the Numba cfunc, resolved
+            external.append(hid)
     _link(external)
-    _ENGINES[key] = load_object(obj, "run")
+    _ENGINES[key] = load_object(obj, "run", helpers)
     return _ENGINES[key][1]
 
 
@@ -1279,11 +1274,14 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def load_object(obj: bytes, symbol: str) -> tuple[object, int]:
+def load_object(obj: bytes, symbol: str, beside: list = ()) -> tuple[object, int]:
     """Load object code (from :func:`object_code` or :func:`entry_object`) into this
-    process: (its execution engine, to keep alive; the address of ``symbol``)."""
+    process, with the objects ``beside`` it (whose symbols it calls): (its execution
+    engine, to keep alive; the address of ``symbol``)."""
     import llvmlite.binding as llvm
     engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), _target_machine())
+    for other in beside:
+        engine.add_object_file(llvm.ObjectFileRef.from_data(other))
     engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
     engine.finalize_object()
     return engine, engine.get_function_address(symbol)
@@ -1350,24 +1348,37 @@ def _hot_source_key(hid: int) -> tuple[str, str]:
     return source, key.hexdigest()[:16]
 
 
-def hot_library(hid: int) -> str:
-    """LLVM IR of hot helper ``hid`` as one self-contained function
-    ``pybpf_native_hot_<hid>`` (what it calls inlined into it), for linking into a program's
-    module: its object code then needs no Numba to load. Numba compiles it once; the IR is
-    kept under ``<cache>/native/hot-<hid>-<key>.ll``. RuntimeError where the helper's code
-    cannot be made self-contained (then the program calls the helper's Numba cfunc)."""
+_HOT_OBJECTS: dict = {}
+
+
+def hot_object(hid: int) -> bytes:
+    """Object code of hot helper ``hid`` as one self-contained function
+    ``pybpf_native_hot_<hid>`` (what it calls inlined into it), loaded beside the object
+    code of every program that calls it: no Numba is needed to load it. Numba compiles it
+    once; it is kept under ``<cache>/native/hot-<hid>-<key>.o``. RuntimeError where the
+    helper's code cannot be made self-contained (then programs call its Numba cfunc)."""
     source, key = _hot_source_key(hid)
-    path = cache_dir() / "native" / f"hot-{hid}-{key}.ll"
+    hit = _HOT_OBJECTS.get(key)
+    if hit is not None:
+        return hit
+    path = cache_dir() / "native" / f"hot-{hid}-{key}.o"
+    refused = path.with_suffix(".refused")   # (so that no later process tries again)
     try:
-        return path.read_text()
+        obj = path.read_bytes()
     except OSError:
-        pass
-    from .._jitcache import load_numba
-    load_numba()
-    call = _import(f"pybpf_hotir{hid}_", source).call
-    text = str(entry_module(call.inspect_llvm(), call.native_name, f"{HOT_SYMBOL}{hid}"))
-    _write(path, text.encode())
-    return text
+        if refused.exists():
+            raise RuntimeError(f"pybpf: hot helper {hid} needs Numba's runtime") from None
+        from .._jitcache import load_numba
+        load_numba()
+        call = _import(f"pybpf_hotir{hid}_", source).call
+        try:
+            obj = entry_object(call.inspect_llvm(), call.native_name, f"{HOT_SYMBOL}{hid}")
+        except RuntimeError:
+            _write(refused, b"")
+            raise
+        _write(path, obj)
+    _HOT_OBJECTS[key] = obj
+    return obj
 
 
 _LAST_IR: list = [None, ""]   # (code, its IR): auto asks is_cached, then loads the same code
