@@ -8,8 +8,8 @@ call inlined into them (:func:`pybpf.vm.native.entry_module`); their object
 code is kept under ``<cache>/native/aot-<key>.o`` and later processes load it
 with llvmlite and call it through ctypes.
 
-A function is compiled per kind of arguments (Python ints and bools, arrays by
-dtype and trailing shape): :func:`native` gives the callable for ``fn`` and
+A function is compiled per kind of arguments (Python ints and bools, arrays of
+one or two dimensions by dtype): :func:`native` gives the callable for ``fn`` and
 arguments like those given, or None where the code cannot be made independent
 of Numba's runtime (the function can raise); the caller then calls ``fn``.
 """
@@ -86,10 +86,17 @@ class NativeFunction:
         key = hashlib.sha256("\0".join((source, depends, key_extra, native.toolchain_versions(),
                                         str(native.GENERATOR_VERSION))).encode()).hexdigest()[:24]
         path = cache_dir() / "native" / f"aot-{key}.o"
+        refused = path.with_suffix(".refused")   # (so that no later process tries again)
         try:
             obj = path.read_bytes()
         except OSError:
-            obj = _build(source, key, path, prepare)
+            if refused.exists():
+                raise RuntimeError(f"pybpf: {function} needs Numba's runtime") from None
+            try:
+                obj = _build(source, key, path, prepare)
+            except RuntimeError:
+                native._write(refused, b"")
+                raise
         self._engine, address = native.load_object(obj, SYMBOL)
         kinds = [ctypes.c_int64] * len(scalars) + [ctypes.c_void_p] * len(every) \
             + [ctypes.c_int64] * (len(every) + len(self._wide))
@@ -148,9 +155,9 @@ STATS = {"loaded": 0, "refused": 0}
 
 def native(fn, values: tuple, results: int = 0):
     """The machine-code version of ``fn`` (an :func:`pybpf._jitcache.njit` function; its
-    module is imported by name when it is built) for arguments like ``values``, or None if
-    ``fn`` cannot be made independent of Numba. ``results``: how many integers ``fn`` returns (0: None,
-    1: one, k: a tuple of k)."""
+    module is imported by name when it is built) for arguments like ``values``, or None
+    if ``fn`` cannot be made independent of Numba. ``results``: how many integers ``fn``
+    returns (0: None, 1: one, k: a tuple of k)."""
     from .._jitcache import _module_file
     py = getattr(fn, "py_func", fn)
     names = py.__code__.co_varnames[:py.__code__.co_argcount]
@@ -168,7 +175,7 @@ def native_at(where: tuple, values: tuple, results: int = 0, key_extra: str = ""
     Numba loaded). ``key_extra``: what else its code depends on (a generated module's
     source; a module of the package is keyed by its fingerprint)."""
     spec = (where, results, key_extra) + tuple(
-        (v.dtype.str, v.shape[1:]) if isinstance(v, np.ndarray) else type(v).__name__
+        (v.dtype.str, v.ndim) if isinstance(v, np.ndarray) else type(v).__name__
         for v in values)
     made = _MADE.get(spec, False)
     if made is False:

@@ -16,10 +16,15 @@ control flow and memory accesses around them:
   ``lo <= a``, ``a + size <= hi``, :meth:`_Emitter.check`), as the interpreter
   does, and touch the arena in place; context fields are read and written
   out of line by the kernel's rules (``ctx_load``, ``ctx_store``);
+* bpf-to-bpf calls push the interpreter's frame and a callee's ``exit`` pops it
+  and goes on through the dispatch (:meth:`_Emitter.local_call`,
+  :meth:`_Emitter.local_return`); tail calls jump through the dispatch too; hot
+  helpers are called in place, each compiled once to object code of its own
+  (:func:`hot_object`) and loaded beside the program's;
 * everything else (a bounds failure, an access that leaves its base's region,
-  a context field the rules refuse, calls other than hot helpers, callx, exit
-  from a callee, legacy packet loads, a stretch of code the remaining budget
-  cannot cover)
+  a context field the rules refuse, other helper calls, callx, the return of a
+  bpf_loop or for_each_map_elem callback, the frame limit, legacy packet loads,
+  a stretch of code the remaining budget cannot cover)
   *hands over*: the registers and the count go back into the arrays, the
   compiled code runs exactly that one instruction in the interpreter
   (``st[PC]`` at it), then goes on from wherever it left ``st[PC]``: compiled
@@ -31,7 +36,8 @@ control flow and memory accesses around them:
 The function has the C signature ``i64 run(ptr h, ... ptr maps, i64 n_h, ... i64 n_maps)``
 (the interpreter's 17 arrays by data pointer, then their lengths) and the
 interpreter's contract and statuses; :mod:`pybpf.vm.nativecall` calls it from
-Numba code through the address kept in ``st[NATIVE_FN]``. A handover calls the
+Numba code through the address kept in ``st[NATIVE_FN]``, and :class:`DirectRun`
+through ctypes while Numba is not loaded. A handover calls the
 interpreter for one instruction (a Numba ``cfunc`` over the same arrays, at the
 address in ``st[STEP_FN]``) and goes on in compiled code. That function holds
 the whole interpreter and takes a while to load, so it is loaded when a machine
@@ -63,7 +69,8 @@ GENERATOR_VERSION = 13
 #: Status of the compiled code only: run one instruction in the interpreter from st[PC].
 HANDOVER = 100
 
-#: Hot helper ``n`` as compiled code calls it: ``pybpf_native_hot_<n>`` (a cfunc over HOT_ARRAYS).
+#: Hot helper ``n`` as compiled code calls it: ``pybpf_native_hot_<n>`` over HOT_ARRAYS
+#: (:func:`hot_object`, or its Numba cfunc where that cannot be built).
 HOT_SYMBOL = "pybpf_native_hot_"
 HOT_ARRAYS = ("regs", "st", "arena", "rbase", "rlo", "rhi", "rflag", "maps")
 
