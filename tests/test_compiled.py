@@ -521,3 +521,30 @@ def test_tail_calls_stop_at_the_kernels_limit(tmp_path):
     if kernel.available():
         with kernel.KernelObject(path) as ko:
             assert [ko.run("tail_loop", bytes(64)).retval for _ in range(2)] == [2, 1]
+
+
+def test_a_long_series_of_runs_switches_to_numbas_calls():
+    """A machine that calls its code through ctypes (no Numba loaded) loads Numba after
+    ``DirectRun.CALLS_BEFORE_NUMBA`` runs and goes on through Numba's faster calls, with
+    the same results."""
+    script = (
+        "import sys; sys.path.insert(0, 'benchmarks'); import bench\n"
+        "from pybpf.loader import load\nfrom pybpf.vm import native\n"
+        "native.DirectRun.CALLS_BEFORE_NUMBA = 5\n"
+        "prog = load('programs/bench/parse_map.o', tier='compiled').program('bench_parse_map')\n"
+        "out = []\n"
+        "for _ in range(8):\n"
+        "    r = prog.run(bench.bench_packet())\n"
+        "    out.append((r.retval, r.executed, 'numba' in sys.modules,\n"
+        "                type(prog.machine._run).__name__))\n"
+        "print(out)\n")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_JIT"}
+    for _ in range(2):   # the first fills the caches, if need be
+        proc = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                              text=True, timeout=900, env=env)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    out = eval(proc.stdout.strip().splitlines()[-1])
+    assert len({(r, n) for r, n, _, _ in out}) <= 2          # the first run adds the flow
+    assert {(r, n) for r, n, _, _ in out[1:]} == {out[1][:2]}
+    assert [kind for *_, kind in out[:4]] == ["DirectRun"] * 4
+    assert out[-1][2:] == (True, "CPUDispatcher")

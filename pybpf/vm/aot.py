@@ -148,6 +148,7 @@ def _build(source: str, key: str, path, prepare) -> bytes:
 
 
 _MADE: dict = {}
+_WHERE: dict = {}       # function -> ((module, name, parameters), key_extra)
 _ENSURED: set = set()   # functions :func:`run` has built and leaves to Numba (loaded)
 #: Functions loaded as machine code in this process, and those that could not be.
 STATS = {"loaded": 0, "refused": 0}
@@ -158,14 +159,18 @@ def native(fn, values: tuple, results: int = 0):
     module is imported by name when it is built) for arguments like ``values``, or None
     if ``fn`` cannot be made independent of Numba. ``results``: how many integers ``fn``
     returns (0: None, 1: one, k: a tuple of k)."""
-    from .._jitcache import _module_file
-    py = getattr(fn, "py_func", fn)
-    names = py.__code__.co_varnames[:py.__code__.co_argcount]
-    extra = ""
-    if _module_file(py.__module__) is None:   # not the package's: keyed by its file's text
-        import inspect
-        extra = hashlib.sha256(inspect.getsource(inspect.getmodule(py)).encode()).hexdigest()
-    return native_at((py.__module__, py.__name__, names), values, results, key_extra=extra)
+    where = _WHERE.get(fn)
+    if where is None:
+        from .._jitcache import _module_file
+        py = getattr(fn, "py_func", fn)
+        names = py.__code__.co_varnames[:py.__code__.co_argcount]
+        extra = ""
+        if _module_file(py.__module__) is None:   # not the package's: keyed by its text
+            import inspect
+            extra = hashlib.sha256(inspect.getsource(inspect.getmodule(py)).encode()
+                                   ).hexdigest()
+        where = _WHERE[fn] = ((py.__module__, py.__name__, names), extra)
+    return native_at(where[0], values, results, key_extra=where[1])
 
 
 def native_at(where: tuple, values: tuple, results: int = 0, key_extra: str = "",
@@ -189,6 +194,17 @@ def native_at(where: tuple, values: tuple, results: int = 0, key_extra: str = ""
     return made
 
 
+_TIER: list = []
+
+
+def _py_tier() -> bool:
+    """Whether this process runs the ``py`` tier (fixed for the process)."""
+    if not _TIER:
+        from .machine import current_tier
+        _TIER.append(current_tier() == "py")
+    return _TIER[0]
+
+
 def run(fn, *values, results: int = 0):
     """``fn(*values)`` (``fn`` an :func:`pybpf._jitcache.njit` function of the package):
     through its machine code (:func:`native`) while Numba is not loaded, else by Numba
@@ -196,8 +212,7 @@ def run(fn, *values, results: int = 0):
     all is plain Python). With Numba loaded the machine code is still built once, for the
     processes that follow. Results as Python ints."""
     from .._jitcache import numba_loaded
-    from .machine import current_tier
-    if fn not in _ENSURED and current_tier() != "py" and all(
+    if fn not in _ENSURED and not _py_tier() and all(
             v.flags.c_contiguous for v in values if isinstance(v, np.ndarray)):
         made = native(fn, values, results)
         if numba_loaded():   # built (for the next process); Numba's own call is faster

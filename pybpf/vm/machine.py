@@ -53,12 +53,16 @@ def current_tier() -> str:
     return "py" if disabled else "interp"
 
 
-def _aot_begin(*args) -> None:
-    """:func:`pybpf.vm.fastpath.begin` as machine code loaded without Numba
-    (:mod:`pybpf.vm.aot`, looked up by name: a static import would put the compiled tier
-    into the cache key of every compiled file that imports this one)."""
+def _aot_begin(values: tuple):
+    """:func:`pybpf.vm.fastpath.begin` on ``values`` through :func:`pybpf.vm.aot.run`
+    (machine code loaded without Numba while Numba is not loaded; looked up by name: a
+    static import would put the compiled tier into the cache key of every compiled file
+    that imports this one). Returns the machine code's callable for the next runs, or
+    None (Numba runs it)."""
     from .fastpath import begin
-    importlib.import_module("pybpf.vm.aot").run(begin, *args)
+    aot = importlib.import_module("pybpf.vm.aot")
+    aot.run(begin, *values)
+    return None if numba_loaded() else aot.native(begin, values)
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ class Machine:
         self.tier_note = None
         self._run_fn = None
         self._direct = False   # _run_fn is a DirectRun
+        self._begin = None     # begin's machine code (pybpf.vm.aot), while Numba is not loaded
         if self.tier == "compiled":
             from .native import native_run
             try:
@@ -261,9 +266,14 @@ class Machine:
         from .fastpath import begin
         mem, st, regs = self.memory, self.st, self.regs
         a = [v & 0xFFFFFFFFFFFFFFFF for v in args[:5]] + [0] * (5 - len(args[:5]))
-        start = begin if self.tier != "compiled" else _aot_begin
-        start(regs, st, mem.arena, mem.rbase, mem.rhi, np.uint64(a[0]), np.uint64(a[1]),
-              entry, self.budget, self.code.nslots, self.code.stack_in_use)
+        values = (regs, st, mem.arena, mem.rbase, mem.rhi, np.uint64(a[0]), np.uint64(a[1]),
+                  entry, self.budget, self.code.nslots, self.code.stack_in_use)
+        if self.tier != "compiled":
+            begin(*values)
+        elif self._begin is not None and not numba_loaded():
+            self._begin(*values)   # machine code loaded without Numba (pybpf.vm.aot)
+        else:
+            self._begin = _aot_begin(values)
         if a[2] or a[3] or a[4]:
             regs[3:6] = np.array(a[2:5], dtype=np.uint64)
         code = self.code

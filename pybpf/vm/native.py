@@ -1523,8 +1523,14 @@ class DirectRun:
     then their lengths), as :func:`pybpf.vm.nativecall.execute` calls it from Numba code.
     A machine uses it while Numba is not loaded (:attr:`pybpf.vm.machine.Machine._run`)."""
 
+    #: Calls after which a process loads Numba after all: a run called through ctypes
+    #: costs about 5 us more than through Numba (parse.o: 28 against 22.5 us a
+    #: ``Machine.run``), which loading Numba (1.5 s) repays over about this many runs.
+    CALLS_BEFORE_NUMBA = 250_000
+
     def __init__(self):
         import ctypes
+        self.calls = 0
         self._type = ctypes.CFUNCTYPE(ctypes.c_int64, *([ctypes.c_void_p] * len(ARRAYS)),
                                       *([ctypes.c_int64] * len(ARRAYS)))
         self._fns: dict = {}
@@ -1532,6 +1538,10 @@ class DirectRun:
         self._args: list = [0] * (2 * len(ARRAYS))
 
     def __call__(self, *arrays) -> int:
+        self.calls += 1
+        if self.calls == self.CALLS_BEFORE_NUMBA:   # a long run of runs: Numba's calls
+            from .._jitcache import numba_ready
+            numba_ready()   # (the machine switches to them, Machine._run)
         address = int(arrays[7][NATIVE_FN])   # st
         fn = self._fns.get(address)
         if fn is None:
