@@ -207,6 +207,36 @@ def test_a_run_without_handover_does_not_load_the_step(obj, name):
     assert proc.stdout.split() == ["2", "0", "False"]   # XDP_PASS, nothing loaded
 
 
+def test_python_helpers_are_called_without_a_handover(monkeypatch):
+    """A call of a helper implemented in Python stops the compiled code with the
+    interpreter's HELPER status, and the run comes back after the call: no instruction
+    is handed over to the interpreter (its step is never loaded); results, counts and
+    the helper's arguments are the interpreter's."""
+    source = """
+        mov %r1, 7
+        mov %r2, 5
+        call 200
+        add %r0, 1
+        mov %r6, %r0
+        mov %r1, %r0
+        call 200
+        add %r0, %r6
+        exit
+    """
+    code = build_code(assemble(source), name="pyhelper")
+    got = []
+    for tier in ("interp", "compiled"):
+        seen = []
+        helper = lambda m, *a: seen.append(a) or a[0] * 3 + a[1]  # noqa: E731
+        monkeypatch.setattr(native, "_STEP_ADDRESS", [0])   # not loaded: a handover loads it
+        machine = Machine(code, helpers={200: helper}, tier=tier)
+        got.append((machine.run(), machine.executed, seen))
+        if tier == "compiled":
+            assert native._STEP_ADDRESS[0] == 0
+    assert got[0] == got[1]
+    assert got[0][0] == (7 * 3 + 5 + 1) * 3 + 5 + (7 * 3 + 5 + 1) and got[0][1] == 9
+
+
 def test_trace_is_identical():
     """``--trace`` single-steps through the budget; the compiled tier hands each step over."""
     code = build_code(assemble(LOOPER), name="looper")
@@ -223,8 +253,8 @@ def test_trace_is_identical():
 def test_block_structure():
     """Blocks start at branch targets and after jumps, calls and exits; a resume after a
     Python helper lands on a block start, so it stays compiled. A bpf-to-bpf call is
-    compiled (it ends its block and goes on in the callee's); a helper outside the hot set
-    runs in the interpreter (one instruction handed over), so it starts no block."""
+    compiled (it ends its block and goes on in the callee's); so is a call of a helper
+    given in Python (it ends its block, stopping with the HELPER status)."""
     code = build_code(assemble(LOOPER), name="looper")
     starts = native.block_starts(code)
     for slot, row in enumerate(code.rows):
@@ -232,7 +262,8 @@ def test_block_structure():
             assert slot + 1 in starts
     assert code.rows[2].name == "call_local" and 2 in starts     # loop: a call, compiled
     assert native.block_slots(code, 2, set(starts)) == [2]
-    assert code.rows[5].name == "call" and 5 not in starts       # call 1: the interpreter's
+    assert code.rows[5].name == "call" and 5 not in starts       # call 1: a Python helper
+    assert native.block_slots(code, 3, set(starts)) == [3, 4, 5]   # ends its block
     assert 3 in starts and 12 in starts                          # after it, and f:
     # the dispatch enters compiled code at the start, in the callee (a callee is entered
     # from the interpreter too: bpf_loop's callbacks) and after each call (the callee's

@@ -21,10 +21,12 @@ control flow and memory accesses around them:
   :meth:`_Emitter.local_return`); tail calls jump through the dispatch too; hot
   helpers are called in place, each compiled once to object code of its own
   (:func:`hot_object`) and loaded beside the program's;
+* a call of a helper implemented in Python stops with the interpreter's HELPER
+  status (:meth:`_Emitter.python_call`), and the run comes back after it;
 * everything else (a bounds failure, an access that leaves its base's region,
-  a context field the rules refuse, other helper calls, callx, the return of a
-  bpf_loop or for_each_map_elem callback, the frame limit, legacy packet loads,
-  a stretch of code the remaining budget cannot cover)
+  a context field the rules refuse, bpf_loop and for_each_map_elem and the
+  return of their callbacks, callx, the frame limit, legacy packet loads, a
+  stretch of code the remaining budget cannot cover)
   *hands over*: the registers and the count go back into the arrays, the
   compiled code runs exactly that one instruction in the interpreter
   (``st[PC]`` at it), then goes on from wherever it left ``st[PC]``: compiled
@@ -64,7 +66,7 @@ from ..isa.table import ROWS
 from . import abi, ctxaccess
 
 #: Bumped when the shape of the generated IR changes (part of every cache key).
-GENERATOR_VERSION = 13
+GENERATOR_VERSION = 14
 
 #: Status of the compiled code only: run one instruction in the interpreter from st[PC].
 HANDOVER = 100
@@ -218,12 +220,25 @@ def _hot_spec(hid: int) -> str:
     return "pybpf.helpers.maphelpers:tail_call_slot" if hid == TAIL_CALL else HOT[hid]
 
 
+def _python_call(code, slot: int) -> bool:
+    """Whether ``slot`` calls a helper or kfunc the compiled code leaves to Python: it
+    stops with the interpreter's HELPER status (:meth:`_Emitter.python_call`). Not the
+    helpers whose callbacks the interpreter runs (bpf_loop, for_each_map_elem)."""
+    from ..helpers.hotset import BPF_LOOP, FOR_EACH_MAP_ELEM
+    row = code.rows[slot]
+    if row is None or row.name not in ("call", "call_kfunc"):
+        return False
+    return _compiled_call(code, slot) is None and (
+        row.name == "call_kfunc" or int(code.immu[slot]) & M32 not in (BPF_LOOP, FOR_EACH_MAP_ELEM))
+
+
 def _native(code, slot: int) -> bool:
     row = code.rows[slot]
     if row is None:
         return False
     if row.kind not in NATIVE_KINDS:
-        return row.name == "call_local" or _compiled_call(code, slot) is not None
+        return (row.name == "call_local" or _compiled_call(code, slot) is not None
+                or _python_call(code, slot))
     return not (row.kind == "lddw" and row.key[1] != 0)   # an unresolved pseudo lddw faults
 
 
@@ -764,6 +779,8 @@ class _Emitter:
             self.local_return(slot, depth)
         elif row.name == "call_local":
             self.local_call(slot, _targets(code, slot, row)[0])
+        elif _python_call(code, slot):
+            self.python_call(slot, int(code.immu[slot]) & M32, row.name == "call_kfunc", nxt)
         elif row.kind == "call" and _hot_id(code, slot) is None:
             self.tail_call(slot, _compiled_call(code, slot), nxt)
         elif row.kind == "call":
@@ -826,6 +843,30 @@ class _Emitter:
         ret = self.load_elem("frames", fb)
         self.store_elem("st", str(abi.PC), ret)
         self.emit("br label %out_return")
+
+    def python_call(self, slot: int, hid: int, kfunc: bool, nxt: int) -> None:
+        """A call of a helper (or kfunc) implemented in Python, as the interpreter's call
+        handler makes it: the id in ``st[AUX]`` (kfunc or not in ``st[AUX2]``), ``st[PC]``
+        after the call, and the HELPER status, which the caller takes to Python; it then
+        comes back after the call. A helper whose mask bit is set (which the machine
+        never sets for one outside the compiled sets) is the interpreter's to call."""
+        if not kfunc and hid < abi.HOT_MASK_SIZE:
+            mask = self.load_elem("hot", str(hid), "i8")
+            off = self.t()
+            self.emit(f"{off} = icmp eq i8 {mask}, 0")
+            go = f"pc{slot}"
+            self.emit(f"br i1 {off}, label %{go}, label {self.stop(slot, 1)}, !prof !0")
+            self.label(go)
+        for i in range(11):
+            self.store_elem("regs", str(i), self.reg(i))
+        self.store_elem("st", str(abi.AUX), str(hid))
+        self.store_elem("st", str(abi.AUX2), "1" if kfunc else "0")
+        self.store_elem("st", str(abi.PC), str(nxt))
+        self.store_elem("st", str(abi.STATUS), str(abi.HELPER))
+        c = self.t()
+        self.emit(f"{c} = load i64, ptr %count")
+        self.store_elem("st", str(abi.COUNT), c)
+        self.emit(f"ret i64 {abi.HELPER}")
 
     def tail_call(self, slot: int, hid: int, nxt: int) -> None:
         """``bpf_tail_call`` as the interpreter's call handler makes it (when the machine's
