@@ -844,6 +844,21 @@ class _Emitter:
         self.store_elem("st", str(abi.PC), ret)
         self.emit("br label %out_return")
 
+    def mask_gate(self, slot: int, hid: int, test: str, prefix: str) -> None:
+        """Go on if helper ``hid``'s bit in the machine's mask compares ``test`` (``ne``:
+        set, ``eq``: clear) to 0, else hand the call over to the interpreter."""
+        mask = self.load_elem("hot", str(hid), "i8")
+        ok = self.t()
+        self.emit(f"{ok} = icmp {test} i8 {mask}, 0")
+        go = f"{prefix}{slot}"
+        self.emit(f"br i1 {ok}, label %{go}, label {self.stop(slot, 1)}, !prof !0")
+        self.label(go)
+
+    def spill(self) -> None:
+        """The registers into the ``regs`` array (for code that reads or returns them)."""
+        for i in range(11):
+            self.store_elem("regs", str(i), self.reg(i))
+
     def python_call(self, slot: int, hid: int, kfunc: bool, nxt: int) -> None:
         """A call of a helper (or kfunc) implemented in Python, as the interpreter's call
         handler makes it: the id in ``st[AUX]`` (kfunc or not in ``st[AUX2]``), ``st[PC]``
@@ -851,14 +866,8 @@ class _Emitter:
         comes back after the call. A helper whose mask bit is set (which the machine
         never sets for one outside the compiled sets) is the interpreter's to call."""
         if not kfunc and hid < abi.HOT_MASK_SIZE:
-            mask = self.load_elem("hot", str(hid), "i8")
-            off = self.t()
-            self.emit(f"{off} = icmp eq i8 {mask}, 0")
-            go = f"pc{slot}"
-            self.emit(f"br i1 {off}, label %{go}, label {self.stop(slot, 1)}, !prof !0")
-            self.label(go)
-        for i in range(11):
-            self.store_elem("regs", str(i), self.reg(i))
+            self.mask_gate(slot, hid, "eq", "pc")
+        self.spill()
         self.store_elem("st", str(abi.AUX), str(hid))
         self.store_elem("st", str(abi.AUX2), "1" if kfunc else "0")
         self.store_elem("st", str(abi.PC), str(nxt))
@@ -874,14 +883,8 @@ class _Emitter:
         under the limit of tail calls (then on through the dispatch, which checks the
         budget), else r0 = -ENOENT and on at the next instruction."""
         from ..isa.opcodes import MAX_TAIL_CALLS
-        mask = self.load_elem("hot", str(hid), "i8")
-        on = self.t()
-        self.emit(f"{on} = icmp ne i8 {mask}, 0")
-        go = f"tc{slot}"
-        self.emit(f"br i1 {on}, label %{go}, label {self.stop(slot, 1)}, !prof !0")
-        self.label(go)
-        for i in range(11):
-            self.store_elem("regs", str(i), self.reg(i))
+        self.mask_gate(slot, hid, "ne", "tc")
+        self.spill()
         args = ", ".join(f"ptr %{a}" for a in HOT_ARRAYS) + ", " + ", ".join(
             f"i64 %n_{a}" for a in HOT_ARRAYS)
         target, found, room, take = (self.t() for _ in range(4))
@@ -906,14 +909,8 @@ class _Emitter:
         """A hot helper called in place, as the interpreter's call handler does: when the
         machine's mask enables it (else the interpreter takes the call: a Python helper),
         on the register array, stopping with its status if it returns one."""
-        mask = self.load_elem("hot", str(hid), "i8")
-        on = self.t()
-        self.emit(f"{on} = icmp ne i8 {mask}, 0")
-        go = f"hc{slot}"
-        self.emit(f"br i1 {on}, label %{go}, label {self.stop(slot, 1)}, !prof !0")
-        self.label(go)
-        for i in range(11):
-            self.store_elem("regs", str(i), self.reg(i))
+        self.mask_gate(slot, hid, "ne", "hc")
+        self.spill()
         args = ", ".join(f"ptr %{a}" for a in HOT_ARRAYS) + ", " + ", ".join(
             f"i64 %n_{a}" for a in HOT_ARRAYS)
         hs = self.t()
