@@ -160,6 +160,14 @@ def _batch_module(execute):
     return mod
 
 
+def _numba_module(machine):
+    """The batch module of ``machine``'s run function, by Numba (loaded first: until
+    then a compiled machine calls its code through ctypes, which Numba's loop cannot)."""
+    from ._jitcache import load_numba
+    load_numba()
+    return _batch_module(machine._run)
+
+
 # --- the compiled tier's loop as machine code, called without Numba --------------------------------
 
 #: xdp_batch's parameters, in order.
@@ -301,7 +309,7 @@ def run_xdp(program, packets, ingress=None, clock=None, stop_on_error: bool = Fa
             loop = native_loop(values) if mod is None else None
             STATS["numba" if loop is None else "native"] += 1
             if loop is None:
-                mod = mod or _batch_module(machine._run)
+                mod = mod or _numba_module(machine)
                 loop = mod.xdp_batch
         i, reason = loop(*values)
         i, reason = int(i), int(reason)
@@ -330,7 +338,7 @@ def run_xdp(program, packets, ingress=None, clock=None, stop_on_error: bool = Fa
                 value = machine._call_helper()
             except ProgramExit as stop:
                 machine.regs[0] = np.uint64(stop.value & 0xFFFFFFFFFFFFFFFF)
-                mod = mod or _batch_module(machine._run)
+                mod = mod or _numba_module(machine)
                 cursor[0] = mod.finish(i, machine.regs, machine.st, mem.arena, mem.rbase,
                                        retval, executed, out, out_off, out_len, cursor[0])
                 outcome[i] = DONE

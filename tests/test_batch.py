@@ -256,3 +256,28 @@ def test_memzero_compiled_and_plain_agree():
             got = np.full(64, 0xAB, dtype=np.uint8)
             fn(got, off, n)
             assert got.tolist() == [0xAB] * off + [0] * n + [0xAB] * (64 - off - n)
+
+
+def test_a_helper_ending_the_program_in_a_batch_without_numba(tmp_path):
+    """A Python helper that ends the program (ProgramExit) inside a compiled-tier batch, in
+    a process where Numba is not loaded yet: the packet's result is recorded by Numba's
+    loop functions, loaded then (the machine switches from its ctypes calls)."""
+    import os
+    import subprocess
+    import sys
+    obj = compile_c(TESTS / "loader_src" / "printk.c", out=tmp_path / "printk.o")
+    script = (
+        "import sys\n"
+        "from pybpf.batch import run_xdp\nfrom pybpf.loader import load\n"
+        "from pybpf.vm.machine import ProgramExit\n"
+        "def stop(machine, *args):\n"
+        "    raise ProgramExit(5)\n"
+        f"obj = load({str(obj)!r}, tier='compiled', helpers={{'trace_printk': stop}})\n"
+        "res = run_xdp(obj.program('printk'), [bytes(60), bytes(64), bytes(70)])\n"
+        "print([res.result(i).retval for i in range(3)], [len(res.data(i)) for i in range(3)])\n")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_JIT"}
+    for _ in range(2):   # the second with the caches filled: Numba not loaded at first
+        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              timeout=900, env=env)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert proc.stdout.split("\n")[0] == "[5, 5, 5] [60, 64, 70]"
