@@ -54,9 +54,10 @@ def _cmd_run(args) -> int:
         obj.maps.load_json(maps_in, source=args.maps_in)
     out = sys.stdout
     batched = prog.type == "xdp" and args.trace is None and not args.per_packet
-    if not (batched and obj.machine.tier == "compiled"):
-        # start-up, not the run: either path's clock counts reading to writing. (A batch of
-        # the compiled tier runs machine code from the cache without Numba, pybpf.batch.)
+    if obj.machine.tier != "compiled":
+        # start-up, not the run: either path's clock counts reading to writing. (The
+        # compiled tier runs machine code from the cache without Numba, pybpf.vm.aot;
+        # Numba is loaded, within the run, only if a run needs the interpreter.)
         from ._jitcache import numba_ready
         numba_ready()
     if batched:

@@ -119,13 +119,15 @@ def test_verdict_cache(tmp_path, monkeypatch):
     assert verdicts.check(obj, "xdp_pass", "xdp")[1] is False
 
 @pytest.mark.parametrize("obj", ["programs/bench/parse.o", "programs/bench/parse_map.o",
-                                 "programs/examples/xdp_filter.o"])
+                                 "programs/examples/xdp_filter.o",
+                                 "programs/tests/tc_skb.o:tc_fields"])
 def test_a_warm_run_of_the_compiled_tier_does_not_load_numba(tmp_path, obj):
     """With its caches filled, ``pybpf run`` of an XDP program on the compiled tier calls
     only machine code loaded from the cache (the program's with the map helpers it calls,
     bpf-to-bpf calls included; the batch loop; the capture scanner and writer; the maps'
     set-up, pybpf.vm.aot): Numba, which takes a second or two to load, is never imported.
-    The output is the same as the first, cache-filling run's."""
+    So does a tc program, run packet by packet. The output is the same as the first,
+    cache-filling run's."""
     import os
     import subprocess
     pcap = write_pcap(tmp_path / "in.pcap", read_packets(DEFAULT_PCAP)[:12], resolution="ns")
@@ -140,7 +142,9 @@ def test_a_warm_run_of_the_compiled_tier_does_not_load_numba(tmp_path, obj):
     outs = []
     for n in range(2):
         out_dir = tmp_path / f"out{n}"
-        done = subprocess.run([sys.executable, "-c", probe, "run", str(REPO / obj),
+        path, _, name = obj.partition(":")
+        which = ["--program", name] if name else []
+        done = subprocess.run([sys.executable, "-c", probe, "run", str(REPO / path), *which,
                                "--pcap", str(pcap), "--out-dir", str(out_dir), "--tier", "compiled"],
                               capture_output=True, text=True, env=env, timeout=1200)
         assert done.returncode == 0, done.stderr
