@@ -224,8 +224,6 @@ class Lazy:
         return self.real
 
     def __call__(self, *args, **kwargs):
-        if _PLAIN[0] and not _LOADED[0]:   # inside python_unless_loaded
-            return self.py_func(*args, **kwargs)
         return self.dispatcher()(*args, **kwargs)
 
     def __getattr__(self, name):
@@ -242,24 +240,17 @@ def numba_loaded() -> bool:
     return _LOADED[0]
 
 
-_PLAIN = [0]   # > 0 while python_unless_loaded runs a function as plain Python
-
-
-def python_unless_loaded(fn, small: bool = True):
-    """``fn`` (an :func:`njit` function) to run as plain Python while Numba is not loaded
-    and the work is ``small``, else ``fn``: for one-off work that loading Numba would cost
-    far more than. The :class:`Lazy` functions it calls run as plain Python too."""
-    if _LOADED[0] or not small:
+def python_unless_loaded(fn):
+    """``fn`` (an :func:`njit` function that calls no other) to run as plain Python while
+    Numba is not loaded, else ``fn``: for small one-off work that loading Numba would cost
+    far more than."""
+    if _LOADED[0]:
         return fn
 
     def plain(*args):
         import numpy as np
-        _PLAIN[0] += 1
-        try:
-            with np.errstate(over="ignore"):   # compiled, integers wrap silently
-                return fn.py_func(*args)
-        finally:
-            _PLAIN[0] -= 1
+        with np.errstate(over="ignore"):   # compiled, integers wrap silently
+            return fn.py_func(*args)
     return plain
 
 

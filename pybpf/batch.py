@@ -189,17 +189,22 @@ def native_loop(values: tuple):
     (:mod:`pybpf.vm.aot`): a warm ``pybpf run`` loads it from the cache without loading
     Numba. None where it cannot be built (then Numba runs the loop)."""
     from .vm import aot
-    source = _batch_source("pybpf.vm.nativecall", "execute")
-    name = f"pybpf_batch_{hashlib.sha256(source.encode()).hexdigest()[:16]}"
+    if not _LOOP_KEY:   # (the same for every batch of the process)
+        source = _batch_source("pybpf.vm.nativecall", "execute")
+        name = f"pybpf_batch_{hashlib.sha256(source.encode()).hexdigest()[:16]}"
+        _LOOP_KEY[:] = [name, source + fingerprint(cache_dir() / "generated" / f"{name}.py",
+                                                   source)]
+    name, key_extra = _LOOP_KEY
 
     def prepare():   # import the loop's module (it loads Numba's driver of the program)
         from .vm.nativecall import execute
         _batch_module(execute)
 
     return aot.native_at((name, "xdp_batch", LOOP_ARGS), values, results=2,
-                         key_extra=source + fingerprint(cache_dir() / "generated" / f"{name}.py",
-                                                        source),
-                         prepare=prepare)
+                         key_extra=key_extra, prepare=prepare)
+
+
+_LOOP_KEY: list = []   # the loop module's name, and what its code depends on
 
 
 @dataclass

@@ -85,18 +85,8 @@ class NativeFunction:
         depends = fingerprint(home) if home is not None else ""
         key = hashlib.sha256("\0".join((source, depends, key_extra, native.toolchain_versions(),
                                         str(native.GENERATOR_VERSION))).encode()).hexdigest()[:24]
-        path = cache_dir() / "native" / f"aot-{key}.o"
-        refused = path.with_suffix(".refused")   # (so that no later process tries again)
-        try:
-            obj = path.read_bytes()
-        except OSError:
-            if refused.exists():
-                raise RuntimeError(f"pybpf: {function} needs Numba's runtime") from None
-            try:
-                obj = _build(source, key, path, prepare)
-            except RuntimeError:
-                native._write(refused, b"")
-                raise
+        obj = native.cached_entry(cache_dir() / "native" / f"aot-{key}.o",
+                                  lambda: _build(source, key, prepare), function)
         self._engine, address = native.load_object(obj, SYMBOL)
         kinds = [ctypes.c_int64] * len(scalars) + [ctypes.c_void_p] * len(every) \
             + [ctypes.c_int64] * (len(every) + len(self._wide))
@@ -134,7 +124,7 @@ class NativeFunction:
         return tuple(int(x) for x in self._results)
 
 
-def _build(source: str, key: str, path, prepare) -> bytes:
+def _build(source: str, key: str, prepare) -> bytes:
     from .._jitcache import load_numba
     from . import native
     from .codegen import import_generated
@@ -142,9 +132,7 @@ def _build(source: str, key: str, path, prepare) -> bytes:
     if prepare is not None:
         prepare()
     entry = import_generated(f"pybpf_aot_{key}", source).entry
-    obj = native.entry_object(entry.inspect_llvm(), entry.native_name, SYMBOL)
-    native._write(path, obj)
-    return obj
+    return native.entry_object(entry.inspect_llvm(), entry.native_name, SYMBOL)
 
 
 _MADE: dict = {}

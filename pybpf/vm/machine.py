@@ -57,12 +57,14 @@ def _aot_begin(values: tuple):
     """:func:`pybpf.vm.fastpath.begin` on ``values`` through :func:`pybpf.vm.aot.run`
     (machine code loaded without Numba while Numba is not loaded; looked up by name: a
     static import would put the compiled tier into the cache key of every compiled file
-    that imports this one). Returns the machine code's callable for the next runs, or
-    None (Numba runs it)."""
+    that imports this one, which also builds the machine code once for the processes that
+    follow). Returns what the next runs call: the machine code while Numba is not loaded,
+    else Numba's ``begin``."""
     from .fastpath import begin
     aot = importlib.import_module("pybpf.vm.aot")
     aot.run(begin, *values)
-    return None if numba_loaded() else aot.native(begin, values)
+    made = None if numba_loaded() else aot.native(begin, values)
+    return begin if made is None else made
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ class Machine:
         self.tier_note = None
         self._run_fn = None
         self._direct = False   # _run_fn is a DirectRun
-        self._begin = None     # begin's machine code (pybpf.vm.aot), while Numba is not loaded
+        self._begin = None     # what runs call to start: begin's machine code or Numba's
         if self.tier == "compiled":
             from .native import native_run
             try:
@@ -268,11 +270,11 @@ class Machine:
         a = [v & 0xFFFFFFFFFFFFFFFF for v in args[:5]] + [0] * (5 - len(args[:5]))
         values = (regs, st, mem.arena, mem.rbase, mem.rhi, np.uint64(a[0]), np.uint64(a[1]),
                   entry, self.budget, self.code.nslots, self.code.stack_in_use)
-        if self.tier != "compiled":
+        if self.tier != "compiled" or (self._begin is begin and numba_loaded()):
             begin(*values)
         elif self._begin is not None and not numba_loaded():
             self._begin(*values)   # machine code loaded without Numba (pybpf.vm.aot)
-        else:
+        else:   # the first run, or Numba loaded since: runs it, and what to call next time
             self._begin = _aot_begin(values)
         if a[2] or a[3] or a[4]:
             regs[3:6] = np.array(a[2:5], dtype=np.uint64)

@@ -1406,23 +1406,34 @@ def hot_object(hid: int) -> bytes:
     hit = _HOT_OBJECTS.get(key)
     if hit is not None:
         return hit
-    path = cache_dir() / "native" / f"hot-{hid}-{key}.o"
-    refused = path.with_suffix(".refused")   # (so that no later process tries again)
-    try:
-        obj = path.read_bytes()
-    except OSError:
-        if refused.exists():
-            raise RuntimeError(f"pybpf: hot helper {hid} needs Numba's runtime") from None
+    def build() -> bytes:
         from .._jitcache import load_numba
         load_numba()
         call = _import(f"pybpf_hotir{hid}_", source).call
-        try:
-            obj = entry_object(call.inspect_llvm(), call.native_name, f"{HOT_SYMBOL}{hid}")
-        except RuntimeError:
-            _write(refused, b"")
-            raise
-        _write(path, obj)
-    _HOT_OBJECTS[key] = obj
+        return entry_object(call.inspect_llvm(), call.native_name, f"{HOT_SYMBOL}{hid}")
+
+    obj = _HOT_OBJECTS[key] = cached_entry(cache_dir() / "native" / f"hot-{hid}-{key}.o",
+                                           build, f"hot helper {hid}")
+    return obj
+
+
+def cached_entry(path: Path, build, what: str) -> bytes:
+    """The object code at ``path``, or ``build()``'s (written there). A build refused
+    (RuntimeError: the code needs Numba's runtime, :func:`entry_module`) is remembered
+    beside it (``.refused``), so that no later process tries again: RuntimeError then."""
+    refused = path.with_suffix(".refused")
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    if refused.exists():
+        raise RuntimeError(f"pybpf: {what} needs Numba's runtime")
+    try:
+        obj = build()
+    except RuntimeError:
+        _write(refused, b"")
+        raise
+    _write(path, obj)
     return obj
 
 
