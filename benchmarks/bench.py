@@ -59,13 +59,18 @@ PROGRAMS = (
 
 #: Whole captures through pybpf.batch (per packet: the packet placed as a test run places
 #: it, the program, the output copied), against the kernel's test run with ``repeat``.
-#: (name, object, program); ``l4lb`` gets a VIP, a ring and reals, and packets to the VIP.
+#: (name, object, program); ``l4lb`` gets a VIP, a ring and reals, and packets to the VIP;
+#: ``tc_snat`` (a tc program: source NAT with bpf_l4/l3_csum_replace and
+#: bpf_skb_store_bytes) a translation for the packets' source.
 BATCH_PROGRAMS = (
     ("parse", "parse.o", "bench_parse"),
     ("parse_map", "parse_map.o", "bench_parse_map"),
     ("checksum", "checksum.o", "bench_checksum"),
     ("l4lb", "l4lb.o", "l4lb"),
+    ("tc_snat", "../tests/tc_snat.o", "tc_snat"),
 )
+#: The maps each configured program's kernel copy gets from pybpf's.
+CONFIGURED_MAPS = {"l4lb": ("vips", "ring", "reals"), "tc_snat": ("snat",)}
 
 #: Objects whose cold compile (IR to machine code, no cache) is timed.
 COMPILE_OBJECTS = ("parse.o", "l4lb.o", "unrolled.o", "../datapath/datapath.o")
@@ -355,14 +360,21 @@ def _batch_packet(name: str) -> bytes:
 def _configure(name: str, obj) -> None:
     if name == "l4lb":
         _l4lb()[0].configure(obj)
+    if name == "tc_snat":   # the bench packet's source, 10.0.0.1, becomes 192.0.2.7
+        obj.maps["snat"][bytes([10, 0, 0, 1])] = bytes([192, 0, 2, 7])
+
+
+def _run_batch(prog, packets):
+    """The batch of ``prog``'s kind (pybpf.batch.run_xdp or run_tc)."""
+    from pybpf.batch import run_tc, run_xdp
+    return (run_xdp if prog.type == "xdp" else run_tc)(prog, packets)
 
 
 def measure_captures(mode: str) -> dict:
-    """ns per packet of ``pybpf.batch.run_xdp`` over a capture of one repeated packet, on the
-    interp and compiled tiers; the two must give the same results."""
+    """ns per packet of ``pybpf.batch.run_xdp`` (``run_tc``) over a capture of one repeated
+    packet, on the interp and compiled tiers; the two must give the same results."""
     import numpy as np
 
-    from pybpf.batch import run_xdp
     from pybpf.loader import load
 
     import tempfile
@@ -385,11 +397,11 @@ def measure_captures(mode: str) -> dict:
             o = load(BENCH_DIR / obj, tier=tier, pin_root=False)
             _configure(name, o)
             prog = o.program(prog_name)
-            run_xdp(prog, [packet] * 10)          # compile or load from the cache
+            _run_batch(prog, [packet] * 10)       # compile or load from the cache
             samples = []
             for _ in range(cfg["capture_batches"]):
                 t0 = time.perf_counter_ns()
-                res = run_xdp(prog, packets)
+                res = _run_batch(prog, packets)
                 samples.append((time.perf_counter_ns() - t0) / n)
             results[tier] = (res.retval.copy(), res.executed.copy(), res.data(n - 1))
             entry[tier] = {"ns_per_packet": statistics.median(samples),
@@ -405,7 +417,7 @@ def measure_captures(mode: str) -> dict:
 
 def measure_kernel_captures(mode: str) -> dict:
     """The kernel's test run of each BATCH_PROGRAMS packet with ``repeat`` (maps configured
-    like pybpf's for l4lb)."""
+    like pybpf's for l4lb and tc_snat)."""
     from pybpf import kernel
     from pybpf.loader import load
 
@@ -414,10 +426,10 @@ def measure_kernel_captures(mode: str) -> dict:
     for name, obj, prog_name in BATCH_PROGRAMS:
         packet = _batch_packet(name)
         with kernel.KernelObject(BENCH_DIR / obj) as ko:
-            if name == "l4lb":
+            if name in CONFIGURED_MAPS:
                 mine = load(BENCH_DIR / obj, ncpu=kernel.possible_cpus(), pin_root=False)
                 _configure(name, mine)
-                for m in ("vips", "ring", "reals"):
+                for m in CONFIGURED_MAPS[name]:
                     for k, v in mine.maps[m].items():
                         kernel.map_update(ko.map_fd(m), k, mine.maps[m].syscall_value(v))
             fd = ko.prog_fd(prog_name)
@@ -700,7 +712,7 @@ def format_table(record: dict) -> str:
 
     caps = record.get("captures") or {}
     if caps:
-        lines += ["", "Whole captures (pybpf.batch.run_xdp; per packet: placement, run, "
+        lines += ["", "Whole captures (pybpf.batch.run_xdp/run_tc; per packet: placement, run, "
                   "output copy) against the kernel's test run with repeat:", ""]
         head = ["program", "insns", "interp", "compiled", "kernel", "compiled/kernel",
                 "interp/compiled"]

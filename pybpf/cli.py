@@ -53,7 +53,8 @@ def _cmd_run(args) -> int:
             raise PyBPFError(f"--maps-in {args.maps_in}: expected an object of maps")
         obj.maps.load_json(maps_in, source=args.maps_in)
     out = sys.stdout
-    batched = prog.type == "xdp" and args.trace is None and not args.per_packet
+    batched = (prog.type in ("xdp", "sched_cls", "sched_act") and args.trace is None
+               and not args.per_packet)
     if obj.machine.tier != "compiled":
         # start-up, not the run: either path's clock counts reading to writing. (The
         # compiled tier runs machine code from the cache without Numba, pybpf.vm.aot;
@@ -90,7 +91,9 @@ def _cmd_run(args) -> int:
         verdicts[result.verdict] += 1
         outputs.setdefault(result.verdict, []).append((pkt.ts_ns, result.data))
         if args.json:
-            print(json.dumps({"index": pkt.index, **_result_json(prog, result)}), file=out)
+            live = (prog.object._context(prog.type).fields() if prog.type != "xdp"
+                    else None)
+            print(json.dumps({"index": pkt.index, **_result_json(prog, result, live)}), file=out)
     elapsed = time.perf_counter() - start
     if args.out_dir:
         out_dir = Path(args.out_dir)
@@ -124,21 +127,29 @@ def _finish(args, obj, prog, pcap_path, count, elapsed, verdicts, out) -> None:
 
 
 def _run_batched(args, obj, prog, pcap_path, out) -> int:
-    """XDP over a whole capture in one compiled loop (:mod:`pybpf.batch`): the same output as
+    """A whole capture in one compiled loop (:mod:`pybpf.batch`): the same output as
     running ``Program.test_run`` packet by packet (``--per-packet``), much faster."""
     import numpy as np
 
-    from .batch import DONE, run_xdp
+    from .batch import DONE, run_tc, run_xdp
     from .capture import NO_IFACE, scan, write_pcap as write_arrays
 
     start = time.perf_counter()
     cap = scan(pcap_path)
     ids = {int(i) for i in np.unique(cap.iface)}
     ingress_of = {i: obj.env.ifindex_of_pcapng(None if i == NO_IFACE else i) for i in ids}
-    ingress = np.zeros(len(cap), dtype=np.int64)
-    for i, dev in ingress_of.items():
-        ingress[cap.iface == i] = dev
-    res = run_xdp(prog, cap, ingress=ingress)
+    tc = prog.type != "xdp"
+    if tc:   # ctx_in as _ctx_in gives it: the device the packet's interface maps to
+        ctx_of = {i: None if dev == 1 else {"ingress_ifindex": dev, "ifindex": dev}
+                  for i, dev in ingress_of.items()}
+        ctx_in = (ctx_of[ids.pop()] if len(ids) == 1
+                  else [ctx_of[int(i)] for i in cap.iface])
+        res = run_tc(prog, cap, ctx_in=ctx_in, keep_ctx=bool(args.json))
+    else:
+        ingress = np.zeros(len(cap), dtype=np.int64)
+        for i, dev in ingress_of.items():
+            ingress[cap.iface == i] = dev
+        res = run_xdp(prog, cap, ingress=ingress)
     verdicts: Counter = Counter()
     failures = 0
     done = res.outcome == DONE
@@ -149,7 +160,11 @@ def _run_batched(args, obj, prog, pcap_path, out) -> int:
         for i in range(len(cap)):
             exc = res.errors.get(i)
             if exc is None:
-                if args.json:
+                if args.json and tc:
+                    from .contexts.skb import SK_BUFF
+                    line = _result_json(prog, res.result(i), SK_BUFF.unpack(res.skb(i)))
+                    print(json.dumps({"index": i, **line}), file=out)
+                elif args.json:
                     line = {"index": i, "retval": int(res.retval[i]),
                             "verdict": names[int(res.retval[i])], "data": res.data(i).hex()}
                     if i in res.redirects:
@@ -190,13 +205,12 @@ def _ctx_in(prog, env, pkt):
 SKB_JSON_FIELDS = ("mark", "priority", "cb", "tc_classid", "tc_index", "tstamp")
 
 
-def _result_json(prog, result) -> dict:
+def _result_json(prog, result, live: dict | None) -> dict:
     """One packet's JSON: retval, verdict, data; "redirect" when the program redirected;
-    "skb" (the writable __sk_buff fields) for tc programs."""
+    "skb" (the writable __sk_buff fields) for tc programs (``live``: the __sk_buff the run
+    left, for tc_index and tc_classid, which are not in the kernel's ctx_out)."""
     out = result.to_json()
     if prog.type in ("sched_cls", "sched_act") and result.ctx is not None:
-        # tc_index and tc_classid are not in the kernel's ctx_out: report the skb's own
-        live = prog.object._context(prog.type).fields()
         out["skb"] = {k: (live if k in ("tc_index", "tc_classid") else result.ctx)[k]
                       for k in SKB_JSON_FIELDS}
     return out

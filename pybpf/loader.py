@@ -48,7 +48,7 @@ PROG_ARRAY = 3
 RINGBUF = 27
 
 
-#: Repetitions of an XDP test run per compiled batch (memory stays bounded for huge repeats).
+#: Repetitions of a test run per compiled batch (memory stays bounded for huge repeats).
 TEST_RUN_CHUNK = 4096
 
 
@@ -93,8 +93,9 @@ class Program:
         refuses raises :class:`~pybpf.errors.TestRunRefused` with its errno name.
         ``repeat``: run that many times, each on a fresh copy of the input (maps keep
         their changes, as in the kernel); the result is the last run's, ``duration_ns``
-        the mean wall-clock time per run (XDP without ``ctx_in`` or ``env``: all runs but
-        the last go through one compiled loop, :mod:`pybpf.batch`). ``env`` replaces the
+        the mean wall-clock time per run (without ``env``, for tc and for XDP without
+        ``ctx_in``: all runs but the last go through one compiled loop, :mod:`pybpf.batch`).
+        ``env`` replaces the
         object's environment
         (:mod:`pybpf.env`) for this call. ``trace`` (a list) receives every executed
         instruction of the last run (:class:`pybpf.vm.machine.TraceStep`).
@@ -110,9 +111,11 @@ class Program:
         if self.linked.attach_type in ("xdp_devmap", "xdp_cpumap"):
             raise TestRunRefused(f"{self.object.filename}:{self.name}: an XDP program for "
                                  f"{self.linked.attach_type[4:]} entries cannot be test-run")
-        batched = self.type == "xdp" and repeat > 1 and ctx_in is None and env is None
         env = self.object.env if env is None else load_env(env)
         ctx = self.object._context(self.type)
+        tc = self.type in ("sched_cls", "sched_act")
+        batched = repeat > 1 and env is self.object.env and (
+            (self.type == "xdp" and ctx_in is None) or (tc and not ctx.metadata))
         machine = self.object.machine
         machine.context, machine.env = ctx, env
         elapsed = 0
@@ -121,13 +124,14 @@ class Program:
             # all runs but the last in one compiled loop (pybpf.batch), which stops where a
             # run fails as this loop would; the last run below gives the full result
             ctx.load(data_in, ctx_in, env, machine.st)   # input the kernel refuses: refused here
-            from .batch import run_xdp
+            from .batch import run_tc, run_xdp
             data = bytes(data_in)
             done = 0
             while done < repeat - 1:   # in chunks: a batch holds its input and output
                 n = min(repeat - 1 - done, TEST_RUN_CHUNK)
                 t0 = time.perf_counter_ns()
-                res = run_xdp(self, [data] * n, stop_on_error=True)
+                res = (run_tc(self, [data] * n, ctx_in=ctx_in, stop_on_error=True) if tc
+                       else run_xdp(self, [data] * n, stop_on_error=True))
                 elapsed += time.perf_counter_ns() - t0
                 if res.errors:
                     raise res.errors[min(res.errors)]

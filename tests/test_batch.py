@@ -158,7 +158,7 @@ def test_compiled_tier_falls_back_to_numbas_loop(tmp_path_factory, capture, monk
     """Where the compiled tier's loop cannot be built as machine code, Numba runs the same
     loop over the program's machine code, with the same results."""
     import pybpf.batch
-    monkeypatch.setattr(pybpf.batch, "native_loop", lambda values: None)
+    monkeypatch.setattr(pybpf.batch, "native_loop", lambda values, function: None)
     before = batch.STATS["numba"]
     path = compiled(tmp_path_factory, TESTS / "loader_src" / "unchecked.c")
     kinds, _ = compare(REPO / "programs/examples/xdp_filter.o", "xdp_filter", capture,

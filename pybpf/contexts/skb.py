@@ -45,21 +45,16 @@ from ..vm import ctxaccess as ca
 from ..vm.memory import Memory
 from . import Field, Layout
 from .access import Access, codes, describe
+from .skbframe import (DATA_AT, PAGE_SIZE, REGION_SIZE, SHINFO_SIZE, SKB_MAX_LEN,  # noqa: F401
+                        TAIL_CLEAR)
 
 SKB_SIZE = 192
 ETH_HLEN = 14
 VLAN_HLEN = 4
 NET_SKB_PAD = 64          # max(32, L1_CACHE_BYTES) on x86-64; NET_IP_ALIGN is 0 there
-PAGE_SIZE = 4096
-SHINFO_SIZE = 320         # SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64
 MAX_INPUT = PAGE_SIZE - NET_SKB_PAD - SHINFO_SIZE
-#: BPF_SKB_MAX_LEN = SKB_MAX_ALLOC: the most change_tail/change_head/adjust_room may make.
-SKB_MAX_LEN = (PAGE_SIZE << 2) - SHINFO_SIZE
 GSO_LEGACY_MAX_SIZE = 65536
 GSO_MAX_SEGS = 65535
-#: Region layout: room for metadata in front of data, then the largest packet.
-DATA_AT = 256
-REGION_SIZE = DATA_AT + SKB_MAX_LEN + 64
 
 UNSET = 0xFFFF            # the kernel's "header not set" 16-bit offset
 PACKET_HOST, PACKET_BROADCAST, PACKET_MULTICAST, PACKET_OTHERHOST = 0, 1, 2, 3
@@ -219,6 +214,8 @@ class SkbContext:
         self.memory = memory
         self.frames = (memory.add_region("packet", REGION_SIZE),
                        memory.add_region("packet", REGION_SIZE))
+        assert self.frames[1].index == self.frames[0].index + 1   # st[SKB_FRAME0] names both
+        self._st = None      # the state vector of the last run published
         if memory.regions[abi.REGION_CTX].size < SKB_SIZE:
             raise ValueError("memory was created without room for __sk_buff (ctx_size=192)")
         self.region = self.frames[0]
@@ -226,7 +223,7 @@ class SkbContext:
         #: the test run's own socket (skb->sk); read-only.
         self.sockets = memory.add_region("sockets", BPF_SOCK_SIZE * MAX_SOCKETS,
                                          flags=abi.F_RO)
-        self.skb: Skb | None = None
+        self._skb: Skb | None = None
         self.redirect = None
         self.ctx_in = bytes(SKB_SIZE)
         self.tunnel = None           # set by bpf_skb_set_tunnel_key: (key dict, options)
@@ -244,6 +241,27 @@ class SkbContext:
         from ..env import DEFAULT_ENV
         env = env or DEFAULT_ENV
         data = bytes(data)
+        if self._st is not None:   # what compiled helpers changed in an earlier run is past
+            self._st[abi.SKB_CHANGED] = 0
+        md, dev = self._start(data, ctx_in, env)
+        self.prepare(env)
+        ctx = self.memory.view(self.memory.regions[abi.REGION_CTX])
+        ctx[:] = 0
+        sk = self._test_socket(data)
+        packed = self._last_in[2]   # __sk_buff as the run starts, by skb->sk
+        if sk not in packed:
+            init = {k: md[k] for k in ("mark", "priority", "cb", "tstamp")}
+            init["sk"] = sk
+            packed[sk] = np.frombuffer(SK_BUFF.pack(init), dtype=np.uint8)
+        ctx[:SKB_SIZE] = packed[sk]
+        self.memory.retire(self.frames[1])
+        self.region = self.frames[1]  # _place flips to frames[0]
+        self._place(self.metadata + data, self.skb.data - self.skb.meta_len, st)
+
+    def _start(self, data: bytes, ctx_in, env):
+        """The checks of BPF_PROG_TEST_RUN (TestRunRefused), then the Python side of a run
+        on ``data``: the skb and what the run reports from; returns (ctx_in's fields, the
+        device). Memory is left to the caller."""
         if not ETH_HLEN <= len(data) <= MAX_INPUT:
             raise TestRunRefused(f"tc input of {len(data)} bytes: BPF_PROG_TEST_RUN takes "
                                  f"{ETH_HLEN}..{MAX_INPUT} bytes (an Ethernet header, at most "
@@ -267,35 +285,60 @@ class SkbContext:
             raise TestRunRefused(*refused.args)
         self._check_ctx_sizes(md, len(data))
         broadcast = bytes(6) if dev.ifindex == 1 else b"\xff" * 6
-        skb = Skb(data=NET_SKB_PAD, len=len(data), mac=NET_SKB_PAD,
-                  net=NET_SKB_PAD + ETH_HLEN, trans=UNSET, protocol=eth_protocol(data),
-                  pkt_type=pkt_type_of(data[:6], dev.mac, broadcast),
-                  gso_size=md["gso_size"], gso_segs=md["gso_segs"],
-                  meta_len=len(self.metadata))
-        self.skb = skb
+        self.skb = Skb(data=NET_SKB_PAD, len=len(data), mac=NET_SKB_PAD,
+                       net=NET_SKB_PAD + ETH_HLEN, trans=UNSET, protocol=eth_protocol(data),
+                       pkt_type=pkt_type_of(data[:6], dev.mac, broadcast),
+                       gso_size=md["gso_size"], gso_segs=md["gso_segs"],
+                       meta_len=len(self.metadata))
         self.ctx_in = raw
         self.redirect = None
         self.tunnel = None
         self.wire_len = md["wire_len"] or len(data)
         self.dev_ifindex = dev.ifindex
+        self._fields = {"ingress_ifindex": md["ingress_ifindex"], "hwtstamp": md["hwtstamp"]}
+        return md, dev
+
+    # -- batched runs (pybpf.batch.run_tc) -----------------------------------------------
+    def batch_template(self, ctx_in, env) -> tuple:
+        """What a compiled batch needs to lay out runs with ``ctx_in`` as :meth:`load`
+        does: (``__sk_buff`` as such a run starts, 192 bytes, with the fields that depend
+        on the packet to be written: len, pkt_type, protocol, wire_len; the device's MAC and
+        broadcast address as 48-bit big-endian integers; ctx_in's wire_len; the refusal
+        of every packet, TestRunRefused, or None). Leaves the context as a run on a
+        14-byte packet leaves it, the sockets region filled."""
+        try:
+            self.load(bytes(ETH_HLEN), ctx_in, env, None)
+        except TestRunRefused as exc:
+            if exc.errno_name == "EINVAL" and "tc input of" in str(exc):
+                raise   # (a 14-byte Ethernet frame without an IP header is never refused)
+            return None, 0, 0, 0, exc
+        dev = env.interface(self.dev_ifindex)
+        self._write_derived()
+        template = self.memory.read(self.memory.regions[abi.REGION_CTX], 0, SKB_SIZE)
+        broadcast = 0 if dev.ifindex == 1 else (1 << 48) - 1
+        return (template, int.from_bytes(dev.mac, "big"), broadcast,
+                self._last_in[1]["wire_len"], None)
+
+    def socket_at(self) -> int:
+        """The arena offset of the test run's own socket (written per packet)."""
+        return int(self.memory.rbase[self.sockets.index]) + BPF_SOCK_SIZE * len(self.env_sockets)
+
+    def adopt(self, data: bytes, ctx_in, env, st: np.ndarray) -> None:
+        """The Python side of a run a compiled batch laid out (``data`` in the first frame,
+        as :meth:`load` lays it out, unless a compiled helper moved it since: ``st``): for
+        the Python helpers it calls. Memory is not touched."""
+        self._start(bytes(data), ctx_in, env)
+        self.region = self.frames[0]
+        self._st = st
+        self.env_sockets = env.sockets
+
+    def prepare(self, env) -> None:
+        """The context region's access codes, and the environment's sockets."""
         mem = self.memory
         mem.rflag[abi.REGION_CTX] = abi.F_CTX
         mem.ctxmap[:SKB_SIZE] = TC_CODES
         mem.ctxmap[SKB_SIZE:] = ca.RULES
-        ctx = mem.view(mem.regions[abi.REGION_CTX])
-        ctx[:] = 0
         self._fill_sockets(env)
-        sk = self._test_socket(data)
-        packed = self._last_in[2]   # __sk_buff as the run starts, by skb->sk
-        if sk not in packed:
-            init = {k: md[k] for k in ("mark", "priority", "cb", "tstamp")}
-            init["sk"] = sk
-            packed[sk] = np.frombuffer(SK_BUFF.pack(init), dtype=np.uint8)
-        ctx[:SKB_SIZE] = packed[sk]
-        self._fields = {"ingress_ifindex": md["ingress_ifindex"], "hwtstamp": md["hwtstamp"]}
-        self.memory.retire(self.frames[1])
-        self.region = self.frames[1]  # _place flips to frames[0]
-        self._place(self.metadata + data, skb.data - skb.meta_len, st)
 
     def _fill_sockets(self, env) -> None:
         """``struct bpf_sock`` of each socket of ``env``, in order, in the sockets region."""
@@ -379,7 +422,7 @@ class SkbContext:
         view = mem.view(new)
         view[:start] = 0
         view[start:start + len(raw)] = np.frombuffer(raw, dtype=np.uint8)
-        view[start + len(raw):start + len(raw) + 64] = 0
+        view[start + len(raw):start + len(raw) + TAIL_CLEAR] = 0
         mem.retire(self.region)
         self.region = new
         if st is not None:
@@ -408,6 +451,49 @@ class SkbContext:
         st[abi.PKT_END] = va + DATA_AT + skb.len
         st[abi.PKT_META] = va + DATA_AT - skb.meta_len
         st[abi.XDP_FRAME0] = 0   # not an XDP run: the compiled XDP helpers refuse
+        st[abi.SKB_FRAME0] = self.frames[0].index   # the compiled tc helpers' frames
+        st[abi.SKB_CHANGED] = 0
+        self._st = st
+        self._write_derived()
+
+    def _follow(self) -> None:
+        """Take in what compiled helpers changed since (``st[SKB_CHANGED]``): the packet's
+        region (:func:`pybpf.contexts.skbframe.move_packet`), a cleared hash."""
+        st = self._st
+        changed = int(st[abi.SKB_CHANGED])
+        st[abi.SKB_CHANGED] = 0
+        if changed & abi.SKB_MOVED:
+            k = (int(st[abi.PKT_DATA]) >> 32) - 1
+            self._region = self.frames[0] if k == self.frames[0].index else self.frames[1]
+        if changed & abi.SKB_HASH_CLEARED and self._skb is not None:
+            self._skb.hash, self._skb.sw_hash, self._skb.l4_hash = 0, False, False
+
+    @property
+    def region(self):
+        """The region holding the packet: where this context placed it, or where a
+        compiled helper moved it since."""
+        if self._st is not None and self._st[abi.SKB_CHANGED]:
+            self._follow()
+        return self._region
+
+    @region.setter
+    def region(self, frame) -> None:
+        self._region = frame
+
+    @property
+    def skb(self) -> Skb | None:
+        """The skb's state (what compiled helpers changed of it taken in first)."""
+        if self._st is not None and self._st[abi.SKB_CHANGED]:
+            self._follow()
+        return self._skb
+
+    @skb.setter
+    def skb(self, skb) -> None:
+        self._skb = skb
+
+    def _write_derived(self) -> None:
+        """The read-only fields (:meth:`derived`) into the context memory."""
+        mem = self.memory
         ctx = memoryview(mem.view(mem.regions[abi.REGION_CTX]))
         for name, value in self.derived().items():
             packer, offset, mask = _DERIVED_PACK[name]
@@ -440,10 +526,14 @@ class SkbContext:
     def ctx_out(self) -> bytes:
         """``__sk_buff`` as ``convert_skb_to___skb`` leaves it: ctx_in with the fields it
         copies back replaced by their values after the run."""
-        ctx = self.memory.view(self.memory.regions[abi.REGION_CTX])[:SKB_SIZE]
-        if self._out_base[0] != self.ctx_in:   # ctx_in's bytes that are fields
-            kept = np.where(_FIELD_BYTES, np.frombuffer(self.ctx_in, dtype=np.uint8), 0)
-            self._out_base = (self.ctx_in, kept.astype(np.uint8))
+        return self.ctx_out_of(self.memory.view(self.memory.regions[abi.REGION_CTX])[:SKB_SIZE],
+                               self.ctx_in)
+
+    def ctx_out_of(self, ctx: np.ndarray, ctx_in: bytes) -> bytes:
+        """:meth:`ctx_out` of a run that started from ``ctx_in`` and left ``ctx`` (192 bytes)."""
+        if self._out_base[0] != ctx_in:   # ctx_in's bytes that are fields
+            kept = np.where(_FIELD_BYTES, np.frombuffer(ctx_in, dtype=np.uint8), 0)
+            self._out_base = (ctx_in, kept.astype(np.uint8))
         out = self._out_base[1].copy()
         out[_CTX_OUT_BYTES] = ctx[_CTX_OUT_BYTES]
         return out.tobytes()

@@ -241,6 +241,7 @@ class XdpContext:
         st[abi.PKT_END] = va + p.end
         st[abi.PKT_META] = va + p.meta
         st[abi.XDP_FRAME0] = self.frames[0].index
+        st[abi.SKB_FRAME0] = 0   # not a tc run: the compiled tc helpers leave it to Python
         self._st = st
 
     def move(self, meta: int, data: int, end: int, st: np.ndarray) -> None:

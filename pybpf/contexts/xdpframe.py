@@ -9,8 +9,8 @@ import numpy as np
 from .. import _jitcache  # noqa: F401  (first: pybpf's Numba cache locator)
 from pybpf._jitcache import njit
 
-from ..vm.abi import PKT_DATA, PKT_END, PKT_META, XDP_FRAME0, XDP_MOVED
-from ..vm.fastpath import memmove
+from ..vm.abi import PKT_DATA, XDP_FRAME0, XDP_MOVED
+from ..vm.fastpath import memmove, repoint
 
 U64 = np.uint64
 
@@ -41,12 +41,5 @@ def move_frame(st, arena, rbase, rlo, rhi, meta, data, end):
     new = f0 + 1 if old == f0 else f0
     src, dst = np.int64(rbase[old]), np.int64(rbase[new])
     memmove(arena, dst, arena, src, XDP_FRAME_SIZE)
-    rlo[old] = U64(0)
-    rhi[old] = U64(0)
-    rlo[new] = U64(meta)
-    rhi[new] = U64(end)
-    va = U64(new + 1) << U64(32)
-    st[PKT_DATA] = va + U64(data)
-    st[PKT_END] = va + U64(end)
-    st[PKT_META] = va + U64(meta)
+    repoint(st, rlo, rhi, old, new, meta, data, end)
     st[XDP_MOVED] = U64(1)

@@ -30,6 +30,9 @@ CPU = 15         # the CPU id the program runs on (bpf_get_smp_processor_id)
 TAILS = 16       # tail calls taken in this run (the kernel allows 33)
 XDP_FRAME0 = 17  # XDP runs: region index of the first of the two packet frames; else 0
 XDP_MOVED = 18   # set by compiled XDP helpers that moved the packet to the other frame
+SKB_FRAME0 = 19  # tc runs: region index of the first of the two packet frames; else 0
+SKB_CHANGED = 20  # what compiled tc helpers changed of the skb's Python side: bits below
+SKB_MOVED, SKB_HASH_CLEARED = 1, 2   # the packet moved to the other frame; hash cleared
 STATE_SIZE = 24
 
 #: Size of the per-machine mask saying which helper ids run compiled (1) rather
@@ -51,6 +54,9 @@ CALL_DEPTH = 6
 BAD_INSN = 7      # executed something not executable (lddw tail, end of code, pseudo lddw)
 BAD_CALLX = 8     # callx to an address that is no function
 BAD_HELPER_ARG = 9  # a helper argument is not what it must be (st[AUX]: the register, AUX2: what)
+#: Returned by a compiled helper (never to Python): call the Python implementation of the
+#: same helper instead (a case it leaves to Python); the call then ends as a HELPER stop.
+PYTHON_HELPER = 10
 STATUS_NAMES = {RUNNING: "running", EXIT: "exit", HELPER: "helper", FAULT_LOAD: "load fault",
                  FAULT_STORE: "store fault", BUDGET_EXCEEDED: "budget exceeded",
                  CALL_DEPTH: "call depth", BAD_INSN: "bad instruction", BAD_CALLX: "bad callx",

@@ -299,7 +299,13 @@ def _hot_dispatch(f: Fields = INTERP_FIELDS) -> list[str]:
         lines += ["    else:", f"        hs = {abi.BAD_INSN}"]
     else:
         lines += [f"    hs = {abi.BAD_INSN}"]
-    lines += ["    if hs != 0:", "        status = hs", "        break", "    pc += 1"]
+    lines += ["    if hs == " + str(abi.PYTHON_HELPER) + ":  # left to its Python version",
+              f"        st[{abi.AUX}] = hid",
+              f"        st[{abi.AUX2}] = U0",
+              "        pc += 1",
+              f"        status = {abi.HELPER}",
+              "        break",
+              "    if hs != 0:", "        status = hs", "        break", "    pc += 1"]
     return lines
 
 

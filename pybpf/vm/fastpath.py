@@ -103,3 +103,18 @@ def begin(regs, st, arena, rbase, rhi, r1, r2, entry, budget, ncode, stack_bytes
     st[abi.STACK_VA] = stack_va
     st[abi.CODE_VA] = U64((abi.REGION_CODE + 1) << 32)
     st[abi.NCODE] = U64(ncode)
+
+
+@njit(cache=True, inline="always")
+def repoint(st, rlo, rhi, old, new, meta, data, end):
+    """A packet moved from region ``old`` to region ``new`` (offsets ``meta`` <= ``data`` <=
+    ``end``): the old region retired (stale packet pointers fault, as the verifier would
+    have refused them), the new one's window and the state vector's pointers set."""
+    rlo[old] = U64(0)
+    rhi[old] = U64(0)
+    rlo[new] = U64(meta)
+    rhi[new] = U64(end)
+    va = U64(new + 1) << U64(32)
+    st[abi.PKT_DATA] = va + U64(data)
+    st[abi.PKT_END] = va + U64(end)
+    st[abi.PKT_META] = va + U64(meta)

@@ -124,7 +124,7 @@ class Machine:
         self.hot = np.zeros(abi.HOT_MASK_SIZE, dtype=np.uint8)
         from ..helpers.hotset import COMPILED_IN_LOOP, HOT
         for hid in (*HOT, *COMPILED_IN_LOOP):
-            if hid not in self.helpers:  # a user's implementation replaces the compiled one
+            if hid not in (helpers or {}):  # a user's implementation replaces the compiled one
                 self.hot[hid] = 1
         from ..maps.layout import M_FIELDS
         #: The map table (shared by every program of an object; see pybpf.maps.layout).

@@ -66,7 +66,7 @@ from ..isa.table import ROWS
 from . import abi, ctxaccess
 
 #: Bumped when the shape of the generated IR changes (part of every cache key).
-GENERATOR_VERSION = 14
+GENERATOR_VERSION = 15
 
 #: Status of the compiled code only: run one instruction in the interpreter from st[PC].
 HANDOVER = 100
@@ -868,6 +868,10 @@ class _Emitter:
         if not kfunc and hid < abi.HOT_MASK_SIZE:
             self.mask_gate(slot, hid, "eq", "pc")
         self.spill()
+        self.to_python(hid, kfunc, nxt)
+
+    def to_python(self, hid: int, kfunc: bool, nxt: int) -> None:
+        """Stop with the HELPER status for a call of ``hid`` (registers spilled)."""
         self.store_elem("st", str(abi.AUX), str(hid))
         self.store_elem("st", str(abi.AUX2), "1" if kfunc else "0")
         self.store_elem("st", str(abi.PC), str(nxt))
@@ -919,9 +923,15 @@ class _Emitter:
             self.emit(f"store i64 {self.load_elem('regs', str(i))}, ptr %r{i}")
         ok = self.t()
         self.emit(f"{ok} = icmp eq i64 {hs}, 0")
-        stop = f"hs{slot}"
+        stop, py, fault = f"hs{slot}", f"hp{slot}", f"hf{slot}"
         self.emit(f"br i1 {ok}, label {self.goto(nxt)}, label %{stop}, !prof !0")
-        self.label(stop)   # the helper's status (a fault): pc stays at the call
+        self.label(stop)
+        left = self.t()
+        self.emit(f"{left} = icmp eq i64 {hs}, {abi.PYTHON_HELPER}")
+        self.emit(f"br i1 {left}, label %{py}, label %{fault}")
+        self.label(py)     # a case the compiled helper leaves to its Python version
+        self.to_python(hid, False, nxt)
+        self.label(fault)  # the helper's status (a fault): pc stays at the call
         self.store_elem("st", str(abi.PC), str(slot))
         self.store_elem("st", str(abi.STATUS), hs)
         c = self.t()
