@@ -411,6 +411,7 @@ def measure_captures(mode: str) -> dict:
                               and a[2] == b[2])
         entry["executed"] = int(a[1][-1])
         entry["retval"] = int(a[0][-1])
+        entry["data_out"] = a[2].hex()
         out[name] = entry
     return out
 
@@ -449,7 +450,7 @@ def measure_kernel_captures(mode: str) -> dict:
                 samples = [float(kernel.test_run(fd, packet, repeat=repeat).duration_ns)
                            for _ in range(cfg["kernel_batches"])]
         out[name] = {"ns_per_packet": statistics.median(samples), "retval": first.retval,
-                     "repeat": repeat}
+                     "data_out": first.data_out.hex(), "repeat": repeat}
     return out
 
 
@@ -629,7 +630,7 @@ def collect(mode: str, with_py: bool = True, with_kernel: bool = True,
             c = captures[name]
             c["kernel"] = k
             c["compiled_over_kernel"] = c["compiled"]["ns_per_packet"] / k["ns_per_packet"]
-            c["agree"] &= k["retval"] == c["retval"]
+            c["agree"] &= k["retval"] == c["retval"] and k["data_out"] == c["data_out"]
     record["captures"] = captures
     record["compile"] = measure_compile()
     record["end_to_end"] = measure_end_to_end(mode) if with_e2e else None

@@ -227,3 +227,31 @@ def test_pybpf_run_batched_equals_per_packet(mixed, tmp_path):
     assert outputs[0] == outputs[1]
     lines = outputs[0][0]
     assert any("skb" in x for x in lines) and any("error" in x for x in lines)
+
+
+def test_pybpf_run_batched_maps_pcapng_interfaces_to_devices(tmp_path):
+    """A pcapng capture from two interfaces, mapped to two devices of the environment: each
+    packet's ctx_in names its device (ifindex, ingress_ifindex, pkt_type against its MAC),
+    batched as packet by packet."""
+    import dpkt.pcapng as ng
+    env = tmp_path / "env.json"
+    env.write_text(json.dumps({"interfaces": [
+        {"ifindex": 2, "name": "eth0", "mac": "02:00:00:00:00:02", "pcapng_id": 0},
+        {"ifindex": 3, "name": "eth1", "mac": "02:00:00:00:00:bb", "pcapng_id": 1}]}))
+    blocks = bytes(ng.SectionHeaderBlockLE()) + bytes(ng.InterfaceDescriptionBlockLE(
+        snaplen=65535)) + bytes(ng.InterfaceDescriptionBlockLE(snaplen=65535))
+    for i, frame in enumerate(list(PACKETS.values()) * 2):
+        blocks += bytes(ng.EnhancedPacketBlockLE(iface_id=i % 2, ts_high=0, ts_low=i,
+                                                  pkt_data=frame, pkt_len=len(frame)))
+    capture = tmp_path / "two.pcapng"
+    capture.write_bytes(blocks)
+    outputs = []
+    for mode in ([], ["--per-packet"]):
+        cmd = [sys.executable, "-m", "pybpf", "run", str(SKB), "--program", "tc_fields",
+               "--pcap", str(capture), "--env", str(env), "--json", *mode]
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+        assert proc.returncode == 0, proc.stderr
+        outputs.append([json.loads(x) for x in proc.stdout.splitlines()])
+    assert outputs[0] == outputs[1]
+    devices = {x["skb"]["cb"][1] >> 16 & 0xFF for x in outputs[0] if "skb" in x}
+    assert devices == {2, 3}

@@ -249,7 +249,7 @@ def test_bench_script_quick_json():
     assert record["mode"] == "quick"
     assert set(record["tiers"]) == {"interp", "compiled", "py", "kernel"}
     assert set(record["programs"]) == {"parse", "parse_map", "alu_loop", "checksum"}
-    assert set(record["captures"]) == {"parse", "parse_map", "checksum", "l4lb"}
+    assert set(record["captures"]) == {"parse", "parse_map", "checksum", "l4lb", "tc_snat"}
     for name, entry in record["captures"].items():
         assert entry["agree"] is True, name     # interp and compiled batches (and the kernel)
         assert entry["compiled"]["tier"] == "compiled"
