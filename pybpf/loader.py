@@ -29,7 +29,8 @@ from .elf.link import LinkedProgram
 from .env import load_env
 from .errors import LinkError, PyBPFError, TestRunRefused
 from .helpers import check_calls, resolve_user_helpers
-from .helpers.events import after_run, decode_event, events as machine_events
+from .helpers.events import (PERF_EVENT_ARRAY, add_sample_buffer, after_run, decode_event,
+                             events as machine_events)
 from .helpers.kfuncs import KFUNCS
 from .isa import opcodes as o
 from .isa.insn import s32
@@ -248,6 +249,8 @@ class Object:
         self.machine.seed(self.env.seed)
         self.machine.mapset = self.maps       # Python helpers reach maps by number through it
         self.machine.context, self.machine.env = None, self.env
+        if any(m.type == PERF_EVENT_ARRAY for m in spec.maps.values()):
+            add_sample_buffer(self.machine, self.memory)   # (the compiled perf_event_output)
         self._fill_prog_arrays()
 
     def __repr__(self) -> str:

@@ -22,6 +22,10 @@ kernel's ``bpf_xdp_event_output`` / ``bpf_event_output`` behave:
 * The event's ``cpu`` is the array index (the perf buffer it went to) and
   ``data`` the sample exactly as written (a ``perf_buffer`` consumer receives it
   zero-padded so that ``4 + len`` is a multiple of 8: :attr:`Event.perf_raw`).
+* The helper runs compiled (:mod:`pybpf.helpers.eventhot`): samples wait in the
+  object's sample buffer until anything reads or adds events (:func:`events`,
+  ``machine.events``), which takes them in first; this module's version is the
+  reference, and takes the cases the compiled one leaves (a full buffer...).
 
 Ring buffers (``BPF_MAP_TYPE_RINGBUF``, :mod:`pybpf.maps.ringbuf`):
 ``bpf_ringbuf_output`` (130), ``bpf_ringbuf_reserve`` (131), ``bpf_ringbuf_submit``
@@ -47,6 +51,7 @@ they come after that run's perf events. A run that ends holding a reservation
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,11 +91,48 @@ class Event:
 
 
 def events(machine) -> list[Event]:
-    """``machine.events``, created empty on first use."""
-    ev = getattr(machine, "events", None)
+    """``machine.events``, created empty on first use, with the samples the compiled
+    ``bpf_perf_event_output`` left in the sample buffer taken in first."""
+    ev = getattr(machine, "_events", None)
     if ev is None:
-        ev = machine.events = []
+        ev = machine._events = []
+    k = int(machine.st[abi.PERF_SAMPLES])
+    if k:
+        _take_samples(machine, k, ev)
     return ev
+
+
+#: The sample buffer of an object with a perf event array (see :mod:`pybpf.helpers.eventhot`).
+SAMPLE_BUFFER_SIZE = 1 << 18
+_HEADER, _RECORD = 16, 24
+_RECORD_HEADER = struct.Struct("<IIQQ")   # map, perf buffer index, clock, length
+
+
+def add_sample_buffer(machine, memory) -> None:
+    """Give ``machine`` a sample buffer for the compiled ``bpf_perf_event_output``."""
+    region = memory.add_region("perf-samples", SAMPLE_BUFFER_SIZE, flags=abi.F_RO, hi=0)
+    arena = memory.view(region)
+    arena[:_HEADER] = np.frombuffer((_HEADER).to_bytes(8, "little")
+                                    + SAMPLE_BUFFER_SIZE.to_bytes(8, "little"), dtype=np.uint8)
+    machine.st[abi.PERF_SAMPLES] = region.index
+
+
+def _take_samples(machine, k: int, ev: list) -> None:
+    """The buffered samples as events, appended to ``ev``; the buffer emptied."""
+    view = machine.memory.view(machine.memory.regions[k])
+    used = int.from_bytes(view[:8].tobytes(), "little")
+    if used == _HEADER:
+        return
+    raw = view[_HEADER:used].tobytes()
+    at, names, record = 0, {}, _RECORD_HEADER.unpack_from
+    while at < len(raw):
+        m, index, ts, n = record(raw, at)
+        name = names.get(m)
+        if name is None:
+            name = names[m] = _map_name(machine, m)
+        ev.append(Event(name, index, raw[at + _RECORD:at + _RECORD + n], ts))
+        at += _RECORD + ((n + 7) & ~7)
+    view[:8] = np.frombuffer(_HEADER.to_bytes(8, "little"), dtype=np.uint8)
 
 
 # -- helpers' plumbing ---------------------------------------------------------------------

@@ -35,11 +35,13 @@ HOT: dict[int, str] = {
     _BY_NAME["l3_csum_replace"]: "pybpf.helpers.skbhot:l3_csum_replace",
     _BY_NAME["l4_csum_replace"]: "pybpf.helpers.skbhot:l4_csum_replace",
     _BY_NAME["csum_diff"]: "pybpf.helpers.skbhot:csum_diff",
+    _BY_NAME["perf_event_output"]: "pybpf.helpers.eventhot:perf_event_output",
 }
 #: Hot helpers that keep their Python implementation in the Python table: the compiled
 #: one leaves some cases to it (:data:`pybpf.vm.abi.PYTHON_HELPER`).
 WITH_PYTHON_FALLBACK = frozenset(_BY_NAME[n] for n in (
-    "skb_load_bytes", "skb_store_bytes", "l3_csum_replace", "l4_csum_replace", "csum_diff"))
+    "skb_load_bytes", "skb_store_bytes", "l3_csum_replace", "l4_csum_replace", "csum_diff",
+    "perf_event_output"))
 
 #: bpf_tail_call is compiled into the interpreter's call handler itself (it moves the pc).
 TAIL_CALL = _BY_NAME["tail_call"]

@@ -33,6 +33,7 @@ XDP_MOVED = 18   # set by compiled XDP helpers that moved the packet to the othe
 SKB_FRAME0 = 19  # tc runs: region index of the first of the two packet frames; else 0
 SKB_CHANGED = 20  # what compiled tc helpers changed of the skb's Python side: bits below
 SKB_MOVED, SKB_HASH_CLEARED = 1, 2   # the packet moved to the other frame; hash cleared
+PERF_SAMPLES = 21  # region index of the buffer compiled bpf_perf_event_output writes, else 0
 STATE_SIZE = 24
 
 #: Size of the per-machine mask saying which helper ids run compiled (1) rather

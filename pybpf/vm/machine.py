@@ -193,6 +193,13 @@ class Machine:
             return "compiled" if small or is_cached(self.code) else "interp"
         return tier
 
+    @property
+    def events(self) -> list:
+        """perf_event_output and ring buffer samples of the runs so far, in order
+        (:func:`pybpf.helpers.events.events`)."""
+        from ..helpers.events import events
+        return events(self)
+
     # -- deterministic environment ------------------------------------------------------
     @property
     def clock_ns(self) -> int:
