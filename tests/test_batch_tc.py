@@ -255,3 +255,39 @@ def test_pybpf_run_batched_maps_pcapng_interfaces_to_devices(tmp_path):
     assert outputs[0] == outputs[1]
     devices = {x["skb"]["cb"][1] >> 16 & 0xFF for x in outputs[0] if "skb" in x}
     assert devices == {2, 3}
+
+
+_PY_TIER_BATCH = """
+import json, sys
+sys.path.insert(0, 'tests')
+import tc_cases
+from pybpf.batch import run_tc
+from pybpf.loader import load
+from pybpf.vm.machine import current_tier
+obj = load(tc_cases.OBJECT, pin_root=False)
+out = {'tier': current_tier()}
+for name, packets, ctx_in in (('tc_nat', list(tc_cases.PACKETS.values()), None),
+                              ('tc_fuzz', *FUZZ)):
+    res = run_tc(obj.program(name), packets, ctx_in=ctx_in, keep_ctx=True)
+    out[name] = [[int(res.retval[i]), res.data(i).hex(), int(res.executed[i]),
+                  res.skb(i).hex()] if res.error(i) is None else str(res.error(i))
+                 for i in range(len(packets))]
+print(json.dumps(out))
+"""
+
+
+def test_the_py_tier_runs_the_same_batches():
+    """The tc batch loop and the compiled tc helpers as plain Python (NUMBA_DISABLE_JIT)
+    give what the interpreter's give."""
+    from pybpf.vm.machine import py_tier_env
+    packets, ctx_in = _fuzz_batch(3, 40)
+    fuzz = (packets, [bytes(c) for c in ctx_in])
+    code = _PY_TIER_BATCH.replace("FUZZ", repr(fuzz))
+    outs = []
+    for env in (py_tier_env(), None):
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              cwd=REPO, env=env, timeout=900)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        outs.append(json.loads(proc.stdout))
+    assert outs[0].pop("tier") == "py" and outs[1].pop("tier") != "py"
+    assert outs[0] == outs[1]
