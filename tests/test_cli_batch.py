@@ -120,13 +120,16 @@ def test_verdict_cache(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("obj", ["programs/bench/parse.o", "programs/bench/parse_map.o",
                                  "programs/examples/xdp_filter.o",
-                                 "programs/tests/tc_skb.o:tc_fields"])
+                                 "programs/tests/tc_skb.o:tc_fields",
+                                 "programs/tests/tc_skb.o:tc_nat",
+                                 "programs/datapath/datapath.o:from_netdev"])
 def test_a_warm_run_of_the_compiled_tier_does_not_load_numba(tmp_path, obj):
     """With its caches filled, ``pybpf run`` of an XDP program on the compiled tier calls
     only machine code loaded from the cache (the program's with the map helpers it calls,
     bpf-to-bpf calls included; the batch loop; the capture scanner and writer; the maps'
     set-up, pybpf.vm.aot): Numba, which takes a second or two to load, is never imported.
-    So does a tc program, run packet by packet. The output is the same as the first,
+    So does a tc capture (tc_nat through the compiled tc helpers, the datapath through
+    tail calls and the compiled perf_event_output). The output is the same as the first,
     cache-filling run's."""
     import os
     import subprocess
