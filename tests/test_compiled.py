@@ -22,6 +22,7 @@ whole):
 from __future__ import annotations
 
 import json
+import hashlib
 import os
 import subprocess
 import sys
@@ -29,6 +30,8 @@ import warnings
 from pathlib import Path
 
 import pytest
+
+from pybpf._jitcache import cache_dir
 
 import tier_driver
 from pybpf.errors import PyBPFError
@@ -464,13 +467,39 @@ def test_object_code_is_cached_by_hash():
               "from pybpf.vm import Machine, build_code, native\n"
               "code = build_code(assemble('mov %r0, 5\\nadd %r0, 6\\nexit'), name='cached')\n"
               "m = Machine(code, tier='compiled')\n"
-              "print(m.run(), native.STATS['compiled'], native.STATS['loaded'])\n")
+              "print(m.run(), native.STATS['compiled'], native.STATS['loaded'],\n"
+              "      native._LAST_IR[0] is None)\n")
     env = dict(os.environ, PYTHONPATH=str(REPO))
     env.pop("NUMBA_DISABLE_JIT", None)
     proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                           text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert proc.stdout.split() == ["11", "0", "1"]
+    # loaded, not compiled, and without making the IR (the recorded facts of this code)
+    assert proc.stdout.split() == ["11", "0", "1", "True"]
+
+
+def test_the_recorded_ir_facts_follow_the_code_and_the_generator(monkeypatch):
+    """The IR's digest is recorded by the code's digest, which covers the instructions and
+    the generator (its sources, its version): another program, or another generator, gets
+    another object; a damaged record is made again."""
+    code = build_code(assemble("mov %r0, 5\nadd %r0, 8\nexit"), name="facts")
+    key = native.cache_key(code)
+    record = cache_dir() / "native" / f"ir-{native.code_digest(code)}"
+    assert record.read_text().split()[0] == native._ir_facts(code)[0]
+    record.write_text("damaged")
+    native._DIGESTS.clear()
+    assert native.cache_key(code) == key and record.read_text().split()[0] != "damaged"
+    monkeypatch.setattr(native, "GENERATOR_VERSION", native.GENERATOR_VERSION + 1000)
+    native._DIGESTS.clear()
+    assert native.cache_key(code) != key
+    monkeypatch.undo()
+    native._DIGESTS.clear()
+    assert native.cache_key(code) == key
+    # what the IR comes from: the same instructions give the same facts, others others
+    again = build_code(assemble("mov %r0, 5\nadd %r0, 8\nexit"), name="facts")
+    assert native._ir_facts(again) == native._ir_facts(code)
+    assert native._ir_facts(again)[0] == hashlib.sha256(native.program_ir(again).encode()
+                                                        ).hexdigest()
 
 
 def test_cli_run_tier_option():

@@ -1291,9 +1291,10 @@ def _hot_ids_of(text: str) -> list[int]:
     return [int(x) for x in re.findall(rf"^declare i64 @{HOT_SYMBOL}(\d+)\(", text, re.M)]
 
 
-def compile_ir(text: str, key: str) -> int:
-    """Machine code for ``text`` (:func:`program_ir`); returns the address of its ``run``.
-    Object code is cached under ``<cache>/native/<key>.o``."""
+def compile_ir(text, key: str, hot_ids: list) -> int:
+    """Machine code for the IR ``text()`` (:func:`program_ir`; called only when the object
+    code is not cached), which calls the hot helpers ``hot_ids``; returns the address of
+    its ``run``. Object code is cached under ``<cache>/native/<key>.o``."""
     hit = _ENGINES.get(key)
     if hit is not None:
         return hit[1]
@@ -1308,10 +1309,10 @@ def compile_ir(text: str, key: str) -> int:
         STATS["loaded"] += 1
     else:
         STATS["compiled"] += 1
-        obj = object_code(text)
+        obj = object_code(text())
         _write(path, obj)
     helpers, external = [], []
-    for hid in _hot_ids_of(text):
+    for hid in hot_ids:
         try:
             helpers.append(hot_object(hid))
         except RuntimeError:   # its code needs Numba's runtime: the Numba cfunc, resolved
@@ -1381,11 +1382,13 @@ def entry_module(text: str, wrapper: str, symbol: str):
     return module
 
 
-def _key(text: str) -> str:
+def _key(ir_digest: str, hot_ids: list) -> str:
+    """The object file's name: a hash of the program's IR (its digest), of the library,
+    and of the hot helpers it calls (their code's keys)."""
     lib_text, _ = semantics_library()
-    hot = " ".join(_hot_source_key(hid)[1] for hid in _hot_ids_of(text))
-    return hashlib.sha256((text + "\0" + lib_text + f"\0{GENERATOR_VERSION}\0{hot}").encode()
-                          ).hexdigest()[:24]
+    hot = " ".join(_hot_source_key(hid)[1] for hid in hot_ids)
+    return hashlib.sha256((ir_digest + "\0" + lib_text + f"\0{GENERATOR_VERSION}\0{hot}"
+                           ).encode()).hexdigest()[:24]
 
 
 def _hot_source_key(hid: int) -> tuple[str, str]:
@@ -1456,15 +1459,56 @@ def _ir_of(code) -> str:
     return _LAST_IR[1]
 
 
+_DIGESTS: dict = {}   # code digest -> (IR digest, hot helper ids)
+
+
+def code_digest(code) -> str:
+    """A hash of what ``code``'s IR is made from: its instructions and where its programs
+    start, and the generator (its sources and all they import, its version, the toolchain)."""
+    h = hashlib.sha256()
+    for a in (code.h, code.dsts, code.srcs, code.offs, code.offu, code.immu):
+        h.update(np.ascontiguousarray(a).tobytes() + b"\0")
+    h.update(repr([start for start, _size, _name in code.segments]).encode())
+    h.update(f"\0{fingerprint(Path(__file__))}\0{GENERATOR_VERSION}\0{toolchain_versions()}"
+             .encode())
+    return h.hexdigest()[:32]
+
+
+def _ir_facts(code) -> tuple[str, list]:
+    """(the digest of ``code``'s IR, the hot helpers it calls), without making the IR when
+    an earlier process recorded them (``<cache>/native/ir-<code digest>``): the IR is a
+    function of the instructions and of the generator's sources (this file and all it
+    imports), which the code digest covers. Making the IR of a large object took most of
+    a warm ``load()`` (tc_skb.o, 16 programs: about 90 of 137 ms)."""
+    digest = code_digest(code)
+    facts = _DIGESTS.get(digest)
+    if facts is not None:
+        return facts
+    path = cache_dir() / "native" / f"ir-{digest}"
+    try:
+        ir, *hot = path.read_text().split()
+        int(ir, 16)
+        if len(ir) != 64:
+            raise ValueError(ir)
+        facts = (ir, [int(x) for x in hot])
+    except (OSError, ValueError):   # none yet, or damaged: made again
+        text = _ir_of(code)
+        facts = (hashlib.sha256(text.encode()).hexdigest(), _hot_ids_of(text))
+        _write(path, " ".join([facts[0], *map(str, facts[1])]).encode())
+    _DIGESTS[digest] = facts
+    return facts
+
+
 def cache_key(code) -> str:
-    """The name of ``code``'s object file in the cache (a hash of its IR and of the library)."""
-    return _key(_ir_of(code))
+    """The name of ``code``'s object file in the cache (a hash of its IR, of the library and
+    of the hot helpers it calls)."""
+    return _key(*_ir_facts(code))
 
 
 def load_program(code) -> int:
     """The address of ``code``'s compiled function (compiled, or loaded from the cache)."""
-    text = _ir_of(code)
-    return compile_ir(text, _key(text))
+    ir, hot = _ir_facts(code)
+    return compile_ir(lambda: _ir_of(code), _key(ir, hot), hot)
 
 
 # --- the step: one instruction in the interpreter, called by the compiled code ------------------------
