@@ -157,13 +157,16 @@ class IdMap:
     __slots__ = ("map", "used", "fresh")
 
     def __init__(self):
-        self.map: dict[int, int] = {}
-        self.used: set[int] = set()
+        # (made on the first id to map: most comparisons at prune points map none)
+        self.map: dict[int, int] | None = None
+        self.used: set[int] | None = None
         self.fresh = -1
 
     def check(self, old: int, cur: int) -> bool:
         if not old:
             return True
+        if self.map is None:
+            self.map, self.used = {}, set()
         if not cur:
             cur = self.fresh
             self.fresh -= 1
