@@ -833,17 +833,21 @@ class Verifier:
                              f"prohibited for !root", slot, regs=(d,)) from None
 
     def _sane_offset(self, reg: Reg, ptype: str, slot: int, d: int) -> None:
-        known = reg.is_const
-        val = R.s64(reg.value)
-        if known and (val >= MAX_VAR_OFF or val <= -MAX_VAR_OFF):
-            raise Reject(f"math between {ptype} pointer and {val} is not allowed", slot, regs=(d,))
+        # (three per pointer ALU instruction: is_const, value and s64 written out)
+        val, mask = reg.var
+        if not mask:
+            val = val - (1 << 64) if val >> 63 else val
+            if val >= MAX_VAR_OFF or val <= -MAX_VAR_OFF:
+                raise Reject(f"math between {ptype} pointer and {val} is not allowed", slot,
+                             regs=(d,))
         if reg.off >= MAX_VAR_OFF or reg.off <= -MAX_VAR_OFF:
             raise Reject(f"{ptype} pointer offset {reg.off} is not allowed", slot, regs=(d,))
-        if reg.smin == R.S64_MIN:
+        smin = reg.smin
+        if smin == R.S64_MIN:
             raise Reject(f"math between {ptype} pointer and register with unbounded min value is "
                          f"not allowed", slot, regs=(d,))
-        if reg.smin >= MAX_VAR_OFF or reg.smin <= -MAX_VAR_OFF:
-            raise Reject(f"value {reg.smin} makes {ptype} pointer be out of bounds", slot, regs=(d,))
+        if smin >= MAX_VAR_OFF or smin <= -MAX_VAR_OFF:
+            raise Reject(f"value {smin} makes {ptype} pointer be out of bounds", slot, regs=(d,))
 
     # ---------------------------------------------------------------- lddw
     def _lddw(self, insn, row, slot: int) -> Reg:

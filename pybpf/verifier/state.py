@@ -209,7 +209,13 @@ def regsafe(o: Reg, c: Reg, ids: IdMap, exact: bool = False, precise: bool = Tru
     if o.type == SCALAR:
         if not precise:
             return True
-        return _range_within(o, c) and T.contains(o.var, c.var) and ids.check(o.id, c.id)
+        # _range_within and T.contains written out: the common comparison at prune points
+        ov, om = o.var
+        cv, cm = c.var
+        return (o.umin <= c.umin and c.umax <= o.umax and o.smin <= c.smin and c.smax <= o.smax
+                and o.u32min <= c.u32min and c.u32max <= o.u32max
+                and o.s32min <= c.s32min and c.s32max <= o.s32max
+                and not cm & ~om and cv & ~om == ov and ids.check(o.id, c.id))
     if o.off != c.off or o.map is not c.map or o.frameno != c.frameno or o.target != c.target:
         return False
     if o.range > c.range or o.mem_size != c.mem_size:
