@@ -1292,7 +1292,7 @@ class Verifier:
             R.set_bounds(reg, new)
             if reg.id:
                 rid = reg.id
-                for other in st.regs_where(lambda g: g.id == rid and g.type == SCALAR):
+                for other in st.regs_with(SCALAR, rid):
                     if other is not reg:
                         _copy_into(other, reg)
                         other.id = rid
@@ -1891,7 +1891,7 @@ def _good_pkt_pointers(st: State, pkt: Reg, ptype: str, right_open: bool) -> Non
         return
     new_range = pkt.off + (1 if right_open else 0)
     rid = pkt.id
-    for r in st.regs_where(lambda g: g.type == ptype and g.id == rid):
+    for r in st.regs_with(ptype, rid):
         r.range = max(r.range, new_range)
 
 

@@ -145,6 +145,21 @@ class State:
                 s.spill = s.spill.copy()
                 yield s.spill
 
+    def regs_with(self, type_: str, rid: int):
+        """:meth:`regs_where` for the registers of type ``type_`` and id ``rid``, without a
+        predicate call per register (branches on linked scalars and packet pointers)."""
+        for f in self.frames:
+            regs = f.regs
+            for i in range(len(regs)):
+                r = regs[i]
+                if r.id == rid and r.type == type_:
+                    yield f.own(i)
+            for spi in [k for k, s in f.stack.items()
+                        if s.spill is not None and s.spill.id == rid and s.spill.type == type_]:
+                s = f.slot(spi)
+                s.spill = s.spill.copy()
+                yield s.spill
+
 
 # ---- state equivalence for pruning (states_equal) -----------------------------------------
 class IdMap:
