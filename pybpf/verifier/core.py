@@ -293,19 +293,21 @@ class Verifier:
         for slot in prog.calls:         # (call_local and lddw_func, in order)
             target = slot + s32i(prog.insns[slot].imm) + 1
             calls.setdefault(self._subprog_of[slot], []).append((slot, self._subprog_of[target]))
+        self._walk_calls(calls, 0, 0, 0, 0)
 
-        def walk(idx: int, frame: int, depth: int, at: int) -> None:
-            used = self.stack_depth.get(idx, 0)
-            depth += -(-used // STACK_ROUND) * STACK_ROUND
-            if depth > MAX_STACK:
-                raise Reject(f"combined stack size of {frame + 1} calls is {depth}. Too large",
-                             at)
-            for slot, callee in calls.get(idx, ()):
-                if frame + 1 >= MAX_CALL_FRAMES:
-                    raise Reject(f"the call stack of {frame + 1} frames is too deep !", slot)
-                walk(callee, frame + 1, depth, slot)
-
-        walk(0, 0, 0, 0)
+    def _walk_calls(self, calls: dict, idx: int, frame: int, depth: int, at: int) -> None:
+        """_check_max_stack_depth from subprogram ``idx``, called at ``at`` in call frame
+        ``frame`` with ``depth`` stack bytes used by its callers. (A method, not a closure
+        calling itself: such a closure is a reference cycle, which would keep the verifier and
+        every state it saved alive until the cyclic garbage collector ran.)"""
+        used = self.stack_depth.get(idx, 0)
+        depth += -(-used // STACK_ROUND) * STACK_ROUND
+        if depth > MAX_STACK:
+            raise Reject(f"combined stack size of {frame + 1} calls is {depth}. Too large", at)
+        for slot, callee in calls.get(idx, ()):
+            if frame + 1 >= MAX_CALL_FRAMES:
+                raise Reject(f"the call stack of {frame + 1} frames is too deep !", slot)
+            self._walk_calls(calls, callee, frame + 1, depth, slot)
 
     def _log_insn(self, st: State, slot: int) -> None:
         """Level 1: each instruction walked; level 2: with the registers before it."""
