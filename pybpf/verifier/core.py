@@ -188,8 +188,7 @@ class Verifier:
         self._subprog_of = _subprog_index(prog)
         self._imms: dict[int, Reg] = {}
         self._unknowns: dict[tuple, Reg] = {}
-        R.reset_memos()
-        _REFINED.clear()
+        forget_memos()
 
     # ---------------------------------------------------------------- driver
     def run(self) -> None:
@@ -1769,6 +1768,13 @@ def _not_null(r: Reg) -> bool:
 #: (op, is32, bounds, bounds) -> (_branch_taken, then when it is -1 the _refined of op and
 #: of its reverse)
 _REFINED: dict = {}
+
+
+def forget_memos() -> None:
+    """Empty the memo tables (:func:`pybpf.verifier.regs.reset_memos`, the branch
+    narrowings): at the start of a verification, and at its end (see ``verify_insns``)."""
+    R.reset_memos()
+    _REFINED.clear()
 
 
 def _refined(a: tuple, b: tuple, op: str, is32: bool) -> tuple | None:
