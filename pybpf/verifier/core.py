@@ -570,29 +570,31 @@ class Verifier:
         return R._concrete(R._semantics(), fn, width, a, b)
 
     def _alu_decode(self, insn, row) -> tuple:
-        """An ALU instruction's operands: ``(what, dst, src, k, width, fn)``: ``what`` one of
-        the ``_ALU_*`` cases below; ``src`` the source register, or -1 for an immediate, whose
-        value as an operand is ``k`` (a shared constant register); for ``_ALU_REFUSE``, ``k``
-        is the message for the refusal the instruction always gets."""
+        """An ALU instruction's operands: ``(what, dst, src, k, width, fn, kb)``: ``what`` one
+        of the ``_ALU_*`` cases below; ``src`` the source register, or -1 for an immediate,
+        whose value as an operand is ``k`` (a shared constant register), of bounds ``kb``
+        (:func:`regs.bounds`, else None); for ``_ALU_REFUSE``, ``k`` is the message for the
+        refusal the instruction always gets."""
         d, width, fn, imm = insn.dst, row.width, row.fn, insn.imm
         if row.source_is_reg:
-            s, k = insn.src, None
+            s, k, kb = insn.src, None, None
         else:
             s, k = -1, self._imm(imm if width == 64 else imm & R.M32)
+            kb = R.bounds(k)
         if s < 0 and fn in _SHIFT_FNS and (imm < 0 or imm >= width):
-            return _ALU_REFUSE, d, s, f"invalid shift {imm}", width, fn
+            return _ALU_REFUSE, d, s, f"invalid shift {imm}", width, fn, kb
         if s < 0 and fn in _DIV_FNS and imm == 0:
-            return _ALU_REFUSE, d, s, "div by zero", width, fn
+            return _ALU_REFUSE, d, s, "div by zero", width, fn, kb
         if fn == "mov" and s < 0:
-            return _ALU_MOV_IMM, d, s, k, width, fn
+            return _ALU_MOV_IMM, d, s, k, width, fn, kb
         if fn == "mov" or fn.startswith("movsx"):
-            return _ALU_MOV, d, s, k, width, fn
+            return _ALU_MOV, d, s, k, width, fn, kb
         if fn in ("neg64", "neg32"):
-            return _ALU_NEG, d, s, k, width, fn
-        return _ALU_OP, d, s, k, width, fn
+            return _ALU_NEG, d, s, k, width, fn, kb
+        return _ALU_OP, d, s, k, width, fn, kb
 
     def _alu(self, st: State, slot: int, work) -> int:
-        what, d, s, k, width, fn = self._dec[slot]
+        what, d, s, k, width, fn, kb = self._dec[slot]
         if not self.priv:   # speculative paths skip the masking checks (sanitize_ptr_alu)
             self.spec_now = type(st) is _Speculative
         f = st.frames[-1]
@@ -615,7 +617,7 @@ class Verifier:
                 return slot + 1
             if not f.mine >> d & 1:
                 dst = f.own(d)
-            R.alu(fn, width, dst, dst if s == d else src)
+            R.alu(fn, width, dst, dst if s == d else src, kb)
             return slot + 1
         if what is _ALU_MOV_IMM:
             self.write_check(d, slot)     # a constant, zero-extended by a 32-bit move
@@ -1210,13 +1212,15 @@ class Verifier:
 
     # ---------------------------------------------------------------- conditional jumps
     def _jmp_decode(self, slot: int, insn, row) -> tuple:
-        """A conditional jump's operands: ``(dst, src, k, op, is32, target)``; ``src`` is -1
-        for an immediate, whose value as an operand is ``k`` (a shared constant register)."""
+        """A conditional jump's operands: ``(dst, src, k, op, is32, target, kb)``; ``src`` is
+        -1 for an immediate, whose value as an operand is ``k`` (a shared constant register),
+        of bounds ``kb`` (:func:`regs.bounds`, else None)."""
         s, k = (insn.src, None) if row.source_is_reg else (-1, self._imm(insn.imm))
-        return insn.dst, s, k, _op(row), row.width == 32, jump_target(slot, insn, row)
+        return (insn.dst, s, k, _op(row), row.width == 32, jump_target(slot, insn, row),
+                None if k is None else R.bounds(k))
 
     def _jmp(self, st: State, slot: int, work) -> int | None:
-        d, s, k, op, is32, target = self._dec[slot]
+        d, s, k, op, is32, target, kb = self._dec[slot]
         f = st.frames[-1]
         dst = f.regs[d]
         if dst.type == NOT_INIT:
@@ -1238,7 +1242,7 @@ class Verifier:
             db = (dst.var, dst.smin, dst.smax, dst.umin, dst.umax, dst.s32min, dst.s32max,
                   dst.u32min, dst.u32max)
             sb = (src.var, src.smin, src.smax, src.umin, src.umax, src.s32min, src.s32max,
-                  src.u32min, src.u32max)
+                  src.u32min, src.u32max) if s >= 0 else kb
             key = (op, is32, db, sb)
             known = _REFINED.get(key)
             if known is None:

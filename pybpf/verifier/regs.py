@@ -596,19 +596,21 @@ _SHIFTS = {"lsh64", "lsh32", "rsh64", "rsh32", "arsh64", "arsh32"}
 _ALU_DONE: dict = {}
 
 
-def alu(fn: str, width: int, dst: Reg, src: Reg) -> None:
+def alu(fn: str, width: int, dst: Reg, src: Reg, s: tuple | None = None) -> None:
     """``dst = dst fn src`` for scalar ``dst`` and ``src`` (``adjust_scalar_min_max_vals``).
 
     ``fn`` is the opcode table row's semantics name; operations the kernel does
     not track (div, mod, shifts by unknown amounts ...) give an unknown scalar.
     Where the kernel tracks the result, it is a pure function of the operation and
     the operands' bounds, so it is memoised as :func:`sync` is (paths repeat them).
+    ``s``: ``bounds(src)`` when the caller has it (an immediate's, computed once).
     """
     # bounds() and set_bounds() written out: this runs on every scalar ALU instruction
     d = (dst.var, dst.smin, dst.smax, dst.umin, dst.umax, dst.s32min, dst.s32max, dst.u32min,
          dst.u32max)
-    s = (src.var, src.smin, src.smax, src.umin, src.umax, src.s32min, src.s32max, src.u32min,
-         src.u32max)
+    if s is None:
+        s = (src.var, src.smin, src.smax, src.umin, src.umax, src.s32min, src.s32max,
+             src.u32min, src.u32max)
     key = (fn, width, d, s)
     out = _ALU_DONE.get(key)
     if out is None:
