@@ -395,6 +395,11 @@ def _sync(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max) -> tuple:
             out = _sync_small(var, u32min, u32max)
             if out is not None:
                 return out
+    return _sync_steps(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max)
+
+
+def _sync_steps(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max) -> tuple:
+    """reg_bounds_sync step by step, as the kernel orders them (all the cases)."""
     smin, smax, umin, umax, s32min, s32max, u32min, u32max = _update_bounds(
         var, smin, smax, umin, umax, s32min, s32max, u32min, u32max)
     s32min, s32max, u32min, u32max = _deduce32(smin, smax, umin, umax,
