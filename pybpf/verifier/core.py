@@ -185,6 +185,7 @@ class Verifier:
                                 prog_type not in _NO_RETURN_CHECK, prog_type)
         self._live_list: list = [None] * len(prog.insns)
         self._prune_at: dict[int, tuple] = {}   # slot -> (_frame_live, _live_regs) there
+        self._prune_by_facts: dict[int, tuple] = {}     # the same, by the slot's facts
         self._subprog_of = _subprog_index(prog)
         self._imms: dict[int, Reg] = {}
         self._unknowns: dict[tuple, Reg] = {}
@@ -356,7 +357,12 @@ class Verifier:
             return False      # nothing to compare with, no checkpoint: the common case
         at = self._prune_at.get(slot)
         if at is None:
-            at = self._prune_at[slot] = (self._frame_live(slot), self._live_regs(slot))
+            # (a function of the slot's facts only: slots with the same facts share one)
+            at = self._prune_by_facts.get(self._facts[slot])
+            if at is None:
+                at = self._prune_by_facts[self._facts[slot]] = (self._frame_live(slot),
+                                                                self._live_regs(slot))
+            self._prune_at[slot] = at
         live, live_regs = at
         tsig = type_signature(st, live_regs) if done or checkpoint else None
         sig = None          # (the exact signature: computed when needed)
