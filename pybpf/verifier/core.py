@@ -965,8 +965,8 @@ class Verifier:
     def _link_spill(self, f: Frame, value: Reg, value_regno: int, off: int, size: int) -> None:
         """A register stored to the stack at ``off`` (mod 8) as ``value`` (its copy): an
         unknown scalar that fits, spilled at a slot's start, shares an id with the register."""
-        if value.is_scalar and not value.is_const and off % 8 == 0 and \
-                value.umax.bit_length() <= 8 * size:
+        if value.type == SCALAR and value.var[1] and off % 8 == 0 and \
+                value.umax.bit_length() <= 8 * size:     # (is_scalar, not is_const)
             src = f.regs[value_regno]       # link the register and its spilled copy
             if not src.id:
                 src = f.own(value_regno)
@@ -1110,19 +1110,21 @@ class Verifier:
         """A write at fixed offset ``off`` of ``frame``; ``callers``: a caller's frame, where
         no stack pointer may be spilled (it could outlive the frame it points into)."""
         aligned = off % 8 == 0
-        if value.is_ptr and not (aligned and value.is_scalar):
+        scalar = value.type == SCALAR       # (is_scalar; is_ptr: neither scalar nor NOT_INIT)
+        is_ptr = not scalar and value.type != NOT_INIT
+        if is_ptr:
             if size != 8:
                 raise Reject("invalid size of register spill", slot)
             if callers and value.type == STACK:
                 raise Reject("cannot spill pointers to stack into stack frame of the caller", slot)
         spi = (-off - 1) // 8
         s = frame.slot(spi)
-        if aligned and value.is_scalar:
+        if aligned and scalar:
             if value.id and value.umax > (1 << (8 * size)) - 1 and size < 8:
                 value.id = 0
             self._save_spill(s, value, size)
             return
-        if value.is_ptr:
+        if is_ptr:
             self._save_spill(s, value, 8)
             return
         s.spill = None
