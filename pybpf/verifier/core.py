@@ -1302,7 +1302,8 @@ class Verifier:
             if new == old and not reg.id:
                 continue
             reg = f.own(r)
-            R.set_bounds(reg, new)
+            (reg.var, reg.smin, reg.smax, reg.umin, reg.umax, reg.s32min, reg.s32max, reg.u32min,
+             reg.u32max) = new      # (R.set_bounds, written out: both branches of a jump)
             if reg.id:
                 rid = reg.id
                 for other in st.regs_with(SCALAR, rid):
