@@ -5,7 +5,11 @@
   load inside the proven range puts one shared unknown of its size there, likewise;
 * the id map of ``states_equal`` stays one-to-one (it keeps the ids it used in a set);
 * :func:`regs.sync_valid` is :func:`regs.sync` followed by the bounds' consistency test;
-* :func:`regs.set_range64`'s memoised bounds equal freshly computed ones.
+* :func:`regs.set_range64`'s memoised bounds equal freshly computed ones;
+* the one-step bounds sync of values below 2**31 (``regs._sync_small``) gives what the
+  kernel's steps give (``regs._sync_steps``);
+* a verification leaves nothing for the cyclic collector (its saved states are freed by
+  reference counts when it ends) and empties its memo tables.
 """
 
 from __future__ import annotations
@@ -169,3 +173,87 @@ def test_the_stack_pointer_analysis_shortcut_gives_the_full_answer(monkeypatch):
         monkeypatch.undo()
     # copied r10: the shortcut does not apply
     assert not core._only_r10(build(assemble("r1 = r10\nr1 += -8\nr0 = 0\nexit")))
+
+
+def _small_bounds(rng: random.Random) -> tuple:
+    """Bounds in the shapes the one-step sync takes: values below 2**31 with the signed and
+    unsigned views equal, the 64-bit views the 32-bit ones' (or another such range), or
+    unbounded (a 32-bit ALU result before its zero extension); some ranges empty, some
+    outside the known bits."""
+    pick = lambda: rng.choice([0, 1, 255, 256, 0xFFFF, R.S32_MAX, R.S32_MAX - 1,  # noqa: E731
+                               rng.randrange(256), rng.randrange(1 << 16), rng.randrange(1 << 31)])
+    v = rng.choice([0, rng.randrange(256), rng.randrange(1 << 20), rng.randrange(1 << 31)])
+    m = rng.choice([rng.randrange(1, 256), (1 << rng.randrange(1, 32)) - 1,
+                    rng.randrange(1, 1 << 31)]) & ~v & R.S32_MAX
+    m = m or 1 << 30 & ~v or 1
+    lo32, hi32 = sorted((pick(), pick()))
+    shape = rng.randrange(3)
+    if shape == 0:
+        lo, hi = lo32, hi32
+    elif shape == 1:
+        lo, hi = sorted((pick(), pick()))
+    else:
+        return ((v, m), R.S64_MIN, R.S64_MAX, 0, R.M64, lo32, hi32, lo32, hi32)
+    return ((v, m), lo, hi, lo, hi, lo32, hi32, lo32, hi32)
+
+
+def test_one_step_sync_of_small_values_equals_the_kernel_steps():
+    rng = random.Random(11)
+    for _ in range(20000):
+        b = _small_bounds(rng)
+        assert R._sync(*b) == R._sync_steps(*b), b
+    # and on what the verifier meets: every bounds tuple synchronised on checksum.o's walk
+    from pathlib import Path
+    from pybpf.verifier import verify
+    seen = []
+    real = R._sync
+
+    def spy(*b):
+        seen.append(b)
+        return real(*b)
+    R._sync = spy
+    try:
+        verify(str(Path(__file__).resolve().parents[1] / "programs/bench/checksum.o"))
+    finally:
+        R._sync = real
+    small = [b for b in seen if b[0][1] and b[0][0] | b[0][1] <= R.S32_MAX]
+    assert len(small) > 10000
+    for b in small:
+        assert R._sync(*b) == R._sync_steps(*b), b
+
+
+def test_a_verification_leaves_no_cycles_and_no_memos():
+    import gc
+    import weakref
+    from pybpf.verifier import verify_insns
+    from pybpf.verifier.core import _REFINED
+    source = """
+        r2 = *(u32 *)(r1 +0)
+        r3 = *(u32 *)(r1 +4)
+        r1 = r2
+        r1 += 8
+        if r1 > r3 goto out
+        r4 = *(u8 *)(r2 +0)
+        r5 = *(u8 *)(r2 +1)
+        r4 += r5
+        if r4 > 100 goto out
+        *(u64 *)(r10 -8) = r4
+    out:
+        r0 = 2
+        exit
+    """
+    insns = assemble(source)
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        v = Verifier(build(insns), "xdp", lambda slot, insn: None)
+        v.run()
+        assert v.total_states and v._prune_at      # (closures over its tables)
+        ref = weakref.ref(v)
+        del v
+        assert ref() is None                       # freed at once, by reference counts
+    finally:
+        if was:
+            gc.enable()
+    assert verify_insns(insns, "xdp").accepted
+    assert not R._SYNCED and not R._ALU_DONE and not _REFINED

@@ -38,7 +38,7 @@ from ..isa.disasm import format_insn
 from ..isa.insn import Insn
 from ..helpers.hotset import helper_name
 from .cfg import CFGError, build
-from .core import MapDesc, Reject, Verifier
+from .core import MapDesc, Reject, Verifier, forget_memos
 from .report import hint
 
 __all__ = ["verify", "verify_insns", "verify_linked", "Verdict", "MapDesc", "VerifierError"]
@@ -115,12 +115,16 @@ def verify_insns(insns: list[Insn], prog_type: str | None, maps: list[MapDesc] |
     # The cyclic garbage collector is paused meanwhile: the verifier makes no reference
     # cycles (its objects are freed by reference counts) but allocates so many that the
     # collector would walk the saved states again and again (a tenth of the time).
+    # The memo tables are emptied at the end too, while the collector is still paused: their
+    # tuples (tens of thousands on a long walk) are freed by reference counts then, where kept
+    # until the next verification, the collector would walk them all on its next run.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         return _verify_insns(insns, prog_type, maps or [], gpl, log_level, name, line_of,
                              resolve_map, kfuncs, unprivileged)
     finally:
+        forget_memos()
         if was_enabled:
             gc.enable()
 

@@ -185,11 +185,11 @@ class Verifier:
                                 prog_type not in _NO_RETURN_CHECK, prog_type)
         self._live_list: list = [None] * len(prog.insns)
         self._prune_at: dict[int, tuple] = {}   # slot -> (_frame_live, _live_regs) there
+        self._prune_by_facts: dict[int, tuple] = {}     # the same, by the slot's facts
         self._subprog_of = _subprog_index(prog)
         self._imms: dict[int, Reg] = {}
         self._unknowns: dict[tuple, Reg] = {}
-        R.reset_memos()
-        _REFINED.clear()
+        forget_memos()
 
     # ---------------------------------------------------------------- driver
     def run(self) -> None:
@@ -293,19 +293,21 @@ class Verifier:
         for slot in prog.calls:         # (call_local and lddw_func, in order)
             target = slot + s32i(prog.insns[slot].imm) + 1
             calls.setdefault(self._subprog_of[slot], []).append((slot, self._subprog_of[target]))
+        self._walk_calls(calls, 0, 0, 0, 0)
 
-        def walk(idx: int, frame: int, depth: int, at: int) -> None:
-            used = self.stack_depth.get(idx, 0)
-            depth += -(-used // STACK_ROUND) * STACK_ROUND
-            if depth > MAX_STACK:
-                raise Reject(f"combined stack size of {frame + 1} calls is {depth}. Too large",
-                             at)
-            for slot, callee in calls.get(idx, ()):
-                if frame + 1 >= MAX_CALL_FRAMES:
-                    raise Reject(f"the call stack of {frame + 1} frames is too deep !", slot)
-                walk(callee, frame + 1, depth, slot)
-
-        walk(0, 0, 0, 0)
+    def _walk_calls(self, calls: dict, idx: int, frame: int, depth: int, at: int) -> None:
+        """_check_max_stack_depth from subprogram ``idx``, called at ``at`` in call frame
+        ``frame`` with ``depth`` stack bytes used by its callers. (A method, not a closure
+        calling itself: such a closure is a reference cycle, which would keep the verifier and
+        every state it saved alive until the cyclic garbage collector ran.)"""
+        used = self.stack_depth.get(idx, 0)
+        depth += -(-used // STACK_ROUND) * STACK_ROUND
+        if depth > MAX_STACK:
+            raise Reject(f"combined stack size of {frame + 1} calls is {depth}. Too large", at)
+        for slot, callee in calls.get(idx, ()):
+            if frame + 1 >= MAX_CALL_FRAMES:
+                raise Reject(f"the call stack of {frame + 1} frames is too deep !", slot)
+            self._walk_calls(calls, callee, frame + 1, depth, slot)
 
     def _log_insn(self, st: State, slot: int) -> None:
         """Level 1: each instruction walked; level 2: with the registers before it."""
@@ -355,7 +357,12 @@ class Verifier:
             return False      # nothing to compare with, no checkpoint: the common case
         at = self._prune_at.get(slot)
         if at is None:
-            at = self._prune_at[slot] = (self._frame_live(slot), self._live_regs(slot))
+            # (a function of the slot's facts only: slots with the same facts share one)
+            at = self._prune_by_facts.get(self._facts[slot])
+            if at is None:
+                at = self._prune_by_facts[self._facts[slot]] = (self._frame_live(slot),
+                                                                self._live_regs(slot))
+            self._prune_at[slot] = at
         live, live_regs = at
         tsig = type_signature(st, live_regs) if done or checkpoint else None
         sig = None          # (the exact signature: computed when needed)
@@ -569,29 +576,31 @@ class Verifier:
         return R._concrete(R._semantics(), fn, width, a, b)
 
     def _alu_decode(self, insn, row) -> tuple:
-        """An ALU instruction's operands: ``(what, dst, src, k, width, fn)``: ``what`` one of
-        the ``_ALU_*`` cases below; ``src`` the source register, or -1 for an immediate, whose
-        value as an operand is ``k`` (a shared constant register); for ``_ALU_REFUSE``, ``k``
-        is the message for the refusal the instruction always gets."""
+        """An ALU instruction's operands: ``(what, dst, src, k, width, fn, kb)``: ``what`` one
+        of the ``_ALU_*`` cases below; ``src`` the source register, or -1 for an immediate,
+        whose value as an operand is ``k`` (a shared constant register), of bounds ``kb``
+        (:func:`regs.bounds`, else None); for ``_ALU_REFUSE``, ``k`` is the message for the
+        refusal the instruction always gets."""
         d, width, fn, imm = insn.dst, row.width, row.fn, insn.imm
         if row.source_is_reg:
-            s, k = insn.src, None
+            s, k, kb = insn.src, None, None
         else:
             s, k = -1, self._imm(imm if width == 64 else imm & R.M32)
+            kb = R.bounds(k)
         if s < 0 and fn in _SHIFT_FNS and (imm < 0 or imm >= width):
-            return _ALU_REFUSE, d, s, f"invalid shift {imm}", width, fn
+            return _ALU_REFUSE, d, s, f"invalid shift {imm}", width, fn, kb
         if s < 0 and fn in _DIV_FNS and imm == 0:
-            return _ALU_REFUSE, d, s, "div by zero", width, fn
+            return _ALU_REFUSE, d, s, "div by zero", width, fn, kb
         if fn == "mov" and s < 0:
-            return _ALU_MOV_IMM, d, s, k, width, fn
+            return _ALU_MOV_IMM, d, s, k, width, fn, kb
         if fn == "mov" or fn.startswith("movsx"):
-            return _ALU_MOV, d, s, k, width, fn
+            return _ALU_MOV, d, s, k, width, fn, kb
         if fn in ("neg64", "neg32"):
-            return _ALU_NEG, d, s, k, width, fn
-        return _ALU_OP, d, s, k, width, fn
+            return _ALU_NEG, d, s, k, width, fn, kb
+        return _ALU_OP, d, s, k, width, fn, kb
 
     def _alu(self, st: State, slot: int, work) -> int:
-        what, d, s, k, width, fn = self._dec[slot]
+        what, d, s, k, width, fn, kb = self._dec[slot]
         if not self.priv:   # speculative paths skip the masking checks (sanitize_ptr_alu)
             self.spec_now = type(st) is _Speculative
         f = st.frames[-1]
@@ -614,7 +623,7 @@ class Verifier:
                 return slot + 1
             if not f.mine >> d & 1:
                 dst = f.own(d)
-            R.alu(fn, width, dst, dst if s == d else src)
+            R.alu(fn, width, dst, dst if s == d else src, kb)
             return slot + 1
         if what is _ALU_MOV_IMM:
             self.write_check(d, slot)     # a constant, zero-extended by a 32-bit move
@@ -833,17 +842,21 @@ class Verifier:
                              f"prohibited for !root", slot, regs=(d,)) from None
 
     def _sane_offset(self, reg: Reg, ptype: str, slot: int, d: int) -> None:
-        known = reg.is_const
-        val = R.s64(reg.value)
-        if known and (val >= MAX_VAR_OFF or val <= -MAX_VAR_OFF):
-            raise Reject(f"math between {ptype} pointer and {val} is not allowed", slot, regs=(d,))
+        # (three per pointer ALU instruction: is_const, value and s64 written out)
+        val, mask = reg.var
+        if not mask:
+            val = val - (1 << 64) if val >> 63 else val
+            if val >= MAX_VAR_OFF or val <= -MAX_VAR_OFF:
+                raise Reject(f"math between {ptype} pointer and {val} is not allowed", slot,
+                             regs=(d,))
         if reg.off >= MAX_VAR_OFF or reg.off <= -MAX_VAR_OFF:
             raise Reject(f"{ptype} pointer offset {reg.off} is not allowed", slot, regs=(d,))
-        if reg.smin == R.S64_MIN:
+        smin = reg.smin
+        if smin == R.S64_MIN:
             raise Reject(f"math between {ptype} pointer and register with unbounded min value is "
                          f"not allowed", slot, regs=(d,))
-        if reg.smin >= MAX_VAR_OFF or reg.smin <= -MAX_VAR_OFF:
-            raise Reject(f"value {reg.smin} makes {ptype} pointer be out of bounds", slot, regs=(d,))
+        if smin >= MAX_VAR_OFF or smin <= -MAX_VAR_OFF:
+            raise Reject(f"value {smin} makes {ptype} pointer be out of bounds", slot, regs=(d,))
 
     # ---------------------------------------------------------------- lddw
     def _lddw(self, insn, row, slot: int) -> Reg:
@@ -952,8 +965,8 @@ class Verifier:
     def _link_spill(self, f: Frame, value: Reg, value_regno: int, off: int, size: int) -> None:
         """A register stored to the stack at ``off`` (mod 8) as ``value`` (its copy): an
         unknown scalar that fits, spilled at a slot's start, shares an id with the register."""
-        if value.is_scalar and not value.is_const and off % 8 == 0 and \
-                value.umax.bit_length() <= 8 * size:
+        if value.type == SCALAR and value.var[1] and off % 8 == 0 and \
+                value.umax.bit_length() <= 8 * size:     # (is_scalar, not is_const)
             src = f.regs[value_regno]       # link the register and its spilled copy
             if not src.id:
                 src = f.own(value_regno)
@@ -1097,19 +1110,21 @@ class Verifier:
         """A write at fixed offset ``off`` of ``frame``; ``callers``: a caller's frame, where
         no stack pointer may be spilled (it could outlive the frame it points into)."""
         aligned = off % 8 == 0
-        if value.is_ptr and not (aligned and value.is_scalar):
+        scalar = value.type == SCALAR       # (is_scalar; is_ptr: neither scalar nor NOT_INIT)
+        is_ptr = not scalar and value.type != NOT_INIT
+        if is_ptr:
             if size != 8:
                 raise Reject("invalid size of register spill", slot)
             if callers and value.type == STACK:
                 raise Reject("cannot spill pointers to stack into stack frame of the caller", slot)
         spi = (-off - 1) // 8
         s = frame.slot(spi)
-        if aligned and value.is_scalar:
+        if aligned and scalar:
             if value.id and value.umax > (1 << (8 * size)) - 1 and size < 8:
                 value.id = 0
             self._save_spill(s, value, size)
             return
-        if value.is_ptr:
+        if is_ptr:
             self._save_spill(s, value, 8)
             return
         s.spill = None
@@ -1205,13 +1220,15 @@ class Verifier:
 
     # ---------------------------------------------------------------- conditional jumps
     def _jmp_decode(self, slot: int, insn, row) -> tuple:
-        """A conditional jump's operands: ``(dst, src, k, op, is32, target)``; ``src`` is -1
-        for an immediate, whose value as an operand is ``k`` (a shared constant register)."""
+        """A conditional jump's operands: ``(dst, src, k, op, is32, target, kb)``; ``src`` is
+        -1 for an immediate, whose value as an operand is ``k`` (a shared constant register),
+        of bounds ``kb`` (:func:`regs.bounds`, else None)."""
         s, k = (insn.src, None) if row.source_is_reg else (-1, self._imm(insn.imm))
-        return insn.dst, s, k, _op(row), row.width == 32, jump_target(slot, insn, row)
+        return (insn.dst, s, k, _op(row), row.width == 32, jump_target(slot, insn, row),
+                None if k is None else R.bounds(k))
 
     def _jmp(self, st: State, slot: int, work) -> int | None:
-        d, s, k, op, is32, target = self._dec[slot]
+        d, s, k, op, is32, target, kb = self._dec[slot]
         f = st.frames[-1]
         dst = f.regs[d]
         if dst.type == NOT_INIT:
@@ -1233,7 +1250,7 @@ class Verifier:
             db = (dst.var, dst.smin, dst.smax, dst.umin, dst.umax, dst.s32min, dst.s32max,
                   dst.u32min, dst.u32max)
             sb = (src.var, src.smin, src.smax, src.umin, src.umax, src.s32min, src.s32max,
-                  src.u32min, src.u32max)
+                  src.u32min, src.u32max) if s >= 0 else kb
             key = (op, is32, db, sb)
             known = _REFINED.get(key)
             if known is None:
@@ -1285,10 +1302,11 @@ class Verifier:
             if new == old and not reg.id:
                 continue
             reg = f.own(r)
-            R.set_bounds(reg, new)
+            (reg.var, reg.smin, reg.smax, reg.umin, reg.umax, reg.s32min, reg.s32max, reg.u32min,
+             reg.u32max) = new      # (R.set_bounds, written out: both branches of a jump)
             if reg.id:
                 rid = reg.id
-                for other in st.regs_where(lambda g: g.id == rid and g.type == SCALAR):
+                for other in st.regs_with(SCALAR, rid):
                     if other is not reg:
                         _copy_into(other, reg)
                         other.id = rid
@@ -1765,6 +1783,13 @@ def _not_null(r: Reg) -> bool:
 _REFINED: dict = {}
 
 
+def forget_memos() -> None:
+    """Empty the memo tables (:func:`pybpf.verifier.regs.reset_memos`, the branch
+    narrowings): at the start of a verification, and at its end (see ``verify_insns``)."""
+    R.reset_memos()
+    _REFINED.clear()
+
+
 def _refined(a: tuple, b: tuple, op: str, is32: bool) -> tuple | None:
     """The bounds (as :func:`regs.bounds`) of scalars ``a`` and ``b`` narrowed by ``a op b``
     (:func:`_refine_cond`, then synced), or None when they contradict (the branch cannot be
@@ -1887,7 +1912,7 @@ def _good_pkt_pointers(st: State, pkt: Reg, ptype: str, right_open: bool) -> Non
         return
     new_range = pkt.off + (1 if right_open else 0)
     rid = pkt.id
-    for r in st.regs_where(lambda g: g.type == ptype and g.id == rid):
+    for r in st.regs_with(ptype, rid):
         r.range = max(r.range, new_range)
 
 

@@ -381,10 +381,25 @@ def synced(b: tuple) -> tuple:
 
 
 def _sync(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max) -> tuple:
-    if var[1] == 0:
-        v = var[0]
-        if umin <= v <= umax and smin <= s64(v) <= smax:
-            return const_bounds(v)
+    v, m = var
+    if m == 0 and umin <= v <= umax and smin <= s64(v) <= smax:
+        return const_bounds(v)
+    if v | m <= S32_MAX and 0 <= u32min == s32min and u32max == s32max <= S32_MAX:
+        # the common case of values below 2**31 (lengths, bytes, sums ...): see _sync_small
+        if 0 <= umin == smin and umax == smax <= S32_MAX:
+            out = _sync_small(var, umin if umin > u32min else u32min,
+                              umax if umax < u32max else u32max)
+            if out is not None:
+                return out
+        elif smin == S64_MIN and smax == S64_MAX and umin == 0 and umax == M64:
+            out = _sync_small(var, u32min, u32max)
+            if out is not None:
+                return out
+    return _sync_steps(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max)
+
+
+def _sync_steps(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max) -> tuple:
+    """reg_bounds_sync step by step, as the kernel orders them (all the cases)."""
     smin, smax, umin, umax, s32min, s32max, u32min, u32max = _update_bounds(
         var, smin, smax, umin, umax, s32min, s32max, u32min, u32max)
     s32min, s32max, u32min, u32max = _deduce32(smin, smax, umin, umax,
@@ -396,6 +411,35 @@ def _sync(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max) -> tuple:
                                                s32min, s32max, u32min, u32max)
     var = T.narrow(var, umin, umax, u32min, u32max)
     return (var,) + _update_bounds(var, smin, smax, umin, umax, s32min, s32max, u32min, u32max)
+
+
+def _sync_small(var, lo: int, hi: int) -> tuple | None:
+    """:func:`_sync` where the known bits hold no value of 2**31 or more and the bounds are
+    one range ``[lo, hi]`` within ``[0, 2**31)`` in every view (the 64-bit views may instead
+    be unbounded, as for a 32-bit ALU result before its zero extension: the known bits then
+    bound them). The deductions between signed and unsigned, 32 and 64 bits then change
+    nothing but the range, the same in every view: ``[lo, hi]`` narrowed by the known bits,
+    the known bits narrowed by the range, the range again by the known bits. None when the
+    range is empty (the general path then finds the contradiction as it does)."""
+    v, m = var
+    if v > lo:
+        lo = v
+    if v | m < hi:
+        hi = v | m
+    if lo > hi:
+        return None
+    # T.narrow(var, lo, hi, lo, hi), written out for values below 2**31: the known bits
+    # intersected with those common to every value of [lo, hi]
+    rm = (1 << (lo ^ hi).bit_length()) - 1
+    mu = m & rm
+    v = (v | (lo & ~rm)) & ~mu
+    m = mu & ~v
+    var = (v, m)
+    if v > lo:
+        lo = v
+    if v | m < hi:
+        hi = v | m
+    return (var, lo, hi, lo, hi, lo, hi, lo, hi)
 
 
 def sync_valid(r: Reg) -> bool:
@@ -557,19 +601,21 @@ _SHIFTS = {"lsh64", "lsh32", "rsh64", "rsh32", "arsh64", "arsh32"}
 _ALU_DONE: dict = {}
 
 
-def alu(fn: str, width: int, dst: Reg, src: Reg) -> None:
+def alu(fn: str, width: int, dst: Reg, src: Reg, s: tuple | None = None) -> None:
     """``dst = dst fn src`` for scalar ``dst`` and ``src`` (``adjust_scalar_min_max_vals``).
 
     ``fn`` is the opcode table row's semantics name; operations the kernel does
     not track (div, mod, shifts by unknown amounts ...) give an unknown scalar.
     Where the kernel tracks the result, it is a pure function of the operation and
     the operands' bounds, so it is memoised as :func:`sync` is (paths repeat them).
+    ``s``: ``bounds(src)`` when the caller has it (an immediate's, computed once).
     """
     # bounds() and set_bounds() written out: this runs on every scalar ALU instruction
     d = (dst.var, dst.smin, dst.smax, dst.umin, dst.umax, dst.s32min, dst.s32max, dst.u32min,
          dst.u32max)
-    s = (src.var, src.smin, src.smax, src.umin, src.umax, src.s32min, src.s32max, src.u32min,
-         src.u32max)
+    if s is None:
+        s = (src.var, src.smin, src.smax, src.umin, src.umax, src.s32min, src.s32max,
+             src.u32min, src.u32max)
     key = (fn, width, d, s)
     out = _ALU_DONE.get(key)
     if out is None:

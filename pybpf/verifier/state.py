@@ -145,6 +145,21 @@ class State:
                 s.spill = s.spill.copy()
                 yield s.spill
 
+    def regs_with(self, type_: str, rid: int):
+        """:meth:`regs_where` for the registers of type ``type_`` and id ``rid``, without a
+        predicate call per register (branches on linked scalars and packet pointers)."""
+        for f in self.frames:
+            regs = f.regs
+            for i in range(len(regs)):
+                r = regs[i]
+                if r.id == rid and r.type == type_:
+                    yield f.own(i)
+            for spi in [k for k, s in f.stack.items()
+                        if s.spill is not None and s.spill.id == rid and s.spill.type == type_]:
+                s = f.slot(spi)
+                s.spill = s.spill.copy()
+                yield s.spill
+
 
 # ---- state equivalence for pruning (states_equal) -----------------------------------------
 class IdMap:
@@ -157,13 +172,16 @@ class IdMap:
     __slots__ = ("map", "used", "fresh")
 
     def __init__(self):
-        self.map: dict[int, int] = {}
-        self.used: set[int] = set()
+        # (made on the first id to map: most comparisons at prune points map none)
+        self.map: dict[int, int] | None = None
+        self.used: set[int] | None = None
         self.fresh = -1
 
     def check(self, old: int, cur: int) -> bool:
         if not old:
             return True
+        if self.map is None:
+            self.map, self.used = {}, set()
         if not cur:
             cur = self.fresh
             self.fresh -= 1
@@ -206,7 +224,13 @@ def regsafe(o: Reg, c: Reg, ids: IdMap, exact: bool = False, precise: bool = Tru
     if o.type == SCALAR:
         if not precise:
             return True
-        return _range_within(o, c) and T.contains(o.var, c.var) and ids.check(o.id, c.id)
+        # _range_within and T.contains written out: the common comparison at prune points
+        ov, om = o.var
+        cv, cm = c.var
+        return (o.umin <= c.umin and c.umax <= o.umax and o.smin <= c.smin and c.smax <= o.smax
+                and o.u32min <= c.u32min and c.u32max <= o.u32max
+                and o.s32min <= c.s32min and c.s32max <= o.s32max
+                and not cm & ~om and cv & ~om == ov and ids.check(o.id, c.id))
     if o.off != c.off or o.map is not c.map or o.frameno != c.frameno or o.target != c.target:
         return False
     if o.range > c.range or o.mem_size != c.mem_size:
