@@ -497,12 +497,16 @@ def run_tc(program, packets, ctx_in=None, clock=None, stop_on_error: bool = Fals
     ins = ctx_in if per_packet else [ctx_in]
     if per_packet and len(ins) != n:
         raise PyBPFError(f"{obj.filename}:{program.name}: {len(ins)} ctx_in for {n} packets")
+    same: dict = {}   # id of a ctx_in object -> its template (a capture's list repeats a few)
     for j, one in enumerate(ins):
-        raw = S.SK_BUFF.ctx_in_bytes(one)
-        t = keys.get(raw)
+        t = same.get(id(one))
         if t is None:
-            t = keys[raw] = len(templates)
-            templates.append((raw, one, ctx.batch_template(one, env)))
+            raw = S.SK_BUFF.ctx_in_bytes(one)
+            t = keys.get(raw)
+            if t is None:
+                t = keys[raw] = len(templates)
+                templates.append((raw, one, ctx.batch_template(one, env)))
+            same[id(one)] = t   # (the list keeps every one alive: no id is reused)
         if per_packet:
             tix[j] = t
     tmpl = np.zeros(S.SKB_SIZE * len(templates), dtype=np.uint8)
