@@ -133,6 +133,7 @@ def _run_batched(args, obj, prog, pcap_path, out) -> int:
 
     from .batch import DONE, run_tc, run_xdp
     from .capture import NO_IFACE, scan, write_pcap as write_arrays
+    from .contexts.skb import SK_BUFF
 
     start = time.perf_counter()
     cap = scan(pcap_path)
@@ -161,7 +162,6 @@ def _run_batched(args, obj, prog, pcap_path, out) -> int:
             exc = res.errors.get(i)
             if exc is None:
                 if args.json and tc:
-                    from .contexts.skb import SK_BUFF
                     line = _result_json(prog, res.result(i), SK_BUFF.unpack(res.skb(i)))
                     print(json.dumps({"index": i, **line}), file=out)
                 elif args.json:

@@ -96,10 +96,9 @@ class Program:
         their changes, as in the kernel); the result is the last run's, ``duration_ns``
         the mean wall-clock time per run (without ``env``, for tc and for XDP without
         ``ctx_in``: all runs but the last go through one compiled loop, :mod:`pybpf.batch`).
-        ``env`` replaces the
-        object's environment
-        (:mod:`pybpf.env`) for this call. ``trace`` (a list) receives every executed
-        instruction of the last run (:class:`pybpf.vm.machine.TraceStep`).
+        ``env`` replaces the object's environment (:mod:`pybpf.env`) for this call.
+        ``trace`` (a list) receives every executed instruction of the last run
+        (:class:`pybpf.vm.machine.TraceStep`).
         """
         self.check_runnable()
         if not isinstance(repeat, int) or repeat < 0:
