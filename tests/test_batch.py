@@ -11,6 +11,7 @@ perf/ring buffer events must be identical. The batched side also runs on the
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,9 @@ from pybpf.errors import PyBPFError
 from pybpf.loader import load
 from pybpf.pcap import Packet, read_packets, write_pcap
 from pybpf.toolchain import compile as compile_c, zig_available
+
+sys.path.insert(0, str(Path(__file__).parent))
+from batch_checks import same_as_runs  # noqa: E402
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -68,26 +72,13 @@ def compare(path, prog_name, pcap, setup=None, batch_tier=None, loop=None, **loa
     # the compiled tier's loop is machine code of its own (called without Numba)
     loop = loop or ("native" if batched.machine.tier == "compiled" else "numba")
     assert batch.STATS[loop] == before[loop] + 1, batch.STATS
-    kinds = set()
-    for i, pkt in enumerate(read_packets(pcap)):
-        single.machine.clock_ns = pkt.ts_ns
-        try:
-            want = single.program(prog_name).run(pkt.data)
-        except PyBPFError as exc:
-            got = res.error(i)
-            assert got is not None, (i, str(exc))
-            assert (type(got), str(got)) == (type(exc), str(exc)), i
-            kinds.add(type(exc).__name__)
-            continue
-        assert res.error(i) is None, (i, res.error(i))
-        got = res.result(i)
+
+    def same_result(i, got, want):
         assert (got.retval, got.verdict, got.data, got.executed, got.redirect) == \
             (want.retval, want.verdict, want.data, want.executed, want.redirect), i
-        kinds.add(want.verdict)
-    assert single.maps.to_json() == batched.maps.to_json()
-    assert single.trace == batched.trace
-    assert [(e.map, e.cpu, e.data, e.ts_ns) for e in single.events] == \
-        [(e.map, e.cpu, e.data, e.ts_ns) for e in batched.events]
+
+    kinds = same_as_runs(res, single, batched, pcap,
+                         lambda i, pkt: single.program(prog_name).run(pkt.data), same_result)
     return kinds, single
 
 

@@ -29,6 +29,7 @@ from pybpf.pcap import Packet, read_packets, write_pcap
 
 sys.path.insert(0, str(Path(__file__).parent))
 import tc_cases  # noqa: E402
+from batch_checks import same_as_runs  # noqa: E402
 from tc_cases import PACKETS  # noqa: E402
 
 REPO = tc_cases.REPO
@@ -91,28 +92,16 @@ def compare(path, name, pcap, ctx_in=None, env=None, batch_tier=None, helpers=No
     res = run_tc(batched.program(name), scan(pcap), ctx_in=ctx_in, keep_ctx=True)
     loop = "native" if batched.machine.tier == "compiled" else "numba"
     assert batch.STATS[loop] == before[loop] + 1, batch.STATS
-    kinds = set()
-    for i, pkt in enumerate(read_packets(pcap)):
-        single.machine.clock_ns = pkt.ts_ns
+    def run_one(i, pkt):
         one = ctx_in[i] if isinstance(ctx_in, list) else ctx_in
-        try:
-            want = single.program(name).test_run(pkt.data, ctx_in=one)
-        except PyBPFError as exc:
-            got = res.error(i)
-            assert got is not None, (i, str(exc))
-            assert (type(got), str(got)) == (type(exc), str(exc)), i
-            kinds.add(type(exc).__name__)
-            continue
-        assert res.error(i) is None, (i, res.error(i))
-        got = res.result(i)
+        return single.program(name).test_run(pkt.data, ctx_in=one)
+
+    def same_result(i, got, want):
         assert got == want, i     # retval, verdict, data, executed, ctx, ctx_raw, redirect
         # the __sk_buff the run left (fields ctx_out does not carry: tc_index, tc_classid)
         assert res.skb(i) == bytes(single.memory.view(single.memory.regions[1])[:192]), i
-        kinds.add(want.verdict)
-    assert single.maps.to_json() == batched.maps.to_json()
-    assert single.trace == batched.trace
-    assert [(e.map, e.cpu, e.data, e.ts_ns) for e in single.events] == \
-        [(e.map, e.cpu, e.data, e.ts_ns) for e in batched.events]
+
+    kinds = same_as_runs(res, single, batched, pcap, run_one, same_result)
     return kinds
 
 
