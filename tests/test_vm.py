@@ -802,6 +802,15 @@ def test_registers_start_from_args():
     assert int(np.uint64(machine.regs[10])) == STACK_VA + 512
 
 
+@pytest.mark.parametrize("reg", [1, 2, 3, 4, 5])
+def test_each_argument_lands_in_its_register_mod_2_64_run_after_run(reg):
+    machine = make(f"mov %r0, %r{reg}\nexit")
+    for value in (-1, 1 << 63, U64, 0, 7, -1, 1 << 63, (1 << 64) + 5, np.uint64(9), True):
+        args = [0] * (reg - 1) + [value]
+        assert machine.run(*args) == int(value) & U64, (reg, value)
+        assert machine.run() == 0   # no argument: zero, whatever the last run had
+
+
 def test_trace_single_steps_and_still_enforces_the_budget():
     from pybpf.isa.asm_conformance import assemble as asm
     from pybpf.vm import Machine, build_code

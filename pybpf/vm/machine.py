@@ -67,6 +67,34 @@ def _aot_begin(values: tuple):
     return begin if made is None else made
 
 
+_COUNT, _EXIT, _HELPER = abi.COUNT, abi.EXIT, abi.HELPER
+_ZERO = np.uint64(0)
+_U64S: dict = {}
+
+
+def _u64(value) -> np.uint64:
+    """``value`` mod 2**64 as an ``np.uint64``, memoised: making one costs about 0.5 us,
+    and a run's arguments are mostly the same few addresses."""
+    got = _U64S.get(value)
+    if got is None:
+        if len(_U64S) >= 256:
+            _U64S.clear()
+        got = _U64S[value] = np.uint64(value & 0xFFFFFFFFFFFFFFFF)
+    return got
+
+
+_BEGIN = []
+
+
+def _fastpath_begin():
+    """:func:`pybpf.vm.fastpath.begin`, imported at first use (a run's ``from`` import
+    costs about 0.3 us)."""
+    if not _BEGIN:
+        from .fastpath import begin
+        _BEGIN.append(begin)
+    return _BEGIN[0]
+
+
 @dataclass(frozen=True)
 class TraceStep:
     """One executed instruction: where, what, the registers it changed, its C line."""
@@ -271,49 +299,87 @@ class Machine:
         With ``trace`` (a list), every executed instruction is appended to it as a
         :class:`TraceStep`: the run single-steps the same compiled loop through its
         instruction budget, so it is slow but exact.
+
+        A run's own Python costs about 1-2 us besides the compiled calls, which matters
+        when a program is short: scalars are memoised, the loop reads the state as
+        Python ints with ``item``, and the traced loop is separate.
         """
-        from .fastpath import begin
-        mem, st, regs = self.memory, self.st, self.regs
-        a = [v & 0xFFFFFFFFFFFFFFFF for v in args[:5]] + [0] * (5 - len(args[:5]))
-        values = (regs, st, mem.arena, mem.rbase, mem.rhi, np.uint64(a[0]), np.uint64(a[1]),
+        if trace is not None:
+            return self._run_traced(args, entry, trace)
+        self._start(args, entry)
+        st, regs, mem, code = self.st, self.regs, self.memory, self.code
+        arrays = (code.h, code.dsts, code.srcs, code.offs, code.offu, code.immu, regs, st,
+                  self.frames, mem.arena, mem.rbase, mem.rlo, mem.rhi, mem.rflag, mem.ctxmap,
+                  self.hot, self.maps)
+        call = self._call if self._py_tier else self._run
+        while True:
+            status = call(*arrays)
+            self.executed = st.item(_COUNT)
+            if status == _EXIT:
+                return regs.item(0)
+            if status == NEED_STEP:   # compiled code's first handover: load the step, go on
+                link_step(st)
+            elif status == _HELPER:
+                if self._helper_stopped():
+                    return regs.item(0)
+            else:
+                raise self._error(status)
+            if not self._py_tier:
+                call = self._run   # a Python helper may have loaded Numba
+
+    def _start(self, args: tuple, entry: int) -> None:
+        """Registers, stack and state for a fresh run (:func:`pybpf.vm.fastpath.begin`)."""
+        mem = self.memory
+        n = len(args)
+        values = (self.regs, self.st, mem.arena, mem.rbase, mem.rhi,
+                  _u64(args[0]) if n else _ZERO, _u64(args[1]) if n > 1 else _ZERO,
                   entry, self.budget, self.code.nslots, self.code.stack_in_use)
+        begin = _fastpath_begin()
         if self.tier != "compiled" or (self._begin is begin and numba_loaded()):
             begin(*values)
         elif self._begin is not None and not numba_loaded():
             self._begin(*values)   # machine code loaded without Numba (pybpf.vm.aot)
         else:   # the first run, or Numba loaded since: runs it, and what to call next time
             self._begin = _aot_begin(values)
-        if a[2] or a[3] or a[4]:
-            regs[3:6] = np.array(a[2:5], dtype=np.uint64)
-        code = self.code
-        if trace is not None and self.tier == "compiled":
+        if n > 2:
+            rest = [v & 0xFFFFFFFFFFFFFFFF for v in args[2:5]]
+            if any(rest):
+                self.regs[3:3 + len(rest)] = np.array(rest, dtype=np.uint64)
+
+    def _helper_stopped(self) -> bool:
+        """Run the helper the program called and set ``r0``; True if it stopped the
+        program (:class:`ProgramExit`)."""
+        try:
+            self.regs[0] = np.uint64(self._call_helper() & 0xFFFFFFFFFFFFFFFF)
+        except ProgramExit as stop:
+            self.regs[0] = np.uint64(stop.value & 0xFFFFFFFFFFFFFFFF)
+            return True
+        return False
+
+    def _run_traced(self, args: tuple, entry: int, trace: list) -> int:
+        """:meth:`run` one instruction at a time, appending a :class:`TraceStep` for each."""
+        self._start(args, entry)
+        mem, st, regs, code = self.memory, self.st, self.regs, self.code
+        if self.tier == "compiled":
             link_step(st)   # every traced step hands over: no stop to load it midway
         while True:
-            if trace is not None:
-                pc0, before = int(st[abi.PC]), regs.copy()
-                st[abi.BUDGET] = min(int(st[abi.COUNT]) + 1, self.budget)
+            pc0, before = int(st[abi.PC]), regs.copy()
+            st[abi.BUDGET] = min(int(st[abi.COUNT]) + 1, self.budget)
             status = self._call(code.h, code.dsts, code.srcs, code.offs, code.offu, code.immu,
                                 regs, st, self.frames, mem.arena, mem.rbase, mem.rlo, mem.rhi,
                                 mem.rflag, mem.ctxmap, self.hot, self.maps)
             self.executed = int(st[abi.COUNT])
-            if status == NEED_STEP:   # compiled code's first handover: load the step, go on
+            if status == NEED_STEP:
                 link_step(st)
                 continue
-            if status == abi.HELPER:
-                try:
-                    regs[0] = np.uint64(self._call_helper() & 0xFFFFFFFFFFFFFFFF)
-                except ProgramExit as stop:
-                    regs[0] = np.uint64(stop.value & 0xFFFFFFFFFFFFFFFF)
-                    status = abi.EXIT
-            stepped = trace is not None and (
-                status in (abi.EXIT, abi.HELPER)
-                or (status == abi.BUDGET_EXCEEDED and self.executed < self.budget))
-            if stepped:
+            if status == abi.HELPER and self._helper_stopped():
+                status = abi.EXIT
+            if status in (abi.EXIT, abi.HELPER) or (
+                    status == abi.BUDGET_EXCEEDED and self.executed < self.budget):
                 trace.append(TraceStep(pc0, self.describe_insn(pc0), _changes(before, regs),
-                                       self.code.line_of(pc0) if self.code.line_of else None))
-            if status == abi.EXIT:
-                return int(regs[0])
-            if status == abi.HELPER or stepped:
+                                       code.line_of(pc0) if code.line_of else None))
+                if status == abi.EXIT:
+                    return int(regs[0])
                 continue
             raise self._error(status)
 
