@@ -62,10 +62,21 @@ def test_row_names_unique():
 def test_interpreter_handles_exactly_the_rows():
     source = codegen.interpreter_source()
     markers = re.findall(r"^\s*(?:if|elif) op == (\d+):  # (\w+)$", source, re.M)
-    assert [name for _, name in markers] == ROW_NAMES
-    assert all(int(i) == table.INDEX[name] for i, name in markers)
+    assert sorted(name for _, name in markers) == sorted(ROW_NAMES)   # each row once, alone
+    assert all(codegen.DISPATCH[int(i)] == (table.INDEX[name],) for i, name in markers)
+    assert [int(i) for i, _ in re.findall(r"^\s*(?:if|elif) op == (\d+):  # ([\w+]+)$",
+                                          source, re.M)] == list(range(codegen.ILLEGAL))
     for row in ROWS:  # and each body generates on its own
         assert codegen._body(row)
+
+
+def test_fused_pairs_are_two_rows_that_fall_through_then_anything():
+    assert len(set(codegen.FUSED)) == len(codegen.FUSED)
+    for a, b in codegen.FUSED:
+        assert table.BY_NAME[a].kind in codegen.FALLTHROUGH, a
+        assert b in table.BY_NAME, b
+    # the hot rows and the first pairs share the first jump table (64 handlers)
+    assert len(codegen.HOT_ROWS) < 64
 
 
 def test_disasm_formats_exactly_the_rows():

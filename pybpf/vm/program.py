@@ -18,14 +18,17 @@ from ..errors import DecodeError
 from ..isa import opcodes as o
 from ..isa import table
 from ..isa.insn import Insn, decode, s32
-from .codegen import ILLEGAL
+from .codegen import dispatch_ids
 
 _ALU_POINTER_OPS = {o.BPF_MOV, o.BPF_ADD, o.BPF_SUB}
 
 
 @dataclass
 class Code:
-    """Pre-decoded instruction arrays, indexed by slot (lddw's second slot is ILLEGAL)."""
+    """Pre-decoded instruction arrays, indexed by slot (lddw's second slot is ILLEGAL).
+
+    ``h`` holds the interpreter's handler of each slot (:func:`pybpf.vm.codegen.dispatch_ids`:
+    a slot may start a fused pair); ``rows`` the table row of each."""
 
     name: str
     insns: list[Insn]
@@ -95,7 +98,7 @@ def build_code(program, name: str = "prog", line_of=None) -> Code:
         insns = list(program)
     if not insns:
         raise DecodeError(f"{name}: no instructions")
-    rows, h, dsts, srcs, offs, offu, immu, slots = [], [], [], [], [], [], [], []
+    rows, dsts, srcs, offs, offu, immu, slots = [], [], [], [], [], [], []
     for insn in insns:
         slot = len(rows)
         slots.append(slot)
@@ -107,7 +110,6 @@ def build_code(program, name: str = "prog", line_of=None) -> Code:
             raise DecodeError(f"{name}: insn {slot}: lddw second slot uses reserved fields")
         _check_frame_pointer(name, slot, insn, row)
         rows.append(row)
-        h.append(table.INDEX[row.name])
         dsts.append(insn.dst)
         srcs.append(insn.src if row.kind != "call" else 0)
         offs.append(insn.off)
@@ -115,14 +117,15 @@ def build_code(program, name: str = "prog", line_of=None) -> Code:
         immu.append(_u64(imm))
         if insn.opcode == o.LDDW:
             rows.append(None)
-            for arr, val in ((h, ILLEGAL), (dsts, 0), (srcs, 0), (offs, 0), (offu, 0), (immu, 0)):
+            for arr, val in ((dsts, 0), (srcs, 0), (offs, 0), (offu, 0), (immu, 0)):
                 arr.append(val)
     n = len(rows)
     # Sentinel past the end: running off the end stops with BAD_INSN instead of reading garbage.
-    for arr, val in ((h, ILLEGAL), (dsts, 0), (srcs, 0), (offs, 0), (offu, 0), (immu, 0)):
+    for arr, val in ((dsts, 0), (srcs, 0), (offs, 0), (offu, 0), (immu, 0)):
         arr.append(val)
     code = Code(name=name, insns=insns, rows=rows,
-                h=np.array(h, dtype=np.int64), dsts=np.array(dsts, dtype=np.uint64),
+                h=np.array(dispatch_ids(rows), dtype=np.int64),
+                dsts=np.array(dsts, dtype=np.uint64),
                 srcs=np.array(srcs, dtype=np.uint64), offs=np.array(offs, dtype=np.int64),
                 offu=np.array(offu, dtype=np.uint64), immu=np.array(immu, dtype=np.uint64),
                 slots=slots, line_of=line_of)
