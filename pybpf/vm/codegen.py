@@ -74,7 +74,6 @@ DISPATCH: tuple = (
     + tuple((i,) for i, row in enumerate(ROWS) if row.name not in HOT_ROWS))
 HANDLER_OF: dict = {rows: hid for hid, rows in enumerate(DISPATCH)}
 ILLEGAL = len(DISPATCH)      # handler id of slots that must never execute
-HANDLERS = len(DISPATCH) + 1
 
 
 def dispatch_ids(rows: list) -> list[int]:
