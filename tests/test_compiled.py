@@ -608,3 +608,39 @@ def test_a_long_series_of_runs_switches_to_numbas_calls():
     assert {(r, n) for r, n, _, _ in out[1:]} == {out[1][:2]}
     assert [kind for *_, kind in out[:4]] == ["DirectRun"] * 4
     assert out[-1][2:] == (True, "CPUDispatcher")
+
+
+def test_region_tables_not_laid_out_as_memory_lays_them_out_run_interpreted(monkeypatch):
+    """Compiled code reads rlo/rhi/rflag from rbase at fixed offsets; given tables that are
+    separate arrays, it leaves every instruction to the interpreter, with the same results."""
+    from pybpf.loader import load
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import bench
+    finally:
+        sys.path.pop(0)
+    packet = bench.tcp_frame(1514)
+    from pybpf.vm import machine as machine_module
+    prog = load(REPO / "programs/bench/checksum.o", tier="compiled").program("bench_checksum")
+    linked = []
+    real = machine_module.link_step
+    monkeypatch.setattr(machine_module, "link_step", lambda st: (linked.append(1), real(st)))
+    prog.machine.st[native.STEP_FN] = 0          # the first handover asks for the step
+    want = prog.run(packet)
+    assert not linked                            # all compiled
+    mem = prog.machine.memory
+    mem.rbase, mem.rlo, mem.rhi, mem.rflag = (a.copy() for a in (mem.rbase, mem.rlo, mem.rhi,
+                                                                   mem.rflag))
+    got = prog.run(packet)
+    assert linked                                # the interpreter stepped
+    assert (got.retval, got.executed, got.data) == (want.retval, want.executed, want.data)
+
+
+def test_more_regions_than_the_tables_hold_is_a_pybpf_error():
+    from pybpf.errors import PyBPFError
+    from pybpf.vm import Memory
+    mem = Memory()
+    while len(mem.regions) < abi.REGION_CAPACITY:
+        mem.add_region("r", 1)
+    with pytest.raises(PyBPFError, match=f"more than {abi.REGION_CAPACITY} memory regions"):
+        mem.add_region("one too many", 1)

@@ -74,6 +74,10 @@ REGION_CODE = 2
 REGION_MAPS = 3   # map handles: addresses here name maps, never memory
 REGION_CBKEYS = 4  # read-only u32 keys bpf_for_each_map_elem hands an array map's callback
 FIRST_FREE_REGION = 5
+#: The region tables' capacity: rbase, rlo, rhi and rflag are the rows of one
+#: (4, REGION_CAPACITY) array (pybpf.vm.memory), which compiled code reads from rbase
+#: at fixed offsets.
+REGION_CAPACITY = 1024
 
 # A saved frame: return pc, r6, r7, r8, r9, r10, then what the frame is for.
 FRAME_WORDS = 12

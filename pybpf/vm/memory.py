@@ -5,6 +5,11 @@ of ``n`` bytes at ``offset`` succeeds only if ``lo <= offset`` and
 ``offset + n <= hi``. Anything else is a fault with the instruction index, so
 even a program that was never verified cannot touch memory it was not given.
 Pointer arithmetic stays plain 64-bit arithmetic.
+
+The region tables (``rbase``, ``rlo``, ``rhi``, ``rflag``) are the rows of one array of
+``abi.REGION_CAPACITY`` entries each, changed in place: compiled code reads all four from
+``rbase`` at fixed offsets (:mod:`pybpf.vm.native`). An entry past the last region has an
+empty window, so an address there faults as one past the table would.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
+from ..errors import PyBPFError
 from . import abi
 
 
@@ -33,10 +39,9 @@ class Memory:
 
     def __init__(self, ctx_size: int = 0):
         self.arena = np.zeros(0, dtype=np.uint8)
-        self.rbase = np.zeros(0, dtype=np.uint64)
-        self.rlo = np.zeros(0, dtype=np.uint64)
-        self.rhi = np.zeros(0, dtype=np.uint64)
-        self.rflag = np.zeros(0, dtype=np.uint64)
+        self._tables = np.zeros((4, abi.REGION_CAPACITY), dtype=np.uint64)
+        self.rbase, self.rlo, self.rhi, self.rflag = self._tables
+        self.rlo[:] = 1   # an empty window: no region here
         self.regions: list[Region] = []
         stack = self.add_region("stack", STACK_SIZE * MAX_CALL_FRAMES)
         ctx = self.add_region("ctx", ctx_size, flags=abi.F_CTX)
@@ -56,10 +61,13 @@ class Memory:
         self.arena = np.concatenate([self.arena, np.zeros(size, dtype=np.uint8)])
         if data is not None:
             self.arena[base:base + len(data)] = np.frombuffer(bytes(data), dtype=np.uint8)
-        self.rbase = np.append(self.rbase, np.uint64(base))
-        self.rlo = np.append(self.rlo, np.uint64(lo))
-        self.rhi = np.append(self.rhi, np.uint64(size if hi is None else hi))
-        self.rflag = np.append(self.rflag, np.uint64(flags))
+        if index >= abi.REGION_CAPACITY:
+            raise PyBPFError(f"more than {abi.REGION_CAPACITY} memory regions (maps, global "
+                             f"sections, packet buffers): pybpf cannot hold this object")
+        self.rbase[index] = base
+        self.rlo[index] = lo
+        self.rhi[index] = size if hi is None else hi
+        self.rflag[index] = flags
         region = Region(name, index, size)
         self.regions.append(region)
         return region

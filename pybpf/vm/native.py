@@ -66,7 +66,7 @@ from ..isa.table import ROWS
 from . import abi, ctxaccess
 
 #: Bumped when the shape of the generated IR changes (part of every cache key).
-GENERATOR_VERSION = 15
+GENERATOR_VERSION = 16
 
 #: Status of the compiled code only: run one instruction in the interpreter from st[PC].
 HANDOVER = 100
@@ -177,6 +177,10 @@ def semantics_library() -> tuple[str, dict]:
 
 # --- code generation ---------------------------------------------------------------------------------
 
+#: The region tables after ``rbase`` in Memory's one array of them (abi.REGION_CAPACITY
+#: entries each): compiled code reads them from ``rbase`` at fixed offsets, so the three
+#: pointers and the region count need no registers in loops. Each call checks the layout.
+_TABLE_ROW = {"rlo": 1, "rhi": 2, "rflag": 3}
 ARRAYS = ("h", "dsts", "srcs", "offs", "offu", "immu", "regs", "st", "frames", "arena", "rbase",
           "rlo", "rhi", "rflag", "ctxmap", "hot", "maps")
 
@@ -462,12 +466,20 @@ class _Emitter:
         return p
 
     def load_elem(self, array: str, index: str, ty: str = "i64") -> str:
+        if array in _TABLE_ROW:   # a row of the region tables: from rbase, at a fixed offset
+            i = self.t()
+            self.emit(f"{i} = add i64 {index}, {_TABLE_ROW[array] * abi.REGION_CAPACITY}")
+            array, index = "rbase", i
         p = self.elem(array, index, ty)
         v = self.t()
         self.emit(f"{v} = load {ty}, ptr {p}")
         return v
 
     def store_elem(self, array: str, index: str, value: str, ty: str = "i64") -> None:
+        if array in _TABLE_ROW:
+            i = self.t()
+            self.emit(f"{i} = add i64 {index}, {_TABLE_ROW[array] * abi.REGION_CAPACITY}")
+            array, index = "rbase", i
         p = self.elem(array, index, ty)
         self.emit(f"store {ty} {value}, ptr {p}")
 
@@ -978,8 +990,8 @@ class _Emitter:
 
     def function(self, name: str) -> str:
         self.pending = []
-        params = (", ".join(f"ptr noalias %{a}" for a in ARRAYS) + ", "
-                  + ", ".join(f"i64 %n_{a}" for a in ARRAYS))
+        params = (", ".join(f"ptr {'' if a in _TABLE_ROW else 'noalias '}%{a}" for a in ARRAYS)
+                  + ", " + ", ".join(f"i64 %n_{a}" for a in ARRAYS))
         head = [f"define i64 @{name}({params}) {{", "entry:"]
         self.lines = []
         for i in range(11):
@@ -988,12 +1000,27 @@ class _Emitter:
         self.emit("%ret_q = alloca i64")
         self.emit("%ret_b = alloca i8")
         self.emit("%ctx_ok = alloca i8")
-        self.emit("%nreg = add i64 %n_rbase, 0")
+        self.emit(f"%nreg = add i64 {abi.REGION_CAPACITY}, 0")
         budget = self.load_elem("st", str(abi.BUDGET))
         self.emit(f"%budget = add i64 {budget}, 0")
+        # the region tables must be the rows of one array after rbase (pybpf.vm.memory), as
+        # the code reads them; other arrays are left to the interpreter, every instruction
+        self.emit("%tables = ptrtoint ptr %rbase to i64")
+        self.emit(f"%tables_ok0 = icmp eq i64 %n_rbase, {abi.REGION_CAPACITY}")
+        for n, (row, index) in enumerate(sorted(_TABLE_ROW.items(), key=lambda kv: kv[1])):
+            at, want, same, size, both = self.t(), self.t(), self.t(), self.t(), self.t()
+            self.emit(f"{at} = ptrtoint ptr %{row} to i64")
+            self.emit(f"{want} = add i64 %tables, {8 * index * abi.REGION_CAPACITY}")
+            self.emit(f"{same} = icmp eq i64 {at}, {want}")
+            self.emit(f"{size} = icmp eq i64 %n_{row}, {abi.REGION_CAPACITY}")
+            self.emit(f"{both} = and i1 {same}, {size}")
+            self.emit(f"%tables_ok{n + 1} = and i1 %tables_ok{n}, {both}")
+        self.emit(f"%tables_ok = and i1 %tables_ok{len(_TABLE_ROW)}, 1")
         self.emit("br label %dispatch")
         # (re)entry: registers, count and pc from the arrays
         self.label("dispatch")
+        self.emit("br i1 %tables_ok, label %dispatch_in, label %step, !prof !0")
+        self.label("dispatch_in")
         for i in range(11):
             self.emit(f"store i64 {self.load_elem('regs', str(i))}, ptr %r{i}")
         cnt = self.load_elem("st", str(abi.COUNT))
