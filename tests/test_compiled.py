@@ -345,6 +345,21 @@ def test_context_reached_through_an_unexpected_register():
     assert results[0][1]["error"] is None and results[0][1]["r0"] == len(tier_driver.PKT) + 7
 
 
+@pytest.mark.parametrize("k", [abi.FIRST_FREE_REGION + 40, 500, abi.REGION_CAPACITY - 1,
+                               abi.REGION_CAPACITY, 1 << 20, (1 << 32) - 2])
+def test_addresses_in_regions_that_do_not_exist_fault_alike(k):
+    """Region numbers past the last region, inside the tables' capacity (empty windows) or
+    beyond it, fault on both tiers, for loads and stores, with the same message."""
+    va = (k + 1) << 32
+    results = _compare([tier_driver.Case(f"no_region_{k}_{op}", f"""
+        lddw %r2, {va + 8}
+        {op}
+        mov %r0, 1
+        exit
+    """, setup="ctx", args=()) for op in ("ldxw %r3, [%r2+0]", "stw [%r2-8], 7")])
+    assert [r["error"] for _, r in results] == ["MemoryFault", "MemoryFault"]
+
+
 def test_only_the_context_region_routes_loads_through_ctx_load():
     """Compiled loads test the region number for the context (``REGION_CTX``), not its
     flags: the contexts set ``F_CTX`` on that region alone."""
