@@ -75,8 +75,9 @@ def test_fused_pairs_are_two_rows_that_fall_through_then_anything():
     for a, b in codegen.FUSED:
         assert table.BY_NAME[a].kind in codegen.FALLTHROUGH, a
         assert b in table.BY_NAME, b
-    # the hot rows and the first pairs share the first jump table (64 handlers)
-    assert len(codegen.HOT_ROWS) < 64
+    # the hot rows and the pairs share the first jump table (64 handlers): more pairs
+    # would push the last ones out of it, behind a compare and a branch more each
+    assert len(codegen.HOT_ROWS) + len(codegen.FUSED) <= 64
 
 
 def test_disasm_formats_exactly_the_rows():
