@@ -193,7 +193,7 @@ class Object:
         self.env = load_env(env)
         ncpu = self.env.ncpu if ncpu is None else ncpu
         self.filename = os.path.basename(spec.path) if spec.path and spec.path != "<bytes>" else spec.name
-        self.memory = Memory(ctx_size=CTX_SIZE)
+        self.memory = Memory(ctx_size=CTX_SIZE, owner=self.filename)
         self.data: dict[str, Region] = {}
         self._data_va: dict[int, str] = {}
         initial = _with_rodata(spec, rodata or {}, self.filename)

@@ -654,8 +654,9 @@ def test_region_tables_not_laid_out_as_memory_lays_them_out_run_interpreted(monk
 def test_more_regions_than_the_tables_hold_is_a_pybpf_error():
     from pybpf.errors import PyBPFError
     from pybpf.vm import Memory
-    mem = Memory()
+    mem = Memory(owner="big.o")
     while len(mem.regions) < abi.REGION_CAPACITY:
         mem.add_region("r", 1)
-    with pytest.raises(PyBPFError, match=f"more than {abi.REGION_CAPACITY} memory regions"):
+    with pytest.raises(PyBPFError, match=f"^big.o: more than {abi.REGION_CAPACITY} memory "
+                                         f"regions .*the next is 'one too many'"):
         mem.add_region("one too many", 1)

@@ -37,7 +37,8 @@ class Region:
 class Memory:
     """The arena and its region table (numpy arrays the interpreter reads directly)."""
 
-    def __init__(self, ctx_size: int = 0):
+    def __init__(self, ctx_size: int = 0, owner: str = ""):
+        self.owner = owner   # the object's name, for errors
         self.arena = np.zeros(0, dtype=np.uint8)
         self._tables = np.zeros((4, abi.REGION_CAPACITY), dtype=np.uint64)
         self.rbase, self.rlo, self.rhi, self.rflag = self._tables
@@ -62,8 +63,10 @@ class Memory:
         if data is not None:
             self.arena[base:base + len(data)] = np.frombuffer(bytes(data), dtype=np.uint8)
         if index >= abi.REGION_CAPACITY:
-            raise PyBPFError(f"more than {abi.REGION_CAPACITY} memory regions (maps, global "
-                             f"sections, packet buffers): pybpf cannot hold this object")
+            who = f"{self.owner}: " if self.owner else ""
+            raise PyBPFError(f"{who}more than {abi.REGION_CAPACITY} memory regions (maps, "
+                             f"global sections, packet buffers; the next is {name!r}): "
+                             f"pybpf cannot hold this object")
         self.rbase[index] = base
         self.rlo[index] = lo
         self.rhi[index] = size if hi is None else hi
