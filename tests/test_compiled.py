@@ -657,6 +657,8 @@ def test_more_regions_than_the_tables_hold_is_a_pybpf_error():
     mem = Memory(owner="big.o")
     while len(mem.regions) < abi.REGION_CAPACITY:
         mem.add_region("r", 1)
+    arena = len(mem.arena)
     with pytest.raises(PyBPFError, match=f"^big.o: more than {abi.REGION_CAPACITY} memory "
                                          f"regions .*the next is 'one too many'"):
         mem.add_region("one too many", 1)
+    assert (len(mem.regions), len(mem.arena)) == (abi.REGION_CAPACITY, arena)   # nothing added

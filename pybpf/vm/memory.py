@@ -58,15 +58,15 @@ class Memory:
                    lo: int = 0, hi: int | None = None) -> Region:
         """Append a region of ``size`` bytes (optionally initialised from ``data``)."""
         index = len(self.regions)
-        base = len(self.arena)
-        self.arena = np.concatenate([self.arena, np.zeros(size, dtype=np.uint8)])
-        if data is not None:
-            self.arena[base:base + len(data)] = np.frombuffer(bytes(data), dtype=np.uint8)
         if index >= abi.REGION_CAPACITY:
             who = f"{self.owner}: " if self.owner else ""
             raise PyBPFError(f"{who}more than {abi.REGION_CAPACITY} memory regions (maps, "
                              f"global sections, packet buffers; the next is {name!r}): "
                              f"pybpf cannot hold this object")
+        base = len(self.arena)
+        self.arena = np.concatenate([self.arena, np.zeros(size, dtype=np.uint8)])
+        if data is not None:
+            self.arena[base:base + len(data)] = np.frombuffer(bytes(data), dtype=np.uint8)
         self.rbase[index] = base
         self.rlo[index] = lo
         self.rhi[index] = size if hi is None else hi
