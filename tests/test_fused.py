@@ -22,8 +22,6 @@ from pybpf.isa.insn import Insn
 from pybpf.vm import Machine, abi, build_code
 from pybpf.vm import codegen
 
-MASK = 0xFFFFFFFFFFFFFFFF
-
 
 def unfused(code):
     """``code`` with every slot dispatched to its own row's handler."""
