@@ -534,9 +534,10 @@ def hot_imports() -> str:
     return "\n".join(f"from {mod} import {fn} as hot_{hid}" for hid, mod, fn in _hot_helpers())
 
 
-def _fields_by_upc(lines: list[str]) -> list[str]:
-    """Instruction fields are read with the unsigned ``upc`` (set before any pc change)."""
-    return [re.sub(r"(dsts|srcs|offs|offu|immu)\[pc\]", r"\1[upc]", line) for line in lines]
+def _fields_by_upc(lines: list[str], upc: str = "upc") -> list[str]:
+    """Instruction fields are read with the unsigned ``upc`` (set before any pc change), or
+    another such index (a fused pair's second instruction: ``upc1``)."""
+    return [re.sub(r"(dsts|srcs|offs|offu|immu)\[pc\]", rf"\1[{upc}]", line) for line in lines]
 
 
 def _handler(rows: tuple) -> list[str]:
@@ -546,8 +547,7 @@ def _handler(rows: tuple) -> list[str]:
     if len(rows) == 1:
         return first
     assert ROWS[rows[0]].kind in FALLTHROUGH and first[-1] == "pc += 1", rows
-    second = [re.sub(r"(dsts|srcs|offs|offu|immu)\[pc\]", r"\1[upc1]", line)
-              for line in _body(ROWS[rows[1]])]
+    second = _fields_by_upc(_body(ROWS[rows[1]]), "upc1")
     return first + ["if count >= budget:", f"    status = {abi.BUDGET_EXCEEDED}", "    break",
                     "count += 1", "upc1 = upc + U1"] + second
 

@@ -307,10 +307,7 @@ class Machine:
         if trace is not None:
             return self._run_traced(args, entry, trace)
         self._start(args, entry)
-        st, regs, mem, code = self.st, self.regs, self.memory, self.code
-        arrays = (code.h, code.dsts, code.srcs, code.offs, code.offu, code.immu, regs, st,
-                  self.frames, mem.arena, mem.rbase, mem.rlo, mem.rhi, mem.rflag, mem.ctxmap,
-                  self.hot, self.maps)
+        st, regs, arrays = self.st, self.regs, self._arrays()
         call = self._call if self._py_tier else self._run
         while True:
             status = call(*arrays)
@@ -324,8 +321,16 @@ class Machine:
                     return regs.item(0)
             else:
                 raise self._error(status)
+            arrays = self._arrays()   # a Python helper may have added a region (new arena)
             if not self._py_tier:
-                call = self._run   # a Python helper may have loaded Numba
+                call = self._run   # ... or loaded Numba
+
+    def _arrays(self) -> tuple:
+        """What the run function takes (the interpreter's signature), in its order."""
+        code, mem = self.code, self.memory
+        return (code.h, code.dsts, code.srcs, code.offs, code.offu, code.immu, self.regs,
+                self.st, self.frames, mem.arena, mem.rbase, mem.rlo, mem.rhi, mem.rflag,
+                mem.ctxmap, self.hot, self.maps)
 
     def _start(self, args: tuple, entry: int) -> None:
         """Registers, stack and state for a fresh run (:func:`pybpf.vm.fastpath.begin`)."""
@@ -359,15 +364,13 @@ class Machine:
     def _run_traced(self, args: tuple, entry: int, trace: list) -> int:
         """:meth:`run` one instruction at a time, appending a :class:`TraceStep` for each."""
         self._start(args, entry)
-        mem, st, regs, code = self.memory, self.st, self.regs, self.code
+        st, regs, code = self.st, self.regs, self.code
         if self.tier == "compiled":
             link_step(st)   # every traced step hands over: no stop to load it midway
         while True:
             pc0, before = int(st[abi.PC]), regs.copy()
             st[abi.BUDGET] = min(int(st[abi.COUNT]) + 1, self.budget)
-            status = self._call(code.h, code.dsts, code.srcs, code.offs, code.offu, code.immu,
-                                regs, st, self.frames, mem.arena, mem.rbase, mem.rlo, mem.rhi,
-                                mem.rflag, mem.ctxmap, self.hot, self.maps)
+            status = self._call(*self._arrays())
             self.executed = int(st[abi.COUNT])
             if status == NEED_STEP:
                 link_step(st)

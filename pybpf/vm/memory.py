@@ -40,8 +40,8 @@ class Memory:
     def __init__(self, ctx_size: int = 0, owner: str = ""):
         self.owner = owner   # the object's name, for errors
         self.arena = np.zeros(0, dtype=np.uint8)
-        self._tables = np.zeros((4, abi.REGION_CAPACITY), dtype=np.uint64)
-        self.rbase, self.rlo, self.rhi, self.rflag = self._tables
+        self.rbase, self.rlo, self.rhi, self.rflag = np.zeros((4, abi.REGION_CAPACITY),
+                                                              dtype=np.uint64)
         self.rlo[:] = 1   # an empty window: no region here
         self.regions: list[Region] = []
         stack = self.add_region("stack", STACK_SIZE * MAX_CALL_FRAMES)

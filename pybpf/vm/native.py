@@ -465,22 +465,23 @@ class _Emitter:
         self.emit(f"{p} = getelementptr inbounds {ty}, ptr %{array}, i64 {index}")
         return p
 
+    def table_elem(self, array: str, index: str) -> tuple[str, str]:
+        """``(array, index)`` to address: a row of the region tables is read from ``rbase``
+        at a fixed offset (:data:`_TABLE_ROW`), any other array as it is."""
+        if array not in _TABLE_ROW:
+            return array, index
+        i = self.t()
+        self.emit(f"{i} = add i64 {index}, {_TABLE_ROW[array] * abi.REGION_CAPACITY}")
+        return "rbase", i
+
     def load_elem(self, array: str, index: str, ty: str = "i64") -> str:
-        if array in _TABLE_ROW:   # a row of the region tables: from rbase, at a fixed offset
-            i = self.t()
-            self.emit(f"{i} = add i64 {index}, {_TABLE_ROW[array] * abi.REGION_CAPACITY}")
-            array, index = "rbase", i
-        p = self.elem(array, index, ty)
+        p = self.elem(*self.table_elem(array, index), ty)
         v = self.t()
         self.emit(f"{v} = load {ty}, ptr {p}")
         return v
 
     def store_elem(self, array: str, index: str, value: str, ty: str = "i64") -> None:
-        if array in _TABLE_ROW:
-            i = self.t()
-            self.emit(f"{i} = add i64 {index}, {_TABLE_ROW[array] * abi.REGION_CAPACITY}")
-            array, index = "rbase", i
-        p = self.elem(array, index, ty)
+        p = self.elem(*self.table_elem(array, index), ty)
         self.emit(f"store {ty} {value}, ptr {p}")
 
     def reg(self, i: int) -> str:
