@@ -11,6 +11,15 @@ the row's ``kind`` selects the check (memory access, ALU, jump, call ...) and it
 ``fn`` the abstract transfer function (:func:`pybpf.verifier.regs.alu`). Paths are
 explored depth first; at prune points the state is compared with the states
 already proven safe there (:func:`pybpf.verifier.state.states_equal`).
+
+A scalar's value is compared there only if it proved to matter, as the kernel's
+precision tracking decides: a use that needs the value (a jump whose outcome it
+decides, pointer arithmetic, a helper's size or constant argument, a constant map
+key, a callback's return) walks the path's history back to where the value came from
+and marks it precise in the checkpoints on the way (:meth:`Verifier._backtrack`).
+Where that history cannot be followed, or without CAP_BPF's rules (unprivileged,
+where the kernel makes every scalar precise), a static analysis decides instead
+(:func:`_relevance`).
 Messages are the kernel's (kernel/bpf/verifier.c), so they can be searched for.
 """
 
@@ -117,13 +126,37 @@ _KIND_OPS = {"alu": "_alu", "end": "_end", "lddw": "_lddw_insn", "ldx": "_ldx", 
              "ja": "_ja", "call": "_call", "callx": "_callx", "exit": "_exit_insn"}
 
 
+#: Frames a backtracking walk keeps masks for (a subprogram's callee frames included).
+_BT_FRAMES = MAX_CALL_FRAMES + 1
+#: History flags (State.hist) of an instruction entering or leaving a callback.
+_CALLBACK = -1
+#: How :meth:`Verifier._bt_step` passes an instruction.
+(_BT_NOP, _BT_MOV, _BT_ALU, _BT_SET, _BT_JMP, _BT_LDX, _BT_STORE, _BT_CALL, _BT_EXIT,
+ _BT_LOCAL, _BT_ATOMIC, _BT_FAIL) = range(12)
+
+
+def _sync_linked(members: tuple, br: list, bs: list) -> None:
+    """bt_sync_linked_regs: if one of the scalars a jump narrowed together is needed, all are."""
+    for f, is_slot, n in members:
+        if (bs if is_slot else br)[f] >> n & 1:
+            break
+    else:
+        return
+    for f, is_slot, n in members:
+        if is_slot:
+            bs[f] |= 1 << n
+        else:
+            br[f] |= 1 << n
+
+
 class Checkpoint:
     """A state saved at a prune point; ``branches`` counts the paths still exploring from it."""
 
-    __slots__ = ("snap", "slot", "sig", "tsig", "parent", "branches", "hits", "misses")
+    __slots__ = ("snap", "slot", "sig", "tsig", "parent", "branches", "hits", "misses", "hist")
 
     def __init__(self, snap: State, slot: int, sig, tsig, parent):
         self.snap, self.slot, self.sig, self.tsig, self.parent = snap, slot, sig, tsig, parent
+        self.hist = snap.hist       # the instructions walked from the parent checkpoint here
         self.branches = 1
         self.hits = self.misses = 0   # prune comparisons it won and lost (eviction, below)
 
@@ -179,6 +212,12 @@ class Verifier:
         self.nospec: set[int] = set()       # slots speculative paths may not execute (run()
         #                                     holds this set: add to it, never replace it)
         self.spec_now = False               # the instruction being checked is speculative
+        # precision by backtracking (the kernel's mark_chain_precision), as root; without
+        # CAP_BPF every scalar is precise in the kernel, and loops of open-coded iterators
+        # converge against states still being explored, whose marks are not final: there
+        # the static relevance analysis decides what is compared
+        self.dynamic = priv and not self.iter_next
+        self._bt_code: list | None = None     # per slot, how backtracking passes it
         succ = _successors(prog)
         # per slot: the relevance bits (SLOT_BIT ...), the live registers above LIVENESS_BIT
         self._facts = _analyses(prog, succ, _predecessors(succ),
@@ -211,6 +250,7 @@ class Verifier:
         looping, done, iter_next = self.looping, self.done, self.iter_next
         # counted here, stored in self.processed and self.jmps when the walk ends or stops
         processed, jmps = self.processed, self.jmps
+        dynamic = self.dynamic
         nxt = None
         try:
             while True:
@@ -233,6 +273,8 @@ class Verifier:
                         continue
                 if jumps[slot]:
                     jmps += 1
+                if dynamic:
+                    st.hist = [slot, None, st.hist]     # (see State.hist)
                 if logging and len(self.log) < LOG_LINES:
                     self._log_insn(st, slot)
                 try:
@@ -386,6 +428,14 @@ class Verifier:
                 if states_equal(old.snap, st, live) and (self.priv or (
                         _spec_ok(old.snap, st) and _uninit_covered(old.snap, st))):
                     old.hits += 1
+                    if old.snap.prec is not None:
+                        # what mattered from the old state matters from this one
+                        # (propagate_precision): its values are those the old one's are
+                        # compared by
+                        br, bs = [0] * _BT_FRAMES, [0] * _BT_FRAMES
+                        for i, (rm, sm) in enumerate(old.snap.prec):
+                            br[i], bs[i] = rm, sm
+                        self._backtrack(st, br, bs, False)
                     return True
                 old.misses += 1
                 if old.misses > old.hits * EVICT_MISSES + EVICT_MISSES:
@@ -396,8 +446,12 @@ class Verifier:
         if sig is None:
             sig = exact_signature(st, live_regs)
         self.last_jmps, self.last_processed = jmps, processed
-        cp = Checkpoint(st.copy(), slot, sig, tsig, st.parent)
+        snap = st.copy()
+        if self.dynamic:
+            snap.prec = [[0, 0] for _ in snap.frames]
+        cp = Checkpoint(snap, slot, sig, tsig, st.parent)
         st.parent = cp
+        st.hist = None
         loops = self.looping.setdefault(slot, {})
         loops[sig] = cp
         if len(loops) > MAX_STATES_PER_INSN:
@@ -542,6 +596,8 @@ class Verifier:
             self._link_spill(f, value, src, off, size)
             self._stack_used(f, off)
             self._stack_write(f, off, size, value, slot, False)
+            if self.dynamic:
+                self._spill_flag(st, f, off)
             return slot + 1
         self._mem_access(st, dst, off, size, True, value.copy(), slot, value_regno=src)
         return slot + 1
@@ -570,6 +626,229 @@ class Verifier:
 
     def _exit_insn(self, st: State, slot: int, work) -> int | None:
         return self._exit(st, slot)
+
+    # ---------------------------------------------------------------- precision (backtracking)
+    def _mark_precise(self, st: State, regs: int) -> None:
+        """mark_chain_precision: the scalars in ``regs`` (a mask of the running frame's
+        registers) are used, at this instruction, in a way whose safety depends on their
+        values; mark what they were computed from precise in the checkpoints this path
+        passed (see :meth:`_backtrack`)."""
+        if self.dynamic and regs:
+            br = [0] * _BT_FRAMES
+            br[len(st.frames) - 1] = regs
+            self._backtrack(st, br, [0] * _BT_FRAMES, True)
+
+    def _backtrack(self, st: State, br: list, bs: list, skip: bool) -> None:
+        """Walk ``st``'s history back from its newest instruction (``skip``: not that one,
+        the instruction needing the values), through its checkpoints and theirs, turning
+        the registers ``br`` and stack slots ``bs`` needed (bit masks by frame) into those
+        they came from; at each checkpoint, mark the scalars still needed precise in its
+        saved state, and stop when nothing is left to find or a checkpoint had them
+        already. Where the history cannot be followed (legacy packet loads, callbacks,
+        atomics on needed values), every checkpoint on the path falls back to the static
+        relevance analysis (the kernel's mark_all_scalars_precise)."""
+        fr = len(st.frames) - 1
+        cell = st.hist
+        sub = -1
+        if skip and cell is not None:
+            sub, cell = cell[0], cell[2]
+        cp = st.parent
+        step = self._bt_step
+        codes = self._bt_code
+        if codes is None:
+            codes = self._bt_code = self._bt_codes()
+        while True:
+            while cell is not None:
+                slot = cell[0]
+                code = codes[slot]
+                if code[0] != _BT_NOP:
+                    flags = cell[1]
+                    if flags == _CALLBACK and code[0] == _BT_CALL and sub == slot + 1:
+                        flags = None    # (the path where the helper did not call back)
+                    fr = step(code, flags, fr, br, bs)
+                    if fr < 0:
+                        return self._all_precise(st)
+                    if not br[fr] and not (any(br) or any(bs)):
+                        return
+                sub, cell = slot, cell[2]
+            if cp is None:
+                # the program's first instruction: only r1 (the context) and r10 were set
+                if fr or any(bs) or any(br[1:]) or br[0] & ~0x402:
+                    self._all_precise(st)
+                return
+            snap = cp.snap
+            if snap is None or len(snap.frames) != fr + 1:
+                return self._all_precise(st)
+            prec = snap.prec
+            if prec is None:       # compared by the static analysis, as its ancestors are
+                return
+            left = False
+            for i in range(fr + 1):
+                p = prec[i]
+                m = br[i]
+                if m:
+                    regs = snap.frames[i].regs
+                    keep = 0
+                    for r in _set_bits(m & ~p[0]):
+                        if regs[r].type == SCALAR:
+                            keep |= 1 << r
+                    p[0] |= keep
+                    br[i] = keep
+                    left = left or bool(keep)
+                m = bs[i]
+                if m:
+                    stack = snap.frames[i].stack
+                    keep = 0
+                    m &= ~p[1]
+                    while m:
+                        low = m & -m
+                        m ^= low
+                        sl = stack.get(low.bit_length() - 1)
+                        if sl is not None and sl.spill is not None and sl.types[7] == "S" \
+                                and sl.spill.type == SCALAR:
+                            keep |= low
+                    p[1] |= keep
+                    bs[i] = keep
+                    left = left or bool(keep)
+            if not left:
+                return
+            sub, cell, cp = cp.slot, cp.hist, cp.parent
+
+    @staticmethod
+    def _all_precise(st: State) -> None:
+        """Every checkpoint on ``st``'s path compares what the static analysis says matters."""
+        p = st.parent
+        while p is not None:
+            snap = p.snap
+            if snap is not None:
+                if snap.prec is None:
+                    return      # (and so are its ancestors)
+                snap.prec = None
+            p = p.parent
+
+    def _bt_codes(self) -> list:
+        """Per slot, ``(code, dst, src, written)`` for :meth:`_bt_step`."""
+        out = []
+        for insn, row in zip(self.prog.insns, self.prog.rows):
+            if insn is None or row is None:       # (the second half of an lddw)
+                out.append((_BT_NOP, 0, 0, 0))
+                continue
+            d, sr, kind = insn.dst, insn.src, row.kind
+            code, w = _BT_NOP, 0
+            if kind == "alu":
+                if row.fn == "mov" or row.fn.startswith("movsx"):
+                    code = _BT_MOV if row.source_is_reg else _BT_SET
+                elif row.source_is_reg:
+                    code = _BT_ALU
+            elif kind == "lddw":
+                code = _BT_SET
+            elif kind == "ldx":
+                code = _BT_LDX
+            elif kind in ("st", "stx"):
+                code = _BT_STORE
+                if kind == "st":
+                    sr = -1
+            elif kind == "atomic":
+                code = _BT_ATOMIC
+                w = 1 if row.sym == "cmpxchg" else (1 << sr if row.fetch else 0)
+            elif kind == "ldpkt":
+                code, w = _BT_ATOMIC, 0x3F
+            elif kind == "jmp":
+                code = _BT_JMP
+                if not row.source_is_reg:
+                    sr = -1
+            elif kind == "call":
+                code = _BT_LOCAL if row.name == "call_local" else _BT_CALL
+            elif kind == "exit":
+                code = _BT_EXIT
+            elif kind == "callx":
+                code = _BT_FAIL
+            out.append((code, d, sr, w))
+        return out
+
+    @staticmethod
+    def _bt_step(op: tuple, flags, fr: int, br: list, bs: list) -> int:
+        """backtrack_insn: what was needed after an instruction (``op``, its entry of
+        :meth:`_bt_codes`; ``flags`` its history's; run in frame ``fr``) becomes what is
+        needed before it. Returns the frame before it, or -1 where the history cannot be
+        followed."""
+        code, d, s, w = op
+        m = br[fr]
+        if code == _BT_MOV:            # dst = src: src is needed in dst's place
+            if m >> d & 1:
+                br[fr] = m & ~(1 << d) | (1 << s & 0x3FF)
+            return fr
+        if code == _BT_ALU:            # dst op= src: both are
+            if m >> d & 1:
+                br[fr] = m | (1 << s & 0x3FF)
+            return fr
+        if code == _BT_SET:            # dst = constant
+            br[fr] = m & ~(1 << d)
+            return fr
+        if code == _BT_JMP:
+            if type(flags) is tuple:
+                _sync_linked(flags, br, bs)
+            if s >= 0 and (m >> d | m >> s) & 1:    # both compared registers
+                br[fr] = m | ((1 << d | 1 << s) & 0x3FF)
+            if type(flags) is tuple:
+                _sync_linked(flags, br, bs)
+            return fr
+        if code == _BT_LDX:            # dst = a load: from a spilled register, its slot
+            if m >> d & 1:
+                br[fr] = m & ~(1 << d)
+                if flags is not None and flags >= 0:
+                    bs[flags >> 6] |= 1 << (flags & 63)
+            return fr
+        if code == _BT_STORE:          # a spill of a needed slot: its source is needed
+            if flags is not None and flags >= 0:
+                sf, bit = flags >> 6, 1 << (flags & 63)
+                if bs[sf] & bit:
+                    bs[sf] &= ~bit
+                    if s >= 0:
+                        br[fr] |= 1 << s & 0x3FF
+            return fr
+        if code == _BT_CALL:           # helper or kfunc: r0 is its result
+            if flags == _CALLBACK or m & 0x3E:
+                return -1
+            br[fr] = m & ~1
+            return fr
+        if code == _BT_EXIT:           # a subprogram returned into frame fr: its r0
+            if flags == _CALLBACK or m & 0x3E or fr + 1 >= _BT_FRAMES:
+                return -1
+            br[fr] = m & ~1
+            br[fr + 1], bs[fr + 1] = m & 1, 0
+            return fr + 1
+        if code == _BT_LOCAL:          # the call into the subprogram run in frame fr
+            if fr == 0 or m & ~0x43E or bs[fr]:
+                return -1
+            br[fr] = 0
+            br[fr - 1] |= m & 0x3E
+            return fr - 1
+        if code == _BT_ATOMIC:         # (and legacy packet loads)
+            if m & w or (flags is not None and flags >= 0 and
+                         bs[flags >> 6] >> (flags & 63) & 1):
+                return -1
+            return fr
+        return -1
+
+    @staticmethod
+    def _link_history(st: State, *ids: int) -> None:
+        """Record on this jump the scalars sharing an id with its operands, which the
+        branches narrow together (the kernel's linked registers in the jump history)."""
+        members = []
+        for i, f in enumerate(st.frames):
+            regs = f.regs
+            for r in range(10):
+                reg = regs[r]
+                if reg.id and reg.type == SCALAR and reg.id in ids:
+                    members.append((i, 0, r))
+            for spi, sl in f.stack.items():
+                sp = sl.spill
+                if sp is not None and sp.id and sp.type == SCALAR and sp.id in ids \
+                        and sl.types[7] == "S":
+                    members.append((i, 1, spi))
+        if len(members) > 1:
+            st.hist[1] = tuple(members)
 
     # ---------------------------------------------------------------- ALU
     def _concrete(self, fn, a, b, width):
@@ -618,6 +897,9 @@ class Verifier:
             if d == 10:
                 raise Reject("frame pointer is read only", slot, regs=(10,))
             if dst.type != SCALAR or src.type != SCALAR:
+                if s >= 0 and self.dynamic and (dst.type == SCALAR) != (src.type == SCALAR):
+                    # pointer +- scalar: the scalar's range becomes the pointer's offset
+                    self._mark_precise(st, 1 << (d if dst.type == SCALAR else s))
                 f.put(d, self._ptr_alu(self.prog.insns[slot], self.prog.rows[slot], dst, src,
                                        slot))
                 return slot + 1
@@ -1074,8 +1356,21 @@ class Verifier:
             return self._loaded(size, signed)
         if write:
             self._stack_write(frame, lo, size, value, slot, is_st, frame is not st.cur)
+            if self.dynamic:
+                self._spill_flag(st, frame, lo)
             return None
+        if self.dynamic:
+            self._spill_flag(st, frame, lo)
         return self._stack_read(frame, lo, size, slot, signed)
+
+    @staticmethod
+    def _spill_flag(st: State, frame: Frame, off: int) -> None:
+        """Record in the history that this instruction spilled a register to, or filled one
+        from, the slot of byte ``off`` (backtracking follows a value through the stack)."""
+        spi = (-off - 1) // 8
+        s = frame.stack.get(spi)
+        if s is not None and s.spill is not None and s.types[7] == "S":
+            st.hist[1] = frame.frameno * 64 + spi
 
     def _stack_used(self, frame: Frame, lo: int) -> None:
         """Stack bytes from ``lo`` up were touched: the frame's depth, its subprogram's."""
@@ -1264,10 +1559,20 @@ class Verifier:
             pred = _branch_taken(dst, src, op, is32)
         if pred >= 0 and not self.priv:
             self._speculate(st, fall if pred == 1 else target, work, (d, s) if s >= 0 else (d,))
+        if pred >= 0 and self.dynamic:
+            # the path taken depends on the values compared: they must be precise
+            self._mark_precise(st, (1 << d if dst.type == SCALAR else 0) |
+                               (1 << s if s >= 0 and src.type == SCALAR else 0))
         if pred == 1:
             return target
         if pred == 0:
             return fall
+        if scalars and self.dynamic:
+            if known[1] is None or known[2] is None:
+                # a branch the bounds rule out: as decided as one _branch_taken predicts
+                self._mark_precise(st, 1 << d | (1 << s if s >= 0 else 0))
+            elif dst.id or (s >= 0 and src.id):
+                self._link_history(st, dst.id, src.id if s >= 0 else 0)
         other = self._push(st, target, work)
         if scalars:
             _, taken, not_taken = known
@@ -1393,11 +1698,14 @@ class Verifier:
         if len(st.frames) > 1:
             r0 = f.regs[0]
             if f.callback is not None:
+                if self.dynamic:
+                    st.hist[1] = _CALLBACK
                 self.read(f, 0, slot)
                 lo, hi = f.callback
                 if not r0.is_scalar:
                     raise Reject(f"At callback return the register R0 is not a known value "
                                  f"({r0.type_str})", slot, regs=(0,))
+                self._mark_precise(st, 1)
                 if r0.smin < lo or r0.smax > hi:
                     raise Reject(f"At callback return the register R0 has {_scalar_desc(r0)} should "
                                  f"have been in [{lo}, {hi}]", slot, regs=(0,))
@@ -1447,8 +1755,12 @@ class Verifier:
             self._helper_arg(st, f, i + 1, kind, meta, slot, proto)
         m = meta["map"]
         if m is not None:
-            if hid == HELPER_IDS["tail_call"] and m.type != 3:
-                raise Reject("expected prog array map for tail call", slot)
+            if hid == _TAIL_CALL:
+                if m.type != 3:
+                    raise Reject("expected prog array map for tail call", slot)
+                key = f.regs[3]
+                if key.is_scalar and key.is_const and key.value < m.max_entries:
+                    self._mark_precise(st, 1 << 3)      # record_func_key: a known target
             restricted = P.HELPER_MAPS.get(hid)
             if (restricted is not None and m.type not in restricted) or \
                     (m.type in P.MAP_HELPERS and hid not in P.MAP_HELPERS[m.type]):
@@ -1557,6 +1869,7 @@ class Verifier:
             if not reg.is_const:
                 raise Reject(f"R{regno} is not a known constant'", slot, regs=(regno,))
             meta["size"] = reg.value
+            self._mark_precise(st, 1 << regno)
         elif kind == "rbmem":
             if reg.off or not reg.is_const or reg.value:
                 raise Reject(f"R{regno} must have zero offset when passed to release func", slot,
@@ -1594,6 +1907,10 @@ class Verifier:
             spilled += 1
         if spilled != key_size or not s.spill.is_const:
             return None
+        if self.dynamic:       # the lookup relies on the constant: it must be precise
+            bs = [0] * _BT_FRAMES
+            bs[reg.frameno] = 1 << spi
+            self._backtrack(st, [0] * _BT_FRAMES, bs, True)
         return s.spill.value
 
     def _size_arg(self, st, reg: Reg, regno: int, zero_ok: bool, mem, slot: int) -> None:
@@ -1606,13 +1923,13 @@ class Verifier:
         if reg.umax >= MAX_VAR_SIZ:
             raise Reject(f"R{regno} unbounded memory access, use 'var &= const' or "
                          f"'if (var < const)'", slot, regs=(regno,))
-        if mem is None:
-            return
-        mregno, write = mem
-        # unprivileged, a variable size may leave part of uninitialised memory unwritten:
-        # the helper's memory must then be initialised (check_mem_size_reg drops raw mode)
-        self._helper_mem(st, mregno, reg.umax, write, slot, zero_ok and reg.umin == 0,
-                         raw=write and (self.priv or reg.is_const))
+        if mem is not None:
+            mregno, write = mem
+            # unprivileged, a variable size may leave part of uninitialised memory unwritten:
+            # the helper's memory must then be initialised (check_mem_size_reg drops raw mode)
+            self._helper_mem(st, mregno, reg.umax, write, slot, zero_ok and reg.umin == 0,
+                             raw=write and (self.priv or reg.is_const))
+        self._mark_precise(st, 1 << regno)
 
     def _helper_mem(self, st: State, regno: int, size: int, write: bool, slot: int,
                     zero_ok: bool = False, raw: bool | None = None) -> None:
@@ -1660,6 +1977,8 @@ class Verifier:
             raise Reject(f"the call stack of {len(st.frames) + 1} frames is too deep", slot)
         callee = Frame(len(st.frames), self._subprog_of[target], slot)
         callee.callback = (0, 1)
+        if self.dynamic:
+            st.hist[1] = _CALLBACK      # (backtracking does not follow callbacks)
         cb_ctx = meta.get("cb_ctx") or Reg.scalar(0)
         if hid == HELPER_IDS["loop"]:
             callee.regs[1] = Reg.scalar()
@@ -2197,7 +2516,8 @@ def _relevance(prog: Program, succ: list, preds: list, ret_checked: bool = True,
     slot overwritten before any read is not compared); bit masks laid out as
     :data:`SLOT_BIT` says.
 
-    A static stand-in for the kernel's precision marks: a scalar that only feeds
+    A static stand-in for the kernel's precision marks (used where backtracking is not,
+    see the module docstring): a scalar that only feeds
     other scalars which never reach a jump, an address, a helper argument, a
     store to memory that may be a stack or ``r0`` at exit is not compared when
     pruning (the kernel would not have marked it precise either). The slots are
@@ -2260,6 +2580,7 @@ def _analyses(prog: Program, succ: list, preds: list, ret_checked: bool = True,
 
 
 _LOOKUP_HELPER = HELPER_IDS["map_lookup_elem"]
+_TAIL_CALL = HELPER_IDS["tail_call"]
 
 
 def _frame_bytes(p, off: int, size: int) -> int:

@@ -109,7 +109,21 @@ class Frame:
 
 
 class State:
-    __slots__ = ("frames", "refs", "parent", "branches", "insn", "sig", "tsig")
+    """A verifier state: its frames, acquired references, and the checkpoint it descends from.
+
+    ``hist``: the instructions this state walked since its last checkpoint (the kernel's
+    jump history, every instruction): cells ``[slot, flags, older cell]``, newest first,
+    shared by the copies a branch makes. ``flags``: where a load or store reached a spilled
+    register, ``(frame, spi)``; the scalars linked to a jump's operands (``_LINKED``, then
+    ``(frame, is_slot, n)`` ...); or ``_CALLBACK`` where a callback was entered or left.
+
+    ``prec``: for a checkpoint's saved state, the scalars whose values proved to matter
+    (the kernel's precise marks): per frame, ``[registers, stack slots]`` as bit masks,
+    set by backtracking from later uses (``core.Verifier._mark_precise``); None where the
+    static relevance analysis decides instead (``core._relevance``).
+    """
+
+    __slots__ = ("frames", "refs", "parent", "branches", "insn", "sig", "tsig", "hist", "prec")
 
     def __init__(self):
         self.frames: list[Frame] = []
@@ -118,6 +132,8 @@ class State:
         self.branches = 0
         self.insn = 0
         self.sig = self.tsig = None
+        self.hist: list | None = None
+        self.prec: list | None = None
 
     def copy(self) -> "State":
         s = State.__new__(State)
@@ -127,6 +143,8 @@ class State:
         s.branches = 0
         s.insn = self.insn
         s.sig = s.tsig = None
+        s.hist = self.hist
+        s.prec = None
         return s
 
     @property
@@ -309,11 +327,14 @@ def states_equal(old: State, cur: State, live, exact: bool = False) -> bool:
     if len(ofs) != len(cfs) or len(old.refs) != len(cur.refs):
         return False
     ids = IdMap()
+    prec = old.prec
     for i in range(len(ofs)):
         of, cf = ofs[i], cfs[i]
         if of.callsite != cf.callsite or of.callback != cf.callback:
             return False
         t = live(i, old, cur)   # registers, precise ones[, precise stack slots, live slots]
+        if prec is not None:    # the precise marks backtracking gave the old state
+            t = (t[0], prec[i][0], prec[i][1]) + t[3:]
         rel = t[1]
         oregs, cregs = of.regs, cf.regs
         for r in _set_bits(t[0]):

@@ -1257,3 +1257,692 @@ j:
     r1 = *(u64 *)(r0 +0)
     r0 = 2
     exit
+### prec_bt_alu_chain_first xdp map=array:4:8:1
+    r9 = r1
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map[id:0]
+    call bpf_map_lookup_elem#1
+    if r0 == 0 goto out
+    r8 = r0
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r6 = 10
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    goto j
+a:
+    r6 = 0
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+j:
+    r7 = r6
+    r7 += 1
+    r9 = 2
+    r9 += r7
+    r9 <<= 1
+    r8 += r9
+    r0 = *(u8 *)(r8 +0)
+    r0 = 2
+    exit
+out:
+    r0 = 2
+    exit
+### prec_bt_alu_chain_second xdp map=array:4:8:1
+    r9 = r1
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map[id:0]
+    call bpf_map_lookup_elem#1
+    if r0 == 0 goto out
+    r8 = r0
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r6 = 0
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    goto j
+a:
+    r6 = 10
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+j:
+    r7 = r6
+    r7 += 1
+    r9 = 2
+    r9 += r7
+    r9 <<= 1
+    r8 += r9
+    r0 = *(u8 *)(r8 +0)
+    r0 = 2
+    exit
+out:
+    r0 = 2
+    exit
+### prec_bt_decided_branch_first xdp
+    r9 = 0
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r6 = 1
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    goto j
+a:
+    r6 = 0
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+j:
+    r2 = 2
+    r3 = 3
+    if r6 == 0 goto out
+    r0 = *(u64 *)(r9 +0)
+    r0 = 2
+    exit
+out:
+    r0 = 2
+    exit
+### prec_bt_decided_branch_second xdp
+    r9 = 0
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r6 = 0
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    goto j
+a:
+    r6 = 1
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+j:
+    r2 = 2
+    r3 = 3
+    if r6 == 0 goto out
+    r0 = *(u64 *)(r9 +0)
+    r0 = 2
+    exit
+out:
+    r0 = 2
+    exit
+### prec_bt_call_arg_first xdp
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r6 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    goto j
+a:
+    r6 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+j:
+    r1 = r6
+    call sub
+    r0 = 2
+    exit
+sub:
+    r2 = r10
+    r2 += -16
+    r2 += r1
+    r0 = *(u8 *)(r2 +0)
+    r0 = 0
+    exit
+### prec_bt_call_arg_second xdp
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r6 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    goto j
+a:
+    r6 = 600
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+j:
+    r1 = r6
+    call sub
+    r0 = 2
+    exit
+sub:
+    r2 = r10
+    r2 += -16
+    r2 += r1
+    r0 = *(u8 *)(r2 +0)
+    r0 = 0
+    exit
+### prec_bt_call_ret_first xdp
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r6 = 599
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    goto j
+a:
+    r6 = 7
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+j:
+    r1 = r6
+    call sub
+    r2 = r10
+    r2 += -16
+    r2 += r0
+    r0 = *(u8 *)(r2 +0)
+    r0 = 2
+    exit
+sub:
+    r0 = r1
+    r0 += 1
+    exit
+### prec_bt_call_ret_second xdp
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r6 = 7
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    goto j
+a:
+    r6 = 599
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+j:
+    r1 = r6
+    call sub
+    r2 = r10
+    r2 += -16
+    r2 += r0
+    r0 = *(u8 *)(r2 +0)
+    r0 = 2
+    exit
+sub:
+    r0 = r1
+    r0 += 1
+    exit
+### prec_bt_linked_first xdp map=array:4:16:1
+    r9 = r1
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map[id:0]
+    call bpf_map_lookup_elem#1
+    if r0 == 0 goto out
+    r8 = r0
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    call bpf_get_prandom_u32#7
+    r6 = r0
+    call bpf_get_prandom_u32#7
+    r7 = r0
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    goto j
+a:
+    call bpf_get_prandom_u32#7
+    r6 = r0
+    r7 = r6
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+j:
+    if r7 > 10 goto out
+    r8 += r6
+    r0 = *(u8 *)(r8 +0)
+    r0 = 2
+    exit
+out:
+    r0 = 2
+    exit
+### prec_bt_linked_second xdp map=array:4:16:1
+    r9 = r1
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map[id:0]
+    call bpf_map_lookup_elem#1
+    if r0 == 0 goto out
+    r8 = r0
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    call bpf_get_prandom_u32#7
+    r6 = r0
+    r7 = r6
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    goto j
+a:
+    call bpf_get_prandom_u32#7
+    r6 = r0
+    call bpf_get_prandom_u32#7
+    r7 = r0
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+j:
+    if r7 > 10 goto out
+    r8 += r6
+    r0 = *(u8 *)(r8 +0)
+    r0 = 2
+    exit
+out:
+    r0 = 2
+    exit
+### prec_bt_size_arg_first xdp
+    r9 = r1
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r6 = 16
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    goto j
+a:
+    r6 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+j:
+    r1 = r9
+    r2 = 0
+    r3 = r10
+    r3 += -8
+    r4 = r6
+    call bpf_xdp_load_bytes#189
+    r0 = 2
+    exit
+### prec_bt_size_arg_second xdp
+    r9 = r1
+    call bpf_get_prandom_u32#7
+    if r0 > 7 goto p1
+    r2 = 1
+p1:
+    call bpf_get_prandom_u32#7
+    if r0 > 9 goto p2
+    r2 = 2
+p2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a
+    r6 = 8
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+    goto j
+a:
+    r6 = 16
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    r5 = 5
+    r2 = 2
+    r3 = 3
+j:
+    r1 = r9
+    r2 = 0
+    r3 = r10
+    r3 += -8
+    r4 = r6
+    call bpf_xdp_load_bytes#189
+    r0 = 2
+    exit
+### prec_bt_undecided_diamonds xdp
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a0
+    r1 = 0
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -8) = r1
+    goto j0
+a0:
+    r1 = 100
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -8) = r1
+j0:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a1
+    r1 = 1
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -16) = r1
+    goto j1
+a1:
+    r1 = 101
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -16) = r1
+j1:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a2
+    r1 = 2
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -24) = r1
+    goto j2
+a2:
+    r1 = 102
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -24) = r1
+j2:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a3
+    r1 = 3
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -32) = r1
+    goto j3
+a3:
+    r1 = 103
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -32) = r1
+j3:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a4
+    r1 = 4
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -40) = r1
+    goto j4
+a4:
+    r1 = 104
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -40) = r1
+j4:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a5
+    r1 = 5
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -48) = r1
+    goto j5
+a5:
+    r1 = 105
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -48) = r1
+j5:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a6
+    r1 = 6
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -56) = r1
+    goto j6
+a6:
+    r1 = 106
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -56) = r1
+j6:
+    call bpf_get_prandom_u32#7
+    r0 &= 1
+    if r0 == 0 goto a7
+    r1 = 7
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -64) = r1
+    goto j7
+a7:
+    r1 = 107
+    r2 = 2
+    r3 = 3
+    r4 = 4
+    *(u64 *)(r10 -64) = r1
+j7:
+    r8 = *(u64 *)(r10 -8)
+    call bpf_get_prandom_u32#7
+    if r8 > r0 goto k0
+    r2 = 2
+k0:
+    r8 = *(u64 *)(r10 -16)
+    call bpf_get_prandom_u32#7
+    if r8 > r0 goto k1
+    r2 = 2
+k1:
+    r8 = *(u64 *)(r10 -24)
+    call bpf_get_prandom_u32#7
+    if r8 > r0 goto k2
+    r2 = 2
+k2:
+    r8 = *(u64 *)(r10 -32)
+    call bpf_get_prandom_u32#7
+    if r8 > r0 goto k3
+    r2 = 2
+k3:
+    r8 = *(u64 *)(r10 -40)
+    call bpf_get_prandom_u32#7
+    if r8 > r0 goto k4
+    r2 = 2
+k4:
+    r8 = *(u64 *)(r10 -48)
+    call bpf_get_prandom_u32#7
+    if r8 > r0 goto k5
+    r2 = 2
+k5:
+    r8 = *(u64 *)(r10 -56)
+    call bpf_get_prandom_u32#7
+    if r8 > r0 goto k6
+    r2 = 2
+k6:
+    r8 = *(u64 *)(r10 -64)
+    call bpf_get_prandom_u32#7
+    if r8 > r0 goto k7
+    r2 = 2
+k7:
+    r0 = 2
+    exit
