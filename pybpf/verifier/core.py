@@ -126,6 +126,8 @@ _KIND_OPS = {"alu": "_alu", "end": "_end", "lddw": "_lddw_insn", "ldx": "_ldx", 
              "ja": "_ja", "call": "_call", "callx": "_callx", "exit": "_exit_insn"}
 
 
+#: The stack slots of a frame, as a backtracking walk's mask.
+_ALL_SLOT_BITS = (1 << (MAX_STACK // 8)) - 1
 #: Frames a backtracking walk keeps masks for (a subprogram's callee frames included).
 _BT_FRAMES = MAX_CALL_FRAMES + 1
 #: History flags (State.hist) of an instruction entering or leaving a callback.
@@ -428,13 +430,18 @@ class Verifier:
                 if states_equal(old.snap, st, live) and (self.priv or (
                         _spec_ok(old.snap, st) and _uninit_covered(old.snap, st))):
                     old.hits += 1
-                    if old.snap.prec is not None:
+                    if self.dynamic:
                         # what mattered from the old state matters from this one
                         # (propagate_precision): its values are those the old one's are
-                        # compared by
+                        # compared by (its marks, or what the static analysis compared)
                         br, bs = [0] * _BT_FRAMES, [0] * _BT_FRAMES
-                        for i, (rm, sm) in enumerate(old.snap.prec):
-                            br[i], bs[i] = rm, sm
+                        prec = old.snap.prec
+                        for i in range(len(st.frames)):
+                            if prec is not None:
+                                br[i], bs[i] = prec[i]
+                            else:
+                                t = live(i, old.snap, st)
+                                br[i], bs[i] = t[1] & 0x3FF, t[2] & _ALL_SLOT_BITS
                         self._backtrack(st, br, bs, False)
                     return True
                 old.misses += 1
