@@ -17,9 +17,9 @@ precision tracking decides: a use that needs the value (a jump whose outcome it
 decides, pointer arithmetic, a helper's size or constant argument, a constant map
 key, a callback's return) walks the path's history back to where the value came from
 and marks it precise in the checkpoints on the way (:meth:`Verifier._backtrack`).
-Where that history cannot be followed, or without CAP_BPF's rules (unprivileged,
-where the kernel makes every scalar precise), a static analysis decides instead
-(:func:`_relevance`).
+Where that history cannot be followed, and in the unprivileged mode (whose
+speculative paths backtracking does not follow here), a static analysis decides
+instead (:func:`_relevance`): it compares at least what the marks would.
 Messages are the kernel's (kernel/bpf/verifier.c), so they can be searched for.
 """
 
@@ -214,10 +214,10 @@ class Verifier:
         self.nospec: set[int] = set()       # slots speculative paths may not execute (run()
         #                                     holds this set: add to it, never replace it)
         self.spec_now = False               # the instruction being checked is speculative
-        # precision by backtracking (the kernel's mark_chain_precision), as root; without
-        # CAP_BPF every scalar is precise in the kernel, and loops of open-coded iterators
-        # converge against states still being explored, whose marks are not final: there
-        # the static relevance analysis decides what is compared
+        # precision by backtracking (the kernel's mark_chain_precision), as root; the
+        # unprivileged mode's speculative paths are not followed, and loops of open-coded
+        # iterators converge against states still being explored, whose marks are not
+        # final: there the static relevance analysis decides what is compared
         self.dynamic = priv and not self.iter_next
         self._bt_code: list | None = None     # per slot, how backtracking passes it
         succ = _successors(prog)
