@@ -113,9 +113,10 @@ class State:
 
     ``hist``: the instructions this state walked since its last checkpoint (the kernel's
     jump history, every instruction): cells ``[slot, flags, older cell]``, newest first,
-    shared by the copies a branch makes. ``flags``: where a load or store reached a spilled
-    register, ``(frame, spi)``; the scalars linked to a jump's operands (``_LINKED``, then
-    ``(frame, is_slot, n)`` ...); or ``_CALLBACK`` where a callback was entered or left.
+    shared by the copies a branch makes. ``flags``: None; where a load or store reached a
+    spilled register, ``frame * 64 + spi``; the scalars linked to a jump's operands, a
+    tuple of ``(frame, is_slot, regno or spi)``; or ``core._CALLBACK`` (-1) where a
+    callback was entered or left.
 
     ``prec``: for a checkpoint's saved state, the scalars whose values proved to matter
     (the kernel's precise marks): per frame, ``[registers, stack slots]`` as bit masks,
