@@ -1231,7 +1231,7 @@ class Verifier:
             return self._stack_access(st, reg, regno, off, size, write, value, slot, signed,
                                       is_st, value_regno)
         if t in PKT_TYPES:
-            if write and self.prog_type not in C.DIRECT_PACKET_WRITE and C.modelled(self.prog_type):
+            if write and self.prog_type not in C.DIRECT_PACKET_WRITE:
                 raise Reject("cannot write into packet", slot, regs=(regno,))
             if write and value_regno >= 0 and not self.priv and value.is_ptr:
                 raise Reject(f"R{value_regno} leaks addr into packet", slot, regs=(value_regno,))

@@ -4,7 +4,9 @@
 ``"pkt"``, ``"pkt_end"``, ``"pkt_meta"``, ``"sock_common_or_null"``) or None when
 the kernel refuses the access ("invalid bpf_context access off=.. size=..").
 Program types not modelled here return "scalar" for any read and allow writes:
-pybpf does not refuse what it cannot judge.
+pybpf does not refuse what it cannot judge. Those that may read the packet directly
+(lwt, sk_skb, sk_msg, flow_dissector, sk_reuseport, cgroup_sockopt) still get their
+packet (and sk) pointers from the fields that hold them (``_POINTER_FIELDS``).
 """
 
 from __future__ import annotations
@@ -100,6 +102,19 @@ def _socket_filter(off: int, size: int, write: bool):
     return _skb_common(off, size, write)
 
 
+def _cgroup_skb(off: int, size: int, write: bool):
+    """cg_skb_is_valid_access (for a loader with CAP_BPF, which data and data_end, and
+    writing tstamp, need): no tc_classid, data_meta or wire_len; writes to mark,
+    priority, cb[] and tstamp only."""
+    if _in(off, TC_CLASSID, TC_CLASSID + 4) or _in(off, DATA_META, DATA_META + 4) \
+            or _in(off, WIRE_LEN, WIRE_LEN + 4):
+        return None
+    if write and not (_in(off, MARK, MARK + 4) or _in(off, PRIORITY, PRIORITY + 4)
+                      or _in(off, CB, CB_END) or _in(off, TSTAMP, TSTAMP + 8)):
+        return None
+    return _skb_common(off, size, write)
+
+
 # Tracing contexts (kernel/trace/bpf_trace.c): read-only, aligned, fields are numbers.
 PT_REGS_SIZE = 168            # struct pt_regs on x86-64
 PERF_MAX_TRACE_SIZE = 8192    # a tracepoint's record; its first 8 bytes are not the program's
@@ -140,13 +155,28 @@ def _perf_event(off: int, size: int, write: bool):
 
 _TABLES = {"xdp": _xdp, "sched_cls": _tc, "sched_act": _tc, "socket_filter": _socket_filter,
            "kprobe": _kprobe, "tracepoint": _tracepoint, "raw_tracepoint": _raw_tracepoint,
-           "perf_event": _perf_event}
+           "perf_event": _perf_event, "cgroup_skb": _cgroup_skb}
+
+#: Program types whose context is not modelled field by field but which may read the
+#: packet directly: the context fields that hold pointers, as ``offset: (type, size)``
+#: (``struct __sk_buff``'s u32 data/data_end and its sk; ``sk_msg_md`` and
+#: ``sk_reuseport_md`` have 64-bit pointers at 0 and 8, ``bpf_sockopt`` its optval and
+#: optval_end at 8 and 16). Reading one whole gives the pointer the kernel's
+#: is_valid_access gives; other fields stay unjudged.
+_SKB_POINTERS = {DATA: (PKT, 4), DATA_END: (PKT_END, 4)}
+_SKB_SK_POINTERS = {**_SKB_POINTERS, SK: ("sock_common_or_null", 8)}
+_MD_POINTERS = {0: (PKT, 8), 8: (PKT_END, 8)}
+_POINTER_FIELDS = {"lwt_in": _SKB_SK_POINTERS, "lwt_out": _SKB_SK_POINTERS,
+                   "lwt_xmit": _SKB_SK_POINTERS, "lwt_seg6local": _SKB_SK_POINTERS,
+                   "sk_skb": _SKB_SK_POINTERS, "flow_dissector": _SKB_POINTERS,
+                   "sk_msg": _MD_POINTERS, "sk_reuseport": _MD_POINTERS,
+                   "cgroup_sockopt": {8: (PKT, 8), 16: (PKT_END, 8)}}
 
 #: Program types that may read and write packet data directly (may_access_direct_pkt_data).
-DIRECT_PACKET_WRITE = {"xdp", "sched_cls", "sched_act", "lwt_xmit", "sk_skb", "sk_msg"}
-#: ... and read it.
-DIRECT_PACKET_READ = DIRECT_PACKET_WRITE | {"lwt_in", "lwt_out", "lwt_seg6local", "flow_dissector",
-                                            "cgroup_skb", "sk_reuseport"}
+#: Packet pointers arise only in program types that may read the packet (those of
+#: _POINTER_FIELDS and the modelled ones); the others of them may not write it.
+DIRECT_PACKET_WRITE = {"xdp", "sched_cls", "sched_act", "lwt_xmit", "sk_skb", "sk_msg",
+                       "cgroup_sockopt"}
 #: Program types whose context arguments are typed by the kernel's BTF (btf_ctx_access):
 #: a value read from them may be a PTR_TO_BTF_ID the program dereferences directly. pybpf
 #: does not have the kernel's BTF, so the verifier lets loads through unknown scalars in
@@ -159,7 +189,8 @@ LD_ABS = {"socket_filter", "sched_cls", "sched_act"}
 def access(prog_type: str | None, off: int, size: int, write: bool):
     table = _TABLES.get(prog_type or "")
     if table is None:
-        return SCALAR
+        kind, width = _POINTER_FIELDS.get(prog_type or "", {}).get(off, (SCALAR, size))
+        return kind if not write and size == width else SCALAR
     if table is _xdp:
         return _xdp(off, size, write, getattr(prog_type, "attach_type", None))
     return table(off, size, write)

@@ -148,6 +148,11 @@ _TC = _ids("skb_store_bytes skb_load_bytes skb_load_bytes_relative skb_pull_data
            "sk_fullsock")
 _SOCKET_FILTER = _ids("skb_load_bytes skb_load_bytes_relative get_socket_cookie "
                       "get_socket_uid perf_event_output")
+# cg_skb_func_proto, on top of sk_filter_func_proto's (the socket filter's)
+_CGROUP_SKB = _SOCKET_FILTER | _ids(
+    "get_local_storage sk_fullsock sk_storage_get sk_storage_delete skb_cgroup_id "
+    "skb_ancestor_cgroup_id sk_cgroup_id sk_ancestor_cgroup_id sk_lookup_tcp sk_lookup_udp "
+    "sk_release skc_lookup_tcp tcp_sock get_listener_sock skb_ecn_set_ce")
 
 _TRACING = _ids("probe_read probe_read_str probe_read_user probe_read_user_str "
                 "probe_read_kernel_str get_current_pid_tgid get_current_uid_gid get_current_comm "
@@ -170,6 +175,8 @@ DENIED: dict[str, frozenset] = {
     "sched_act": (_XDP_ONLY | _TRACING | _OTHER_TYPES) - (BASE | _TC),
     "socket_filter": (_XDP_ONLY | _TC_ONLY | _TRACING | _OTHER_TYPES | _ids("redirect redirect_map"))
     - (BASE | _SOCKET_FILTER),
+    "cgroup_skb": (_XDP_ONLY | _TC_ONLY | _TRACING | _OTHER_TYPES | _ids("redirect redirect_map"))
+    - (BASE | _CGROUP_SKB),
 }
 
 # kprobe, tracepoint, raw_tracepoint and perf_event programs get bpf_tracing_func_proto
@@ -213,6 +220,7 @@ ALLOWED: dict[str, frozenset] = {
     "sched_cls": BASE | _TC,
     "sched_act": BASE | _TC,
     "socket_filter": BASE | _SOCKET_FILTER,
+    "cgroup_skb": BASE | _CGROUP_SKB,
 }
 
 # check_map_func_compatibility: helpers restricted to some map types, and map types
