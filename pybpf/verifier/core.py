@@ -35,7 +35,7 @@ from . import protos as P
 from . import regs as R
 from . import tnum as T
 from .cfg import Program, jump_target
-from .regs import (CTX, FUNC, MAP_KEY, MAP_PTR, MAP_VALUE, MEM, NOT_INIT, PKT, PKT_END, PKT_META,
+from .regs import (CTX, FLOW_KEYS, FUNC, MAP_KEY, MAP_PTR, MAP_VALUE, MEM, NOT_INIT, PKT, PKT_END, PKT_META,
                    PKT_TYPES, RINGBUF_MEM, SCALAR, STACK, Reg)
 from .state import (MAX_STACK, Frame, State, _set_bits, exact_signature, states_equal,
                     type_signature)
@@ -1016,7 +1016,7 @@ class Verifier:
         if ptr.type == MAP_PTR and known and off.value == 0 and row.fn == "add":
             return ptr.copy()
         if ptr.type not in (CTX, MAP_VALUE, MAP_KEY, STACK, PKT, PKT_META, MEM, RINGBUF_MEM, FUNC,
-                            UNKNOWN_PTR):
+                            UNKNOWN_PTR) and not (ptr.type == FLOW_KEYS and known):
             raise Reject(f"R{d} pointer arithmetic on {ptr.type_str} prohibited", slot, regs=(d,))
         self._sane_offset(off, ptr.type, slot, d)
         self._sane_offset(ptr, ptr.type, slot, d)
@@ -1236,6 +1236,13 @@ class Verifier:
             if write and value_regno >= 0 and not self.priv and value.is_ptr:
                 raise Reject(f"R{value_regno} leaks addr into packet", slot, regs=(value_regno,))
             self._packet_access(reg, regno, off, size, slot)
+            return None if write else self._loaded(size, signed)
+        if t == FLOW_KEYS:     # struct bpf_flow_keys: fixed offsets only (check_flow_keys_access)
+            if write and value_regno >= 0 and not self.priv and value.is_ptr:
+                raise Reject(f"R{value_regno} leaks addr into flow keys", slot, regs=(value_regno,))
+            if off < 0 or off + size > C.FLOW_KEYS_SIZE:
+                raise Reject(f"invalid access to flow keys off={off} size={size}", slot,
+                             regs=(regno,))
             return None if write else self._loaded(size, signed)
         if t in _SOCKS and not reg.null and not write:
             return self._loaded(size, signed)   # struct bpf_sock fields: not modelled further

@@ -5,13 +5,13 @@
 the kernel refuses the access ("invalid bpf_context access off=.. size=..").
 Program types not modelled here return "scalar" for any read and allow writes:
 pybpf does not refuse what it cannot judge. Those that may read the packet directly
-(lwt, sk_skb, sk_msg, flow_dissector, sk_reuseport, cgroup_sockopt) still get their
-packet (and sk) pointers from the fields that hold them (``_POINTER_FIELDS``).
+(lwt, sk_skb, sk_msg, sk_reuseport, cgroup_sockopt, sock_ops), or whose context holds a
+socket, still get those pointers from the fields that hold them (``_POINTER_FIELDS``).
 """
 
 from __future__ import annotations
 
-from .regs import PKT, PKT_END, PKT_META, SCALAR
+from .regs import FLOW_KEYS, PKT, PKT_END, PKT_META, SCALAR
 
 XDP_MD_SIZE = 24
 _XDP_PTRS = {0: PKT, 4: PKT_END, 8: PKT_META}
@@ -23,9 +23,10 @@ CB, CB_END = 48, 68
 TC_CLASSID = 72
 DATA, DATA_END, FAMILY, REMOTE_IP4, LOCAL_PORT_END = 76, 80, 88, 92, 140
 REMOTE_IP6, LOCAL_IP6_END = 100, 132
-DATA_META, FLOW_KEYS, TSTAMP, WIRE_LEN, SK = 140, 144, 152, 160, 168
+DATA_META, FLOW_KEYS_FIELD, TSTAMP, WIRE_LEN, SK = 140, 144, 152, 160, 168
 TSTAMP_TYPE, HWTSTAMP = 180, 184
 _SKB_PTRS = {DATA: PKT, DATA_END: PKT_END, DATA_META: PKT_META}
+FLOW_KEYS_SIZE = 56            # sizeof(struct bpf_flow_keys)
 
 
 def _in(off, lo, hi):
@@ -67,7 +68,7 @@ def _skb_common(off: int, size: int, write: bool, tc: bool = False):
         return SCALAR if off + size <= CB_END else None
     if off in _SKB_PTRS or _in(off, REMOTE_IP6, LOCAL_IP6_END) or off in (REMOTE_IP4, REMOTE_IP4 + 4):
         return (_SKB_PTRS.get(off, SCALAR)) if size == 4 else None
-    if _in(off, FLOW_KEYS, FLOW_KEYS + 8):
+    if _in(off, FLOW_KEYS_FIELD, FLOW_KEYS_FIELD + 8):
         return None
     if _in(off, HWTSTAMP, HWTSTAMP + 8):
         return SCALAR if not write and size == 8 else None
@@ -115,6 +116,17 @@ def _cgroup_skb(off: int, size: int, write: bool):
     return _skb_common(off, size, write)
 
 
+def _flow_dissector(off: int, size: int, write: bool):
+    """flow_dissector_is_valid_access: read-only; data, data_end and flow_keys, whole."""
+    if write:
+        return None
+    if off in (DATA, DATA_END):
+        return _SKB_PTRS[off] if size == 4 else None
+    if off == FLOW_KEYS_FIELD:
+        return FLOW_KEYS if size == 8 else None
+    return None
+
+
 # Tracing contexts (kernel/trace/bpf_trace.c): read-only, aligned, fields are numbers.
 PT_REGS_SIZE = 168            # struct pt_regs on x86-64
 PERF_MAX_TRACE_SIZE = 8192    # a tracepoint's record; its first 8 bytes are not the program's
@@ -155,22 +167,26 @@ def _perf_event(off: int, size: int, write: bool):
 
 _TABLES = {"xdp": _xdp, "sched_cls": _tc, "sched_act": _tc, "socket_filter": _socket_filter,
            "kprobe": _kprobe, "tracepoint": _tracepoint, "raw_tracepoint": _raw_tracepoint,
-           "perf_event": _perf_event, "cgroup_skb": _cgroup_skb}
+           "perf_event": _perf_event, "cgroup_skb": _cgroup_skb,
+           "flow_dissector": _flow_dissector}
 
-#: Program types whose context is not modelled field by field but which may read the
-#: packet directly: the context fields that hold pointers, as ``offset: (type, size)``
-#: (``struct __sk_buff``'s u32 data/data_end and its sk; ``sk_msg_md`` and
-#: ``sk_reuseport_md`` have 64-bit pointers at 0 and 8, ``bpf_sockopt`` its optval and
-#: optval_end at 8 and 16). Reading one whole gives the pointer the kernel's
-#: is_valid_access gives; other fields stay unjudged.
-_SKB_POINTERS = {DATA: (PKT, 4), DATA_END: (PKT_END, 4)}
-_SKB_SK_POINTERS = {**_SKB_POINTERS, SK: ("sock_common_or_null", 8)}
-_MD_POINTERS = {0: (PKT, 8), 8: (PKT_END, 8)}
-_POINTER_FIELDS = {"lwt_in": _SKB_SK_POINTERS, "lwt_out": _SKB_SK_POINTERS,
-                   "lwt_xmit": _SKB_SK_POINTERS, "lwt_seg6local": _SKB_SK_POINTERS,
-                   "sk_skb": _SKB_SK_POINTERS, "flow_dissector": _SKB_POINTERS,
-                   "sk_msg": _MD_POINTERS, "sk_reuseport": _MD_POINTERS,
-                   "cgroup_sockopt": {8: (PKT, 8), 16: (PKT_END, 8)}}
+#: Program types whose context is not modelled field by field: the fields that hold
+#: pointers, as ``offset: (type, size)`` (``struct __sk_buff``'s u32 data/data_end and
+#: its sk; ``sk_msg_md``, ``sk_reuseport_md``, ``bpf_sockopt``, ``bpf_sk_lookup``,
+#: ``bpf_sock_addr`` and ``bpf_sock_ops`` their __bpf_md_ptr fields). Reading one whole
+#: gives the pointer the kernel's is_valid_access gives; other fields stay unjudged.
+_SKB_SK_POINTERS = {DATA: (PKT, 4), DATA_END: (PKT_END, 4), SK: ("sock_common_or_null", 8)}
+_POINTER_FIELDS = {
+    "lwt_in": _SKB_SK_POINTERS, "lwt_out": _SKB_SK_POINTERS, "lwt_xmit": _SKB_SK_POINTERS,
+    "lwt_seg6local": _SKB_SK_POINTERS, "sk_skb": _SKB_SK_POINTERS,
+    "sk_msg": {0: (PKT, 8), 8: (PKT_END, 8), 72: ("sock", 8)},
+    "sk_reuseport": {0: (PKT, 8), 8: (PKT_END, 8), 40: ("sock", 8),
+                     48: ("sock_common_or_null", 8)},              # sk, migrating_sk
+    "cgroup_sockopt": {0: ("sock", 8), 8: (PKT, 8), 16: (PKT_END, 8)},   # optval, optval_end
+    "sk_lookup": {0: ("sock_or_null", 8)},
+    "cgroup_sock_addr": {64: ("sock", 8)},
+    "sock_ops": {184: ("sock_or_null", 8), 192: (PKT, 8), 200: (PKT_END, 8)},  # skb_data ..
+}
 
 #: Program types that may read and write packet data directly (may_access_direct_pkt_data).
 #: Packet pointers arise only in program types that may read the packet (those of

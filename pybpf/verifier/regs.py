@@ -30,6 +30,7 @@ FUNC = "func"
 SOCK = "sock"
 SOCK_COMMON = "sock_common"
 TCP_SOCK = "tcp_sock"
+FLOW_KEYS = "flow_keys"
 
 PKT_TYPES = (PKT, PKT_META)
 

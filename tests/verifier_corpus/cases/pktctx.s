@@ -250,3 +250,90 @@ out:
     r0 = *(u32 *)(r2 +4)
     r0 = 0
     exit
+### flow_dissector_read_sk flow_dissector
+    r2 = *(u64 *)(r1 +168)
+    r0 = 0
+    exit
+### flow_dissector_write_mark flow_dissector
+    r2 = 0
+    *(u32 *)(r1 +8) = r2
+    r0 = 0
+    exit
+### flow_dissector_keys_write flow_dissector
+    r2 = *(u64 *)(r1 +144)
+    r3 = 14
+    *(u16 *)(r2 +0) = r3
+    *(u32 *)(r2 +52) = r3
+    r4 = *(u8 *)(r2 +7)
+    r0 = 0
+    exit
+### flow_dissector_keys_const_add flow_dissector
+    r2 = *(u64 *)(r1 +144)
+    r2 += 48
+    r3 = *(u32 *)(r2 +4)
+    r0 = 0
+    exit
+### flow_dissector_keys_past_end flow_dissector
+    r2 = *(u64 *)(r1 +144)
+    r3 = *(u32 *)(r2 +53)
+    r0 = 0
+    exit
+### flow_dissector_keys_past_end_off flow_dissector
+    r2 = *(u64 *)(r1 +144)
+    r2 += 52
+    r3 = *(u64 *)(r2 +0)
+    r0 = 0
+    exit
+### flow_dissector_keys_var_add flow_dissector
+    r6 = *(u64 *)(r1 +144)
+    call bpf_get_prandom_u32
+    r0 &= 7
+    r6 += r0
+    r0 = 0
+    exit
+### flow_dissector_keys_narrow flow_dissector
+    r2 = *(u32 *)(r1 +144)
+    r0 = 0
+    exit
+### sock_ops_skb_data sock_ops
+    r2 = *(u64 *)(r1 +192)
+    r3 = *(u64 *)(r1 +200)
+    r4 = r2
+    r4 += 2
+    r0 = 1
+    if r4 > r3 goto out
+    r0 = *(u16 *)(r2 +0)
+    r0 = 1
+out:
+    exit
+### sock_ops_skb_data_write sock_ops
+    r2 = *(u64 *)(r1 +192)
+    r3 = *(u64 *)(r1 +200)
+    r4 = r2
+    r4 += 2
+    r0 = 1
+    if r4 > r3 goto out
+    *(u16 *)(r2 +0) = r0
+out:
+    exit
+### sock_ops_sk_checked sock_ops
+    r2 = *(u64 *)(r1 +184)
+    r0 = 1
+    if r2 == 0 goto out
+    r0 = *(u32 *)(r2 +4)
+    r0 = 1
+out:
+    exit
+### sk_msg_sk sk_msg
+    r2 = *(u64 *)(r1 +72)
+    r0 = *(u32 *)(r2 +4)
+    r0 = 1
+    exit
+### flow_dissector_keys_spill flow_dissector
+    r2 = *(u64 *)(r1 +144)
+    *(u64 *)(r10 -8) = r2
+    r3 = *(u64 *)(r10 -8)
+    r4 = 6
+    *(u8 *)(r3 +11) = r4
+    r0 = 0
+    exit
