@@ -1946,3 +1946,70 @@ k6:
 k7:
     r0 = 2
     exit
+### prec_bt_fallback_propagates socket_filter
+    ; A legacy packet load that a decided jump needs makes the history fall back:
+    ; the checkpoint at j compares every scalar (mark_all_scalars_precise). The
+    ; state pruned there must still mark r8 precise at c (propagate_precision), or
+    ; the r8 = 56 path is pruned at c against r8 = 0 and its bad write never seen.
+    r6 = r1
+    call bpf_get_prandom_u32#7
+    r9 = r0
+    r8 = 0
+    r1 = 0
+    r2 = 0
+    r3 = 0
+    r4 = 0
+    if r9 & 1 goto b
+    r1 += 1
+    r2 += 1
+    r3 += 1
+    if r9 & 16 goto a2
+a2:
+    r4 += 1
+    r1 += 1
+    r2 += 1
+    r3 += 1
+    r4 += 1
+    goto j
+b:
+    r1 += 1
+    r2 += 1
+    if r9 & 2 goto b2
+    r8 = 0
+    r3 += 1
+    if r9 & 32 goto m
+m:
+    r1 += 1
+    r2 += 1
+    r3 += 1
+    r4 += 1
+    r1 += 1
+    r2 += 1
+    r3 += 1
+    r4 += 1
+    goto c
+b2:
+    r8 = 56
+c:
+    r1 += 1
+    r2 += 1
+    r3 += 1
+    r4 += 1
+    r1 += 1
+    r2 += 1
+    r3 += 1
+    r4 += 1
+    if r9 & 4 goto j
+    r1 += 1
+j:
+    r0 = *(u8 *)skb[0]
+    if r0 > 255 goto bad
+    r2 = r10
+    r2 += -48
+    r2 += r8
+    *(u64 *)(r2 +0) = r8
+    r0 = 0
+    exit
+bad:
+    r0 = 1
+    exit
