@@ -31,6 +31,7 @@ class Program:
     rows: list                       # table row or None
     subprogs: list[int] = field(default_factory=list)   # start slots, sorted, [0, ...]
     prune: set = field(default_factory=set)             # slots where states are checkpointed
+    jmp_points: set = field(default_factory=set)       # slots the jump history records
     succ: list = field(default_factory=list)            # successors(slot) by slot, or None
     #: Programs repeat instructions: the distinct ones ((Insn, row) pairs), in order of first
     #: use, and per slot the index of its instruction among them (-1 for the second slot of
@@ -179,10 +180,23 @@ def _check_reachable(prog: Program, plain: list[bool]) -> None:
         else:
             row = rows[slot]
             succ = all_succ[slot] = successors(prog, slot)
-            if row.kind in _JUMPS or row.name in ("call_local", "call"):
+            # prune points where the kernel's check_cfg puts them (visit_insn, push_insn):
+            # a conditional jump and its target (not its fall-through), a goto's target,
+            # the instruction after a call, and a bpf-to-bpf call (or a callback's address
+            # load) with the callee's entry
+            kind = row.kind
+            if kind == "jmp" or kind == "ja":
+                prune.add(succ[-1])
+                prog.jmp_points.add(succ[-1])
+                if kind == "jmp":
+                    prune.add(slot)
+            elif row.name in _CALLS:
                 prune.update(succ)
-            if row.kind == "jmp":
                 prune.add(slot)
+                prog.jmp_points.update(succ)
+            elif kind == "call":
+                prune.add(succ[0])
+                prog.jmp_points.add(succ[0])
             for t in succ:
                 if t >= n or insns[t] is None:
                     raise CFGError(slot, f"jump out of range from insn {slot} to {t}")

@@ -249,6 +249,7 @@ class Verifier:
         jumps = [jumps[k] for k in prog.uid]
         logging = self.log_level
         nospec = self.nospec
+        jmp_points = prog.jmp_points
         looping, done, iter_next = self.looping, self.done, self.iter_next
         # counted here, stored in self.processed and self.jmps when the walk ends or stops
         processed, jmps = self.processed, self.jmps
@@ -260,9 +261,10 @@ class Verifier:
                 if processed > COMPLEXITY_LIMIT:
                     raise Reject(f"BPF program is too large. Processed {processed} insn", slot)
                 if slot in prune:
-                    # is_state_visited checkpoints after 2 jumps and 8 instructions
-                    checkpoint = slot in iter_next or (jmps - self.last_jmps >= 2 and
-                                                       processed - self.last_processed >= 8)
+                    # is_state_visited checkpoints after 2 jumps and 8 instructions, or
+                    # where the jump history since the last one passed 40 entries
+                    checkpoint = slot in iter_next or st.hcnt > 40 or (
+                        jmps - self.last_jmps >= 2 and processed - self.last_processed >= 8)
                     if (checkpoint or slot in looping or slot in done) and \
                             self._visited(st, slot, checkpoint, processed, jmps):
                         if logging and len(self.log) < LOG_LINES:
@@ -276,12 +278,18 @@ class Verifier:
                 if jumps[slot]:
                     jmps += 1
                 if dynamic:
-                    st.hist = [slot, None, st.hist]     # (see State.hist)
+                    st.hist = cell = [slot, None, st.hist]     # (see State.hist)
+                if slot in jmp_points:
+                    st.hcnt += 1
                 if logging and len(self.log) < LOG_LINES:
                     self._log_insn(st, slot)
                 try:
                     nxt = None if nospec and self._stopped(st, slot) else \
                         ops[slot](st, slot, work)
+                    if dynamic and cell[1] is not None and cell[1] != _CALLBACK and \
+                            slot not in jmp_points:
+                        st.hcnt += 1    # (a spill, fill or linked jump: the kernel's
+                        #                   jump history has an entry for it too)
                 except Reject as exc:
                     if not self._recover(st, slot, exc):
                         exc.state = st
@@ -423,6 +431,11 @@ class Verifier:
             if old is not None and old.snap is not None and _spec_ok(old.snap, st) and \
                     states_equal(old.snap, st, live, exact=True):
                 raise Reject(f"infinite loop detected at insn {slot}", slot)
+        if checkpoint and loops and not (iter_next or st.hcnt > 40) and \
+                jmps - self.last_jmps < 20 and processed - self.last_processed < 100:
+            # a path still being explored passed here: the walk is in a loop, whose
+            # iterations rarely cover each other; checkpoint it only now and then
+            checkpoint = False
         bucket = done.get(tsig) if done else None
         if bucket:
             for n in range(len(bucket) - 1, -1, -1):
@@ -444,10 +457,11 @@ class Verifier:
                                 br[i], bs[i] = t[1] & 0x3FF, t[2] & _ALL_SLOT_BITS
                         self._backtrack(st, br, bs, False)
                     return True
-                old.misses += 1
-                if old.misses > old.hits * EVICT_MISSES + EVICT_MISSES:
-                    del bucket[n]
-                    old.snap = None
+                if checkpoint:      # (a miss counts only where a state is to be added)
+                    old.misses += 1
+                    if old.misses > old.hits * EVICT_MISSES + EVICT_MISSES:
+                        del bucket[n]
+                        old.snap = None
         if not checkpoint:
             return False
         if sig is None:
@@ -459,6 +473,7 @@ class Verifier:
         cp = Checkpoint(snap, slot, sig, tsig, st.parent)
         st.parent = cp
         st.hist = None
+        st.hcnt = 0
         loops = self.looping.setdefault(slot, {})
         loops[sig] = cp
         if len(loops) > MAX_STATES_PER_INSN:

@@ -118,13 +118,18 @@ class State:
     tuple of ``(frame, is_slot, regno or spi)``; or ``core._CALLBACK`` (-1) where a
     callback was entered or left.
 
+    ``hcnt``: how many entries the kernel's jump history would hold since the last
+    checkpoint (jump targets and returns walked, spills, fills and linked jumps): past 40
+    the kernel saves a state at the next prune point whatever its other heuristics say.
+
     ``prec``: for a checkpoint's saved state, the scalars whose values proved to matter
     (the kernel's precise marks): per frame, ``[registers, stack slots]`` as bit masks,
     set by backtracking from later uses (``core.Verifier._mark_precise``); None where the
     static relevance analysis decides instead (``core._relevance``).
     """
 
-    __slots__ = ("frames", "refs", "parent", "branches", "insn", "sig", "tsig", "hist", "prec")
+    __slots__ = ("frames", "refs", "parent", "branches", "insn", "sig", "tsig", "hist", "prec",
+                 "hcnt")
 
     def __init__(self):
         self.frames: list[Frame] = []
@@ -135,6 +140,7 @@ class State:
         self.sig = self.tsig = None
         self.hist: list | None = None
         self.prec: list | None = None
+        self.hcnt = 0
 
     def copy(self) -> "State":
         s = State.__new__(State)
@@ -146,6 +152,7 @@ class State:
         s.sig = s.tsig = None
         s.hist = self.hist
         s.prec = None
+        s.hcnt = self.hcnt
         return s
 
     @property
