@@ -77,6 +77,8 @@ _SECTION_DEFS: list[tuple[str, str, str | None, str]] = [
     ("kprobe.multi", "kprobe", "trace_kprobe_multi", "plus"),
     ("kretprobe.multi", "kprobe", "trace_kprobe_multi", "plus"),
     ("kprobe.session", "kprobe", "trace_kprobe_session", "plus"),
+    ("uprobe.session", "kprobe", "trace_uprobe_session", "plus"),
+    ("uprobe.session.s", "kprobe", "trace_uprobe_session", "plus"),
     ("uprobe.multi", "kprobe", "trace_uprobe_multi", "plus"),
     ("uretprobe.multi", "kprobe", "trace_uprobe_multi", "plus"),
     ("uprobe.multi.s", "kprobe", "trace_uprobe_multi", "plus"),

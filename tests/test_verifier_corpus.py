@@ -39,7 +39,7 @@ UNPRIV_MESSAGE_DIFFERS = {"bounded_loop", "bounded_loop_sum", "bounded_loop_jmp3
 
 
 def _pybpf(case, unprivileged=False):
-    v = verify_insns(case.insns(), case.prog_type, case.map_descs(), name=case.name,
+    v = verify_insns(case.insns(), case.verifier_type, case.map_descs(), name=case.name,
                      unprivileged=unprivileged)
     return {"accepted": v.accepted, "message": v.message}
 
@@ -109,7 +109,7 @@ def test_processed_counts_follow_the_kernel():
         want = EXPECTED[case.name]
         if not want["accepted"] or not want.get("processed"):
             continue
-        v = verify_insns(case.insns(), case.prog_type, case.map_descs(), name=case.name)
+        v = verify_insns(case.insns(), case.verifier_type, case.map_descs(), name=case.name)
         assert v.accepted, case.name
         kernel_total += want["processed"]
         pybpf_total += v.processed

@@ -94,8 +94,6 @@ class Reject(Exception):
 
 _CALLER_SAVED = range(1, 6)
 _LOADED: dict = {}
-#: Program types whose return value the kernel does not check (r0 at exit is not precise).
-_NO_RETURN_CHECK = {"xdp", "sched_cls", "sched_act", "socket_filter"}
 # try_match_pkt_pointers: for "pkt OP pkt_end" (and "pkt_end OP pkt"), the branch that
 # learns the packet range, and whether the range is right-open (one byte more)
 _PKT_LEFT = {"jgt": ("fall", False), "jlt": ("taken", True), "jge": ("fall", True),
@@ -222,8 +220,9 @@ class Verifier:
         self._bt_code: list | None = None     # per slot, how backtracking passes it
         succ = _successors(prog)
         # per slot: the relevance bits (SLOT_BIT ...), the live registers above LIVENESS_BIT
+        self.ret_range = C.return_range(prog_type)
         self._facts = _analyses(prog, succ, _predecessors(succ),
-                                prog_type not in _NO_RETURN_CHECK, prog_type)
+                                self.ret_range is not None, prog_type)
         self._live_list: list = [None] * len(prog.insns)
         self._prune_at: dict[int, tuple] = {}   # slot -> (_frame_live, _live_regs) there
         self._prune_by_facts: dict[int, tuple] = {}     # the same, by the slot's facts
@@ -1758,6 +1757,15 @@ class Verifier:
             raise Reject("R0 !read_ok", slot, regs=(0,))
         if not self.priv and r0.is_ptr:
             raise Reject("R0 leaks addr as return value", slot, regs=(0,))
+        if self.ret_range is not None:      # check_return_code
+            lo, hi = self.ret_range
+            if not r0.is_scalar:
+                raise Reject(f"At program exit the register R0 is not a known value "
+                             f"({r0.type_str})", slot, regs=(0,))
+            self._mark_precise(st, 1)
+            if r0.smin < lo or r0.smax > hi:
+                raise Reject(f"At program exit the register R0 has {_scalar_desc(r0)} should "
+                             f"have been in [{lo}, {hi}]", slot, regs=(0,))
         return None
 
     def _helper_call(self, st: State, insn, slot: int, work) -> int | None:

@@ -214,3 +214,34 @@ def access(prog_type: str | None, off: int, size: int, write: bool):
 
 def modelled(prog_type: str | None) -> bool:
     return (prog_type or "") in _TABLES
+
+
+#: Attach types of cgroup_sock_addr programs that must return 1 (they may not refuse).
+_SOCK_ADDR_ONE = frozenset(f"cgroup_{a}" for a in (
+    "udp4_recvmsg", "udp6_recvmsg", "unix_recvmsg", "inet4_getpeername", "inet6_getpeername",
+    "unix_getpeername", "inet4_getsockname", "inet6_getsockname", "unix_getsockname"))
+
+
+def return_range(prog_type: str | None) -> tuple[int, int] | None:
+    """The values the main program may return (check_return_code), or None where any is
+    accepted. Types whose range comes from the kernel's BTF (lsm hooks, struct_ops) or
+    depends on what an extension replaces (ext) are not checked: pybpf has no kernel BTF."""
+    t = prog_type or ""
+    attach = getattr(prog_type, "attach_type", None)
+    if t == "cgroup_skb":
+        return (0, 3) if attach == "cgroup_inet_egress" else (0, 1)
+    if t == "cgroup_sock_addr":
+        if attach in _SOCK_ADDR_ONE:
+            return (1, 1)
+        return (0, 3) if attach in ("cgroup_inet4_bind", "cgroup_inet6_bind") else (0, 1)
+    if t in ("cgroup_sock", "sock_ops", "cgroup_device", "cgroup_sysctl", "cgroup_sockopt",
+             "sk_lookup", "netfilter"):
+        return (0, 1)       # (sk_lookup: SK_DROP..SK_PASS, netfilter: NF_DROP..NF_ACCEPT)
+    if t == "raw_tracepoint":
+        return (0, 1) if attach else None
+    if t == "tracing":
+        return {"trace_fentry": (0, 0), "trace_fexit": (0, 0), "trace_iter": (0, 1)}.get(attach)
+    if t == "kprobe":
+        return (0, 1) if attach in ("trace_kprobe_session", "trace_uprobe_session") else None
+    return None
+

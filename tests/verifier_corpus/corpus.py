@@ -3,10 +3,13 @@
 ``cases/*.s`` hold assembly cases in the kernel log's syntax (:mod:`pybpf.isa.asm`),
 several per file. Each case starts with a header line::
 
-    ### name [prog_type] [map=TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES ...]
+    ### name [prog_type] [map=TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES ...] [attach=NAME]
 
 ``c/*.c`` are C cases (one program each), compiled with the pinned toolchain
 (:func:`pybpf.toolchain.compile`) and loaded through libbpf when recording.
+
+``attach=`` names the expected attach type (libbpf's lower-case name, ``ATTACH_TYPES``),
+which the recorder passes to bpf() and the verifier gets with the program type.
 
 ``map[id:N]`` in the body refers to the N-th ``map=`` of the header; the recorder
 creates those maps in the kernel and puts their fds in the instructions.
@@ -35,6 +38,9 @@ EXPECTED_UNPRIV = HERE / "kernel_unpriv.json"     # the same cases without CAP_P
 MAP_TYPES = {"hash": 1, "array": 2, "prog_array": 3, "perf_event_array": 4, "percpu_hash": 5,
              "percpu_array": 6, "lru_hash": 9, "array_of_maps": 12, "queue": 22, "stack": 23,
              "devmap": 14, "ringbuf": 27}
+#: enum bpf_attach_type numbers of the attach types cases name (include/uapi/linux/bpf.h)
+ATTACH_TYPES = {"cgroup_inet_egress": 1, "trace_fentry": 24, "trace_fexit": 25,
+                "netfilter": 45, "trace_kprobe_session": 56, "trace_uprobe_session": 57}
 
 
 @dataclass
@@ -44,6 +50,13 @@ class Case:
     text: str
     maps: list = field(default_factory=list)    # [(type, key, value, max_entries)]
     source: str = ""
+    attach: str | None = None
+
+    @property
+    def verifier_type(self):
+        """The program type as the verifier takes it, with the attach type."""
+        from pybpf.verifier.ctx import with_attach
+        return with_attach(self.prog_type, self.attach)
 
     def insns(self):
         helpers = {f"bpf_{n}": i for n, i in HELPER_IDS.items()}
@@ -61,14 +74,17 @@ def load_cases() -> list[Case]:
         for line in path.read_text().splitlines():
             if line.startswith("###"):
                 parts = line[3:].split()
-                maps = []
+                maps, attach = [], None
                 for p in parts[2:]:
                     m = re.fullmatch(r"map=(\w+):(\d+):(\d+):(\d+)", p)
+                    if p.startswith("attach=") and p[7:] in ATTACH_TYPES:
+                        attach = p[7:]
+                        continue
                     if not m:
                         raise ValueError(f"{path.name}: bad header item {p!r}")
                     maps.append((MAP_TYPES[m.group(1)], int(m.group(2)), int(m.group(3)),
                                  int(m.group(4))))
-                current = Case(parts[0], parts[1], "", maps, path.name)
+                current = Case(parts[0], parts[1], "", maps, path.name, attach)
                 cases.append(current)
             elif current is not None:
                 current.text += line + "\n"
@@ -156,7 +172,8 @@ def kernel_verdict(case: Case) -> dict:
             insns.append(insn)
         code = b"".join(i.encode() for i in insns)
         try:
-            res = kernel.load_raw_logged(code, case.prog_type, log_level=1, name=case.name)
+            res = kernel.load_raw_logged(code, case.prog_type, log_level=1, name=case.name,
+                                         expected_attach_type=ATTACH_TYPES.get(case.attach, 0))
         except kernel.KernelRefused as exc:
             return {"accepted": False, "message": last_error_line(exc.log),
                     "processed": _processed(exc.log)}

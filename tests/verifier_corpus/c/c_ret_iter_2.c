@@ -1,0 +1,11 @@
+// The kernel's return-value range for a iter program (check_return_code): returns 2.
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+SEC("iter/task")
+int ret_iter_2(void *ctx)
+{
+	return 2;
+}
+
+char LICENSE[] SEC("license") = "GPL";
