@@ -1729,14 +1729,7 @@ class Verifier:
                 if self.dynamic:
                     st.hist[1] = _CALLBACK
                 self.read(f, 0, slot)
-                lo, hi = f.callback
-                if not r0.is_scalar:
-                    raise Reject(f"At callback return the register R0 is not a known value "
-                                 f"({r0.type_str})", slot, regs=(0,))
-                self._mark_precise(st, 1)
-                if r0.smin < lo or r0.smax > hi:
-                    raise Reject(f"At callback return the register R0 has {_scalar_desc(r0)} should "
-                                 f"have been in [{lo}, {hi}]", slot, regs=(0,))
+                self._r0_in_range(st, r0, f.callback, "At callback return", slot)
                 ret = Reg.scalar()
             else:
                 if r0.type == STACK and r0.frameno == f.frameno:
@@ -1758,15 +1751,20 @@ class Verifier:
         if not self.priv and r0.is_ptr:
             raise Reject("R0 leaks addr as return value", slot, regs=(0,))
         if self.ret_range is not None:      # check_return_code
-            lo, hi = self.ret_range
-            if not r0.is_scalar:
-                raise Reject(f"At program exit the register R0 is not a known value "
-                             f"({r0.type_str})", slot, regs=(0,))
-            self._mark_precise(st, 1)
-            if r0.smin < lo or r0.smax > hi:
-                raise Reject(f"At program exit the register R0 has {_scalar_desc(r0)} should "
-                             f"have been in [{lo}, {hi}]", slot, regs=(0,))
+            self._r0_in_range(st, r0, self.ret_range, "At program exit", slot)
         return None
+
+    def _r0_in_range(self, st: State, r0: Reg, rng: tuple, where: str, slot: int) -> None:
+        """R0 returned where its values are bounded: a scalar, marked precise (its value
+        matters), within ``rng``."""
+        lo, hi = rng
+        if not r0.is_scalar:
+            raise Reject(f"{where} the register R0 is not a known value ({r0.type_str})", slot,
+                         regs=(0,))
+        self._mark_precise(st, 1)
+        if r0.smin < lo or r0.smax > hi:
+            raise Reject(f"{where} the register R0 has {_scalar_desc(r0)} should have been in "
+                         f"[{lo}, {hi}]", slot, regs=(0,))
 
     def _helper_call(self, st: State, insn, slot: int, work) -> int | None:
         f = st.cur
