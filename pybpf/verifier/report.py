@@ -19,6 +19,9 @@ _HINTS = [
     (r"invalid mem access 'scalar'",
      "this register holds a number, not a pointer: dereference only pointers the verifier "
      "knows (ctx, stack, packet, map value)"),
+    (r"invalid mem access", "this kind of pointer cannot be dereferenced (pkt_end only bounds "
+     "the packet, a map pointer is for helpers): read through the packet, a map value, the "
+     "stack or the context instead"),
     (r"!read_ok", "the register is read before anything was written to it on this path "
      "(after a call, only r0 and r6-r9 keep their values)"),
     (r"invalid bpf_context access",
@@ -49,6 +52,111 @@ _HINTS = [
     (r"invalid shift", "shift by less than the operand width"),
     (r"frame pointer is read only", "r10 (the frame pointer) cannot be written"),
     (r"misaligned stack access", "align stack accesses to their size"),
+    # return values
+    (r"At program exit the register R0 has",
+     "this program type may only return the values in the range given (cgroup programs: 1 "
+     "allows, 0 denies): return constants, or bound the value (`ret &= 1`, an `if`) first"),
+    (r"At callback return the register R0 has",
+     "a bpf_loop / bpf_for_each_map_elem callback returns 0 (go on) or 1 (stop): return one "
+     "of those constants"),
+    (r"register R0 is not a known value",
+     "return a number, not a pointer: the return value must be a scalar"),
+    (r"cannot return stack pointer to the caller",
+     "a function's stack is gone once it returns: return a value, or write the result into "
+     "memory the caller passed in"),
+    # unprivileged (no CAP_PERFMON): addresses stay inside, speculation is masked
+    (r"leaks addr",
+     "without CAP_PERFMON a kernel address may not leave the program (returned, stored in a "
+     "map, the packet or the context, or passed as a number): store data, not pointers"),
+    (r"pointer comparison prohibited",
+     "without CAP_PERFMON pointers may only be compared with NULL or with the packet's end: "
+     "compare offsets or the values they point to"),
+    (r"partial copy of pointer|sign-extension part of pointer",
+     "without CAP_PERFMON a pointer may only be copied whole (64-bit `mov`)"),
+    (r"prohibited for !root",
+     "without CAP_PERFMON pointer arithmetic must be maskable against speculation: use a "
+     "constant stack offset, and bound a variable offset (`off &= MASK` or a range check) "
+     "before adding it to a map value pointer"),
+    # pointer arithmetic
+    (r"bitwise operator .* on pointer|pointer arithmetic with .* operator|unsupported alu "
+     r"operation", "only add and subtract work on pointers: compute the offset as a number "
+     "first, then add it"),
+    (r"pointer .* pointer prohibited|tried to subtract pointer from scalar",
+     "two pointers cannot be added, nor a pointer subtracted from a number: subtract pointers "
+     "of the same packet or region only to get a length"),
+    (r"subtraction from stack pointer prohibited",
+     "move a stack pointer by a constant only (`&buf[i]` with a variable i needs root)"),
+    (r"math between .* pointer and register with unbounded min value",
+     "the offset may be negative: make it unsigned or check `if (off < 0)` before adding it"),
+    (r"math between .* pointer and .* is not allowed|pointer offset .* is not allowed|"
+     r"makes .* pointer be out of bounds",
+     "the offset added to the pointer is too large (or unbounded): bound it (`off &= MASK`, "
+     "`if (off > MAX) return ...;`) before adding it"),
+    (r"pointer arithmetic prohibited",
+     "this pointer cannot be moved: keep it as the helper or context gave it"),
+    # the context
+    (r"dereference of modified ctx ptr|variable ctx access",
+     "read context fields directly from the context pointer (`ctx->field`), not through a "
+     "moved or computed copy of it"),
+    (r"invalid access to flow keys",
+     "the access falls outside struct bpf_flow_keys: use its fields only"),
+    (r"cannot write into packet",
+     "this program type may only read the packet: write it with a helper where the type has "
+     "one (e.g. bpf_skb_store_bytes in tc), or attach the program as a type that may write"),
+    (r"BPF_LD_\[ABS\|IND\] instructions not allowed",
+     "legacy packet loads (load_byte/load_half/load_word) exist only in socket filters and "
+     "tc programs: read the packet through data/data_end"),
+    (r"at the time of BPF_LD_ABS\|IND R6 != pointer to skb",
+     "legacy packet loads take the context in r6: keep the context there"),
+    # the stack
+    (r"invalid (unbounded )?variable-offset", "bound the variable stack offset, keep the whole "
+     "access inside the frame and, for reads, initialise every byte it may read first"),
+    (r"invalid size of register (spill|fill)",
+     "spill and fill pointers as whole 8-byte stack slots, aligned"),
+    (r"cannot spill pointers to stack into stack frame of the caller",
+     "a callee may not store a pointer to its own stack in its caller's frame: pass values, "
+     "or a pointer to the caller's memory"),
+    # calls
+    (r"combined stack size of .* calls is .* Too large",
+     "the frames of a call chain share 512 bytes of stack: move large locals into a per-CPU "
+     "array map value, or make the functions smaller (or `__always_inline`)"),
+    (r"the call stack of .* frames is too deep",
+     "calls nest at most 8 deep: flatten the call chain (inline the inner functions)"),
+    (r"The sequence of .* jumps is too complex",
+     "too many branches wait to be explored at once: fewer independent conditions in a row, "
+     "a bounded loop, or splitting the program with tail calls"),
+    (r"invalid func|unknown opcode",
+     "the kernel does not know this helper or instruction: check the helper id, or compile "
+     "for an older -mcpu"),
+    (r"empty program", "the program has no instructions: check its SEC() name and that the "
+     "function was compiled in"),
+    (r"call to invalid destination|invalid bpf_ld_imm64 insn",
+     "the bytecode is broken (a call or a 64-bit load that is not whole): rebuild the object"),
+    (r"GPL-restricted function|kernel function from non-GPL",
+     "this helper is only for GPL programs: declare `char LICENSE[] SEC(\"license\") = \"GPL\";`"),
+    (r"expected prog array map for tail call|cannot pass map_type",
+     "this helper does not take this kind of map (bpf_tail_call needs a prog array, "
+     "bpf_perf_event_output a perf event array, ...): pass the right map"),
+    (r"fd .* is not pointing to valid bpf_map|invalid map_ptr",
+     "the map reference is broken: pass the map (`&my_map`) the loader relocated"),
+    (r"must be referenced when passed to release function|must have zero offset when passed "
+     r"to release func", "release exactly the pointer the acquiring helper returned, "
+     "unmoved and checked for NULL"),
+    (r"type=.* expected=",
+     "the argument has the wrong kind of pointer for this helper: pass what its prototype "
+     "expects (e.g. a pointer to the stack or a map value, checked for NULL)"),
+    (r"is not a known constant",
+     "this argument must be a constant the verifier can see: pass a literal, or a value "
+     "bounded to one number"),
+    (r"invalid zero-sized read", "the size passed may be 0 here: check `if (len == 0)` first, "
+     "or bound it to at least 1"),
+    (r"expected pointer to an iterator on stack",
+     "pass the address of the iterator variable on the stack (`&it`)"),
+    (r"BPF_ATOMIC stores into .* is not allowed",
+     "atomic operations work on map values and the stack only: not on the context or packet"),
+    (r"write into map forbidden",
+     "this map is read-only from the program (BPF_F_RDONLY_PROG, or frozen .rodata): write "
+     "to a writable map or global"),
 ]
 
 
