@@ -211,12 +211,15 @@ class Verifier:
         self.alu_sanitation: dict[int, tuple] = {}   # slot -> (state, limit), unprivileged
         self.nospec: set[int] = set()       # slots speculative paths may not execute (run()
         #                                     holds this set: add to it, never replace it)
+        # slots after which speculative paths stop (nospec_result: a store that may replace a
+        # spilled register or a pointer's slot gets a barrier after it, Spectre v4)
+        self.nospec_result: set[int] = set()
         self.spec_now = False               # the instruction being checked is speculative
-        # precision by backtracking (the kernel's mark_chain_precision), as root; the
-        # unprivileged mode's speculative paths are not followed, and loops of open-coded
-        # iterators converge against states still being explored, whose marks are not
-        # final: there the static relevance analysis decides what is compared
-        self.dynamic = priv and not self.iter_next
+        # precision by backtracking (the kernel's mark_chain_precision), in both modes (the
+        # kernel tracks it for a loader with CAP_BPF); loops of open-coded iterators converge
+        # against states still being explored, whose marks are not final: there the static
+        # relevance analysis decides what is compared
+        self.dynamic = not self.iter_next
         self._bt_code: list | None = None     # per slot, how backtracking passes it
         succ = _successors(prog)
         # per slot: the relevance bits (SLOT_BIT ...), the live registers above LIVENESS_BIT
@@ -248,6 +251,7 @@ class Verifier:
         jumps = [jumps[k] for k in prog.uid]
         logging = self.log_level
         nospec = self.nospec
+        stop_after = self.nospec_result
         jmp_points = prog.jmp_points
         looping, done, iter_next = self.looping, self.done, self.iter_next
         # counted here, stored in self.processed and self.jmps when the walk ends or stops
@@ -285,6 +289,8 @@ class Verifier:
                 try:
                     nxt = None if nospec and self._stopped(st, slot) else \
                         ops[slot](st, slot, work)
+                    if stop_after and slot in stop_after and type(st) is _Speculative:
+                        nxt = None      # (the barrier after it ends the speculative path)
                     if dynamic and cell[1] is not None and cell[1] != _CALLBACK and \
                             slot not in jmp_points:
                         st.hcnt += 1    # (a spill, fill or linked jump: the kernel's
@@ -1442,6 +1448,10 @@ class Verifier:
                 raise Reject("cannot spill pointers to stack into stack frame of the caller", slot)
         spi = (-off - 1) // 8
         s = frame.slot(spi)
+        if not self.priv and (is_ptr or any(t not in "MZ" for t in s.types[:size])):
+            # check_stack_write_fixed_off: a pointer spilled, or a slot not plain data yet
+            # overwritten (the kernel looks at its first ``size`` type bytes)
+            self.nospec_result.add(slot)
         if aligned and scalar:
             if value.id and value.umax > (1 << (8 * size)) - 1 and size < 8:
                 value.id = 0
@@ -1997,8 +2007,11 @@ class Verifier:
             sp = frame.subprog
             self.stack_depth[sp] = max(self.stack_depth.get(sp, 0), -lo)
             if write:
+                fixed = not reg.var[1]
                 for b in range(lo, hi):
                     s = frame.slot((-b - 1) // 8)
+                    if fixed and not self.priv and s.types[0] not in "MZ":
+                        self.nospec_result.add(slot)    # (byte stores, as check_helper_call)
                     if s.spill is not None:
                         s.spill = Reg.scalar()     # a new register: the old one may be shared
                     if s.types[(-b - 1) % 8] != "S":

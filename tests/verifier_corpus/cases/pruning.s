@@ -22,6 +22,34 @@ next:
 out:
     r0 = 2
     exit
+### loop_two_joins_spill xdp
+    r2 = *(u32 *)(r1 +0)
+    r3 = *(u32 *)(r1 +4)
+    r1 = r2
+    r1 += 8
+    if r1 > r3 goto out
+    r6 = 0
+    r7 = 0
+    *(u64 *)(r10 -8) = r7
+loop:
+    r4 = *(u8 *)(r2 +1)
+    if r4 & 1 goto a
+    r6 += 2
+    goto b
+a:
+    r6 += 1
+b:
+    r5 = *(u8 *)(r2 +2)
+    if r5 & 2 goto c
+    r6 += 4
+c:
+    r7 = *(u64 *)(r10 -8)
+    r7 += 1
+    *(u64 *)(r10 -8) = r7
+    if r7 < 30 goto loop
+out:
+    r0 = 2
+    exit
 ### diamonds_fallthrough xdp
     call bpf_get_prandom_u32
     r6 = r0
