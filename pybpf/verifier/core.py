@@ -35,8 +35,8 @@ from . import protos as P
 from . import regs as R
 from . import tnum as T
 from .cfg import Program, jump_target
-from .regs import (CTX, FLOW_KEYS, FUNC, MAP_KEY, MAP_PTR, MAP_VALUE, MEM, NOT_INIT, PKT, PKT_END, PKT_META,
-                   PKT_TYPES, RINGBUF_MEM, SCALAR, STACK, Reg)
+from .regs import (CTX, FLOW_KEYS, FUNC, MAP_KEY, MAP_PTR, MAP_VALUE, MEM, NOT_INIT, PKT,
+                   PKT_END, PKT_META, PKT_TYPES, RINGBUF_MEM, SCALAR, STACK, Reg)
 from .state import (MAX_STACK, Frame, State, _set_bits, exact_signature, states_equal,
                     type_signature)
 

@@ -175,8 +175,8 @@ DENIED: dict[str, frozenset] = {
     "sched_act": (_XDP_ONLY | _TRACING | _OTHER_TYPES) - (BASE | _TC),
     "socket_filter": (_XDP_ONLY | _TC_ONLY | _TRACING | _OTHER_TYPES | _ids("redirect redirect_map"))
     - (BASE | _SOCKET_FILTER),
-    "cgroup_skb": (_XDP_ONLY | _TC_ONLY | _TRACING | _OTHER_TYPES | _ids("redirect redirect_map"))
-    - (BASE | _CGROUP_SKB),
+    "cgroup_skb": (_XDP_ONLY | _TC_ONLY | _TRACING | _OTHER_TYPES
+                   | _ids("redirect redirect_map")) - (BASE | _CGROUP_SKB),
 }
 
 # kprobe, tracepoint, raw_tracepoint and perf_event programs get bpf_tracing_func_proto
