@@ -93,6 +93,12 @@ class Reject(Exception):
 
 
 _CALLER_SAVED = range(1, 6)
+
+
+def _is_move(fn: str) -> bool:
+    """An ALU row that copies its source (mov, movsx8/16/32) rather than combining it."""
+    return fn == "mov" or fn.startswith("movsx")
+
 _LOADED: dict = {}
 # try_match_pkt_pointers: for "pkt OP pkt_end" (and "pkt_end OP pkt"), the branch that
 # learns the packet range, and whether the range is right-open (one byte more)
@@ -763,7 +769,7 @@ class Verifier:
             d, sr, kind = insn.dst, insn.src, row.kind
             code, w = _BT_NOP, 0
             if kind == "alu":
-                if row.fn == "mov" or row.fn.startswith("movsx"):
+                if _is_move(row.fn):
                     code = _BT_MOV if row.source_is_reg else _BT_SET
                 elif row.source_is_reg:
                     code = _BT_ALU
@@ -899,7 +905,7 @@ class Verifier:
             return _ALU_REFUSE, d, s, "div by zero", width, fn, kb
         if fn == "mov" and s < 0:
             return _ALU_MOV_IMM, d, s, k, width, fn, kb
-        if fn == "mov" or fn.startswith("movsx"):
+        if _is_move(fn):
             return _ALU_MOV, d, s, k, width, fn, kb
         if fn in ("neg64", "neg32"):
             return _ALU_NEG, d, s, k, width, fn, kb
@@ -2419,7 +2425,7 @@ def _stack_pointers(prog: Program, succ: list, main_alone: bool) -> tuple[list, 
                 old = regs[d]
                 if a is None and old is None:
                     pass        # the common case: no stack pointer involved
-                elif row.fn == "mov" or row.fn.startswith("movsx"):
+                elif _is_move(row.fn):
                     new = a if a is None or (row.width == 64 and row.fn == "mov") \
                         else (a[0], None)
                     out = regs[:d] + (new,) + regs[d + 1:]
@@ -2668,7 +2674,7 @@ def _relevant_transfer(insn, row, ptrs: tuple, spilled: bool,
     kind = row.kind
     if kind == "alu":
         src = sr if row.source_is_reg else 0
-        if row.fn == "mov" or row.fn.startswith("movsx"):
+        if _is_move(row.fn):
             return d, 0, d, src       # the source matters if the destination does
         return 0, 0, d, src
     if kind == "lddw":
@@ -2719,7 +2725,7 @@ def _use_def(insn, row) -> tuple[int, int]:
     d, sr = 1 << insn.dst, 1 << insn.src
     kind = row.kind
     if kind == "alu":
-        if row.fn == "mov" or row.fn.startswith("movsx"):
+        if _is_move(row.fn):
             return (sr if row.source_is_reg else 0), d
         return d | (sr if row.source_is_reg else 0), d
     if kind == "end":
