@@ -99,6 +99,7 @@ def _is_move(fn: str) -> bool:
     """An ALU row that copies its source (mov, movsx8/16/32) rather than combining it."""
     return fn == "mov" or fn.startswith("movsx")
 
+
 _LOADED: dict = {}
 # try_match_pkt_pointers: for "pkt OP pkt_end" (and "pkt_end OP pkt"), the branch that
 # learns the packet range, and whether the range is right-open (one byte more)
