@@ -2721,6 +2721,23 @@ def _relevant_transfer(insn, row, ptrs: tuple, spilled: bool,
     return 0, 0, 0, 0      # end: unchanged
 
 
+_PARAMS: dict[int, int | None] = {}
+
+
+def _helper_params(hid: int) -> int | None:
+    """How many arguments helper ``hid`` takes (from its C prototype), None if unknown."""
+    n = _PARAMS.get(hid, -1)
+    if n == -1:
+        info = KERNEL_HELPERS.get(hid)
+        if info is None or "(" not in info.prototype:
+            n = None
+        else:
+            args = info.prototype[info.prototype.index("(") + 1:info.prototype.rindex(")")]
+            n = 0 if args.strip() in ("", "void") else args.count(",") + 1
+        _PARAMS[hid] = n
+    return n
+
+
 def _use_def(insn, row) -> tuple[int, int]:
     """(registers read, registers written) by one instruction, as bit masks."""
     d, sr = 1 << insn.dst, 1 << insn.src
@@ -2748,7 +2765,10 @@ def _use_def(insn, row) -> tuple[int, int]:
     if kind == "jmp":
         return d | (sr if row.source_is_reg else 0), 0
     if kind == "call":
-        return 0x3E, 0x3F
+        # a helper reads the arguments its prototype has (the kernel's live registers
+        # count them the same way); a kfunc or bpf-to-bpf call may read r1-r5
+        n = _helper_params(insn.imm) if insn.src == 0 else None
+        return (0x3E if n is None else (1 << (n + 1)) - 2), 0x3F
     if kind == "callx":
         return d, 0x3F
     if kind == "exit":

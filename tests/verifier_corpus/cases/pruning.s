@@ -126,3 +126,82 @@ j9:
     r9 >>= 1
     r0 = 0
     exit
+### diamonds_dead_helper_args xdp map=array:4:8:1
+    ; r3 is set on one side of each diamond only; bpf_map_lookup_elem reads r1 and r2
+    ; alone, so r3 is dead at the join and the two sides prune each other
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    call bpf_get_prandom_u32
+    r6 = r0
+    if r6 & 1 goto j0
+    r3 = 1
+j0:
+    r2 = r10
+    r2 += -4
+    r1 = map[id:0]
+    call bpf_map_lookup_elem
+    if r6 & 2 goto j1
+    r3 = 1
+j1:
+    r2 = r10
+    r2 += -4
+    r1 = map[id:0]
+    call bpf_map_lookup_elem
+    if r6 & 4 goto j2
+    r3 = 1
+j2:
+    r2 = r10
+    r2 += -4
+    r1 = map[id:0]
+    call bpf_map_lookup_elem
+    if r6 & 8 goto j3
+    r3 = 1
+j3:
+    r2 = r10
+    r2 += -4
+    r1 = map[id:0]
+    call bpf_map_lookup_elem
+    if r6 & 16 goto j4
+    r3 = 1
+j4:
+    r2 = r10
+    r2 += -4
+    r1 = map[id:0]
+    call bpf_map_lookup_elem
+    if r6 & 32 goto j5
+    r3 = 1
+j5:
+    r2 = r10
+    r2 += -4
+    r1 = map[id:0]
+    call bpf_map_lookup_elem
+    if r6 & 64 goto j6
+    r3 = 1
+j6:
+    r2 = r10
+    r2 += -4
+    r1 = map[id:0]
+    call bpf_map_lookup_elem
+    if r6 & 128 goto j7
+    r3 = 1
+j7:
+    r2 = r10
+    r2 += -4
+    r1 = map[id:0]
+    call bpf_map_lookup_elem
+    if r6 & 256 goto j8
+    r3 = 1
+j8:
+    r2 = r10
+    r2 += -4
+    r1 = map[id:0]
+    call bpf_map_lookup_elem
+    if r6 & 512 goto j9
+    r3 = 1
+j9:
+    r2 = r10
+    r2 += -4
+    r1 = map[id:0]
+    call bpf_map_lookup_elem
+    r0 = 2
+    exit
