@@ -31,26 +31,49 @@ _HINTS = [
      "or change the program type (section name)"),
     (r"unbounded memory access",
      "bound the index first: `idx &= MASK` or `if (idx >= SIZE) return ...;`"),
-    (r"min value is negative", "use an unsigned index, or check `if (idx < 0)` first"),
+    (r"min value is negative", "declare the index unsigned (`__u32`), or check `if (idx < 0) "
+     "return ...;` on the variable the access uses, right before it"),
     (r"(min|max) value is outside of the allowed memory range",
-     "the access may reach past the end of the value: check the offset against the size first"),
+     "the access may fall outside the map value, key or memory region (its size is on the "
+     "next line): bound the offset on both sides first, e.g. an unsigned `off` and "
+     "`if (off > SIZE - len) return ...;`"),
+    (r"invalid (indirect )?read from stack (R\d+ )?off -?\d+\+",
+     "these stack bytes are read (by the program or a helper) before anything was written to "
+     "them on this path, which only CAP_PERFMON allows: initialise the whole variable first, "
+     "struct padding included (`= {}` or `__builtin_memset(&v, 0, sizeof(v))`)"),
     (r"invalid (write to|read from|indirect access to) stack",
-     "the access falls outside the 512-byte stack frame [r10-512, r10)"),
-    (r"32-bit pointer arithmetic", "do pointer arithmetic on 64-bit registers only"),
-    (r"pointer arithmetic on", "check the pointer (e.g. against NULL) or keep it unmodified"),
+     "the access falls outside the 512-byte stack frame [r10-512, r10) (without CAP_PERFMON a "
+     "read must also stay within the stack written so far): keep the offset and size inside "
+     "the local variable"),
+    (r"32-bit pointer arithmetic",
+     "keep pointers 64-bit: do not cast a pointer to a 32-bit integer (`(__u32)(long)p`) "
+     "before adding to it; add the 32-bit offset to the 64-bit pointer instead"),
+    (r"pointer arithmetic on .* prohibited, null-check it first",
+     "check the pointer against NULL (`if (!p) return ...;`) before taking `&p->field` or "
+     "adding an offset to it"),
+    (r"pointer arithmetic on",
+     "this kind of pointer (pkt_end, a socket, a map, flow keys by a variable offset) cannot be "
+     "moved: add offsets only to packet, map value, stack or context pointers, and use this one "
+     "as given (pkt_end only in comparisons, a socket's fields as `sk->field`)"),
     (r"BPF program is too large",
      "the verifier would walk more than 1,000,000 instructions: bound the loops (a constant "
      "trip count), or split the program with tail calls"),
     (r"infinite loop detected", "the loop can run forever on this path: give it a bound"),
     (r"jump out of range", "a jump leaves its function: the bytecode is broken"),
     (r"unreachable insn", "the kernel refuses dead code: remove the instructions no path reaches"),
-    (r"last insn is not an exit or jmp", "the function must end with exit or goto"),
+    (r"last insn is not an exit or jmp",
+     "execution would run off the end of the code: every path must return (a function that "
+     "ends in `__builtin_unreachable()` or a call the compiler thinks never returns has no "
+     "exit)"),
     (r"Unreleased reference|reference leak",
      "every reference acquired (e.g. bpf_ringbuf_reserve) must be released (submit/discard) "
      "on every path"),
-    (r"div by zero", "a division by the constant 0 is refused"),
-    (r"invalid shift", "shift by less than the operand width"),
-    (r"frame pointer is read only", "r10 (the frame pointer) cannot be written"),
+    (r"div by zero", "divide by a non-zero constant (a division by a register that holds 0 "
+     "gives 0 at run time and is allowed; by the constant 0 it is not)"),
+    (r"invalid shift", "shift by a constant below the operand's width (0-63 for 64-bit, 0-31 "
+     "for 32-bit values): mask a computed count (`n & 63`) instead"),
+    (r"frame pointer is read only", "copy r10 into another register and move that one "
+     "(`r1 = r10; r1 += -8`): r10 itself is never a destination (check inline assembly)"),
     (r"misaligned stack access", "align stack accesses to their size"),
     # return values
     (r"At program exit the register R0 has",
@@ -73,6 +96,10 @@ _HINTS = [
      "compare offsets or the values they point to"),
     (r"partial copy of pointer|sign-extension part of pointer",
      "without CAP_PERFMON a pointer may only be copied whole (64-bit `mov`)"),
+    (r"needs CAP_PERFMON",
+     "tracing program types (kprobe, tracepoint, perf_event, fentry/fexit, lsm, struct_ops) "
+     "load only with CAP_PERFMON (or as root); with CAP_BPF and CAP_NET_ADMIN alone only "
+     "networking types (xdp, tc, socket filters, cgroup programs) load"),
     (r"prohibited for !root",
      "without CAP_PERFMON pointer arithmetic must be maskable against speculation: use a "
      "constant stack offset, and bound a variable offset (`off &= MASK` or a range check) "
@@ -85,7 +112,8 @@ _HINTS = [
      "two pointers cannot be added, nor a pointer subtracted from a number: subtract pointers "
      "of the same packet or region only to get a length"),
     (r"subtraction from stack pointer prohibited",
-     "move a stack pointer by a constant only (`&buf[i]` with a variable i needs root)"),
+     "a stack pointer may only be moved by adding to it (`r1 += -8`, not `r1 -= 8`): index "
+     "forwards from the start of the buffer (`&buf[i]`) instead of subtracting (`p - i`)"),
     (r"math between .* pointer and register with unbounded min value",
      "the offset may be negative: make it unsigned or check `if (off < 0)` before adding it"),
     (r"math between .* pointer and .* is not allowed|pointer offset .* is not allowed|"
@@ -93,7 +121,8 @@ _HINTS = [
      "the offset added to the pointer is too large (or unbounded): bound it (`off &= MASK`, "
      "`if (off > MAX) return ...;`) before adding it"),
     (r"pointer arithmetic prohibited",
-     "this pointer cannot be moved: keep it as the helper or context gave it"),
+     "without CAP_PERFMON a pointer cannot be negated or byte-swapped: negate or byte-swap "
+     "(bpf_htons, bpf_ntohl) the values loaded through it, not the pointer itself"),
     # the context
     (r"dereference of modified ctx ptr|variable ctx access",
      "read context fields directly from the context pointer (`ctx->field`), not through a "
@@ -125,15 +154,21 @@ _HINTS = [
     (r"The sequence of .* jumps is too complex",
      "too many branches wait to be explored at once: fewer independent conditions in a row, "
      "a bounded loop, or splitting the program with tail calls"),
-    (r"invalid func|unknown opcode",
-     "the kernel does not know this helper or instruction: check the helper id, or compile "
-     "for an older -mcpu"),
+    (r"invalid func",
+     "the kernel has no helper with this id: call only helpers the running kernel's "
+     "bpf_helper_defs.h declares (a newer helper needs a newer kernel)"),
+    (r"unknown opcode|invalid \w+ -?\d+ for opcode|uses reserved field|"
+     r"invalid register r",
+     "the kernel does not know this instruction encoding: compile with clang -target bpf "
+     "for an -mcpu the kernel supports (v1-v4), or fix the hand-written bytecode"),
     (r"empty program", "the program has no instructions: check its SEC() name and that the "
      "function was compiled in"),
-    (r"call to invalid destination|invalid bpf_ld_imm64 insn",
-     "the bytecode is broken (a call or a 64-bit load that is not whole): rebuild the object"),
+    (r"call to invalid destination|invalid pseudo func target|invalid bpf_ld_imm64 insn",
+     "the bytecode is broken (a call or a callback's address that leads nowhere, or a 64-bit "
+     "load that is not whole): rebuild the object"),
     (r"GPL-restricted function|kernel function from non-GPL",
-     "this helper is only for GPL programs: declare `char LICENSE[] SEC(\"license\") = \"GPL\";`"),
+     "this helper (or kfunc) is only for GPL-compatible programs: declare "
+     "`char LICENSE[] SEC(\"license\") = \"GPL\";`"),
     (r"expected prog array map for tail call|cannot pass map_type",
      "this helper does not take this kind of map (bpf_tail_call needs a prog array, "
      "bpf_perf_event_output a perf event array, ...): pass the right map"),
