@@ -225,7 +225,9 @@ _SOCK_ADDR_ONE = frozenset(f"cgroup_{a}" for a in (
 def return_range(prog_type: str | None) -> tuple[int, int] | None:
     """The values the main program may return (check_return_code), or None where any is
     accepted. Types whose range comes from the kernel's BTF (lsm hooks, struct_ops) or
-    depends on what an extension replaces (ext) are not checked: pybpf has no kernel BTF."""
+    depends on what an extension replaces (ext) are not checked: pybpf has no kernel BTF.
+    raw_tracepoint is not either, whatever its expected attach type: the kernel checks
+    ([0, 0]) only one loaded with an attach_btf_id, which bpf() refuses for this type."""
     t = prog_type or ""
     attach = getattr(prog_type, "attach_type", None)
     if t == "cgroup_skb":
@@ -237,8 +239,6 @@ def return_range(prog_type: str | None) -> tuple[int, int] | None:
     if t in ("cgroup_sock", "sock_ops", "cgroup_device", "cgroup_sysctl", "cgroup_sockopt",
              "sk_lookup", "netfilter"):
         return (0, 1)       # (sk_lookup: SK_DROP..SK_PASS, netfilter: NF_DROP..NF_ACCEPT)
-    if t == "raw_tracepoint":
-        return (0, 1) if attach else None
     if t == "tracing":
         return {"trace_fentry": (0, 0), "trace_fexit": (0, 0), "trace_iter": (0, 1)}.get(attach)
     if t == "kprobe":

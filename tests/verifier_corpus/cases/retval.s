@@ -112,3 +112,11 @@ sub:
 ### ret_cgskb_egress_3 cgroup_skb attach=cgroup_inet_egress
     r0 = 3
     exit
+### ret_rawtp_2 raw_tracepoint
+    r0 = 2
+    exit
+### ret_rawtp_attach_2 raw_tracepoint attach=trace_raw_tp
+    ; the kernel ranges a raw_tracepoint's return only with an attach_btf_id (refused at
+    ; load for this type), not by its expected attach type
+    r0 = 2
+    exit
