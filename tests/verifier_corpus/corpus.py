@@ -39,9 +39,9 @@ MAP_TYPES = {"hash": 1, "array": 2, "prog_array": 3, "perf_event_array": 4, "per
              "percpu_array": 6, "lru_hash": 9, "array_of_maps": 12, "queue": 22, "stack": 23,
              "devmap": 14, "ringbuf": 27}
 #: enum bpf_attach_type numbers of the attach types cases name (include/uapi/linux/bpf.h)
-ATTACH_TYPES = {"cgroup_inet_egress": 1, "trace_raw_tp": 23, "trace_fentry": 24,
-                "trace_fexit": 25, "netfilter": 45, "trace_kprobe_session": 56,
-                "trace_uprobe_session": 57}
+ATTACH_TYPES = {"cgroup_inet_egress": 1, "cgroup_getsockopt": 21, "trace_raw_tp": 23,
+                "trace_fentry": 24, "trace_fexit": 25, "sk_lookup": 36, "netfilter": 45,
+                "trace_kprobe_session": 56, "trace_uprobe_session": 57}
 
 
 @dataclass

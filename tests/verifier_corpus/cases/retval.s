@@ -120,3 +120,49 @@ sub:
     ; load for this type), not by its expected attach type
     r0 = 2
     exit
+### ret_cgskb_join_spill cgroup_skb
+    ; as ret_cgskb_join_second, with r6 reaching r0 through a stack slot: the precision
+    ; mark must follow the fill back to the spill (r1-r5 = 0: enough instructions for the
+    ; kernel to save a state at the join)
+    r1 = 0
+    r2 = 0
+    r3 = 0
+    r4 = 0
+    r5 = 0
+    call bpf_get_prandom_u32
+    r6 = 0
+    if r0 & 1 goto a
+    r7 = 1
+    goto j
+a:
+    r6 = 2
+    r7 = 1
+j:
+    *(u64 *)(r10 -8) = r6
+    r0 = *(u64 *)(r10 -8)
+    exit
+### ret_cgskb_join_ok cgroup_skb
+    ; both paths return a value in [0, 1]: accepted (r6 is precise at the join: the second
+    ; path, r6 = 1, is not pruned against the first, r6 = 0)
+    r1 = 0
+    r2 = 0
+    r3 = 0
+    r4 = 0
+    r5 = 0
+    call bpf_get_prandom_u32
+    r6 = 0
+    if r0 & 1 goto a
+    r7 = 1
+    goto j
+a:
+    r6 = 1
+    r7 = 1
+j:
+    r0 = r6
+    exit
+### ret_sockopt_ctx cgroup_sockopt attach=cgroup_getsockopt
+    r0 = r1
+    exit
+### ret_sk_lookup_unknown sk_lookup attach=sk_lookup
+    call bpf_get_prandom_u32
+    exit
