@@ -17,9 +17,9 @@ precision tracking decides: a use that needs the value (a jump whose outcome it
 decides, pointer arithmetic, a helper's size or constant argument, a constant map
 key, a callback's return) walks the path's history back to where the value came from
 and marks it precise in the checkpoints on the way (:meth:`Verifier._backtrack`).
-Where that history cannot be followed, and in the unprivileged mode (whose
-speculative paths backtracking does not follow here), a static analysis decides
-instead (:func:`_relevance`): it compares at least what the marks would.
+Where that history cannot be followed (and in loops of open-coded iterators, whose
+marks are not final while they converge), a static analysis decides instead
+(:func:`_relevance`): it compares at least what the marks would.
 Messages are the kernel's (kernel/bpf/verifier.c), so they can be searched for.
 """
 

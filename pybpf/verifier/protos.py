@@ -166,18 +166,24 @@ _TC_ONLY = _BY_PREFIX("skb_", "sk_skb_") | _ids(
 _XDP_ONLY = _BY_PREFIX("xdp_")
 _OTHER_TYPES = _BY_PREFIX("msg_", "lwt_", "sock_ops_", "sysctl_", "sk_msg_", "seq_")
 
-#: Program type -> helpers it certainly may not call ("program of this type cannot use
-#: helper"). A helper in neither ALLOWED nor DENIED is let through: pybpf does not refuse
-#: what it cannot judge.
-DENIED: dict[str, frozenset] = {
-    "xdp": (_TC_ONLY | _TRACING | _OTHER_TYPES) - (BASE | _XDP),
-    "sched_cls": (_XDP_ONLY | _TRACING | _OTHER_TYPES) - (BASE | _TC),
-    "sched_act": (_XDP_ONLY | _TRACING | _OTHER_TYPES) - (BASE | _TC),
-    "socket_filter": (_XDP_ONLY | _TC_ONLY | _TRACING | _OTHER_TYPES | _ids("redirect redirect_map"))
-    - (BASE | _SOCKET_FILTER),
-    "cgroup_skb": (_XDP_ONLY | _TC_ONLY | _TRACING | _OTHER_TYPES
-                   | _ids("redirect redirect_map")) - (BASE | _CGROUP_SKB),
+#: Program type -> helper ids it may call (the networking types pybpf models).
+ALLOWED: dict[str, frozenset] = {
+    "xdp": BASE | _XDP,
+    "sched_cls": BASE | _TC,
+    "sched_act": BASE | _TC,
+    "socket_filter": BASE | _SOCKET_FILTER,
+    "cgroup_skb": BASE | _CGROUP_SKB,
 }
+
+#: Program type -> helpers it certainly may not call ("program of this type cannot use
+#: helper"): those of other program types it is not given. A helper in neither ALLOWED nor
+#: DENIED is let through: pybpf does not refuse what it cannot judge.
+_SKB_FOREIGN = _XDP_ONLY | _TC_ONLY | _TRACING | _OTHER_TYPES | _ids("redirect redirect_map")
+_FOREIGN = {"xdp": _TC_ONLY | _TRACING | _OTHER_TYPES,
+            "sched_cls": _XDP_ONLY | _TRACING | _OTHER_TYPES,
+            "sched_act": _XDP_ONLY | _TRACING | _OTHER_TYPES,
+            "socket_filter": _SKB_FOREIGN, "cgroup_skb": _SKB_FOREIGN}
+DENIED: dict[str, frozenset] = {t: _FOREIGN[t] - ALLOWED[t] for t in _FOREIGN}
 
 # kprobe, tracepoint, raw_tracepoint and perf_event programs get bpf_tracing_func_proto
 # (kernel/trace/bpf_trace.c) on top of the base set: none of the networking helpers.
@@ -214,14 +220,6 @@ CHANGES_PKT_DATA = _ids(
     "msg_push_data msg_pop_data lwt_push_encap lwt_seg6_store_bytes lwt_seg6_adjust_srh "
     "lwt_seg6_action skb_change_type")
 
-#: Program type -> helper ids it may call; types not listed are not checked.
-ALLOWED: dict[str, frozenset] = {
-    "xdp": BASE | _XDP,
-    "sched_cls": BASE | _TC,
-    "sched_act": BASE | _TC,
-    "socket_filter": BASE | _SOCKET_FILTER,
-    "cgroup_skb": BASE | _CGROUP_SKB,
-}
 
 # check_map_func_compatibility: helpers restricted to some map types, and map types
 # restricted to some helpers (map type numbers from enum bpf_map_type).
